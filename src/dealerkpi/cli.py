@@ -1,0 +1,21 @@
+"""The `dealerkpi` command: Django's management commands (generate, demo, migrate...) plus `plan`."""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["plan"]:
+        from dealerkpi.kpi.engine.cli import main as plan_main
+
+        return plan_main(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealerkpi.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dealerkpi", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

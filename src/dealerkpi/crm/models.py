@@ -1,0 +1,351 @@
+"""Customers and the sales funnel: A-cards (leads), follow-ups, showroom visits, test drives, lost sales
+and complaints. Every table carries its store so a group can spread its data over nodes by store."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dealerkpi.core.fields import PhoneField
+from dealerkpi.core.models import AuditedModel
+from dealerkpi.core.scope import ScopePaths
+from dealerkpi.core.validators import mask_phone
+
+
+def owned_store_record(owner: str | tuple[str, ...]) -> ScopePaths:
+    return ScopePaths(group="store__region__group", region="store__region", store="store", owner=owner)
+
+
+class SourceChannel(models.TextChoices):
+    WALK_IN = "walk_in", _("Walk-in")
+    PHONE = "phone", _("Phone call")
+    AUTOHOME = "autohome", _("Autohome")
+    DONGCHEDI = "dongchedi", _("Dongchedi")
+    YICHE = "yiche", _("Yiche")
+    DOUYIN = "douyin", _("Douyin / live stream")
+    OEM = "oem", _("OEM lead")
+    REFERRAL = "referral", _("Referral")
+    AUTO_SHOW = "auto_show", _("Auto show")
+    OUTBOUND = "outbound", _("Outbound campaign")
+
+
+class IntentGrade(AuditedModel):
+    """A store's intent grades and how often each must be followed up (H within 7 days, A 15, B 30...)."""
+
+    store = models.ForeignKey("org.Store", models.CASCADE, related_name="intent_grades", verbose_name=_("store"))
+    code = models.CharField(_("code"), max_length=2)
+    name = models.CharField(_("name"), max_length=30)
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("follow up every (days)"), null=True, blank=True, help_text=_("Empty for grades that close the card.")
+    )
+    is_open = models.BooleanField(_("card stays open"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    scope = ScopePaths(group="store__region__group", region="store__region", store="store")
+
+    class Meta:
+        verbose_name = _("intent grade")
+        verbose_name_plural = _("intent grades")
+        ordering = ["store", "position"]
+        constraints = [models.UniqueConstraint(fields=["store", "code"], name="grade_code_unique_in_store")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Customer(models.Model):
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="customers", verbose_name=_("store"))
+    owner = models.ForeignKey(
+        "org.Staff", models.PROTECT, related_name="customers", verbose_name=_("consultant")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = PhoneField(_("mobile"))
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    scope = owned_store_record("owner")
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["store", "phone"], name="customer_phone_unique_in_store")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.masked_phone}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class Lead(models.Model):
+    """An A-card (意向客户卡): opened at first contact, holding the intent grade and the follow-up history."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ORDERED = "ordered", _("Ordered")
+        DELIVERED = "delivered", _("Delivered")
+        LOST = "lost", _("Lost")
+        DORMANT = "dormant", _("Dormant")
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="leads", verbose_name=_("store"))
+    customer = models.ForeignKey(Customer, models.PROTECT, related_name="leads", verbose_name=_("customer"))
+    owner = models.ForeignKey("org.Staff", models.PROTECT, related_name="leads", verbose_name=_("consultant"))
+    source = models.CharField(_("source"), max_length=20, choices=SourceChannel.choices)
+    intended_model = models.ForeignKey(
+        "catalog.VehicleModel", models.PROTECT, related_name="+", verbose_name=_("intended model")
+    )
+    grade = models.CharField(_("intent grade"), max_length=2)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("opened at"))
+    last_follow_up_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
+    next_follow_up_on = models.DateField(_("next follow-up due"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    scope = owned_store_record("owner")
+
+    class Meta:
+        verbose_name = _("lead (A-card)")
+        verbose_name_plural = _("leads (A-cards)")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["store", "created_at"]),
+            models.Index(fields=["store", "owner", "status"]),
+            models.Index(fields=["store", "next_follow_up_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"A-{self.pk} {self.customer.name} ({self.grade})"
+
+
+class FollowUp(models.Model):
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        WECHAT = "wechat", _("WeChat")
+        SMS = "sms", _("SMS")
+        VISIT = "visit", _("Showroom visit")
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached, still considering")
+        NO_ANSWER = "no_answer", _("No answer")
+        VISIT_BOOKED = "visit_booked", _("Visit booked")
+        TEST_DRIVE_BOOKED = "test_drive_booked", _("Test drive booked")
+        ORDERED = "ordered", _("Ordered")
+        NOT_INTERESTED = "not_interested", _("Not interested")
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    lead = models.ForeignKey(Lead, models.CASCADE, related_name="follow_ups", verbose_name=_("lead"))
+    staff = models.ForeignKey("org.Staff", models.PROTECT, related_name="follow_ups", verbose_name=_("consultant"))
+    at = models.DateTimeField(_("when"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    grade_after = models.CharField(_("grade after"), max_length=2)
+    due_on = models.DateField(
+        _("was due on"), null=True, blank=True, help_text=_("The follow-up date this contact answered.")
+    )
+    next_due_on = models.DateField(_("next due"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    scope = owned_store_record("staff")
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["store", "at"]), models.Index(fields=["lead", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.at:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        if self.next_due_on and self.at and self.next_due_on < self.at.date():
+            raise ValidationError({"next_due_on": _("The next follow-up cannot be before this one.")})
+
+
+class ShowroomVisit(models.Model):
+    """A party walking into the showroom (来店批次)."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    lead = models.ForeignKey(
+        Lead, models.SET_NULL, null=True, blank=True, related_name="visits", verbose_name=_("lead")
+    )
+    consultant = models.ForeignKey(
+        "org.Staff", models.PROTECT, related_name="visits", verbose_name=_("consultant")
+    )
+    arrived_at = models.DateTimeField(_("arrived at"))
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    is_first_visit = models.BooleanField(_("first visit"), default=True)
+    party_size = models.PositiveSmallIntegerField(_("party size"), default=1)
+    has_intent = models.BooleanField(_("buying intent"), default=True)
+    was_invited = models.BooleanField(_("invited"), default=False)
+    test_drive_taken = models.BooleanField(_("test drive"), default=False)
+
+    scope = owned_store_record("consultant")
+
+    class Meta:
+        verbose_name = _("showroom visit")
+        verbose_name_plural = _("showroom visits")
+        ordering = ["-arrived_at"]
+        indexes = [models.Index(fields=["store", "arrived_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.arrived_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.left_at and self.arrived_at and self.left_at < self.arrived_at:
+            raise ValidationError({"left_at": _("A party cannot leave before it arrived.")})
+        if self.party_size == 0:
+            raise ValidationError({"party_size": _("A party has at least one person.")})
+
+
+class TestDrive(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    lead = models.ForeignKey(Lead, models.CASCADE, related_name="test_drives", verbose_name=_("lead"))
+    consultant = models.ForeignKey(
+        "org.Staff", models.PROTECT, related_name="test_drives", verbose_name=_("consultant")
+    )
+    vehicle = models.ForeignKey(
+        "stock.Vehicle", models.PROTECT, related_name="test_drives", verbose_name=_("demo vehicle")
+    )
+    starts_at = models.DateTimeField(_("slot starts"))
+    ends_at = models.DateTimeField(_("slot ends"))
+    licence_checked = models.BooleanField(_("driving licence checked"), default=False)
+    agreement_signed = models.BooleanField(_("agreement signed"), default=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    feedback = models.CharField(_("feedback"), max_length=200, blank=True)
+
+    scope = owned_store_record("consultant")
+
+    class Meta:
+        verbose_name = _("test drive")
+        verbose_name_plural = _("test drives")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["store", "starts_at"]), models.Index(fields=["vehicle", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The slot must end after it starts.")
+        if self.started_at and not (self.licence_checked and self.agreement_signed):
+            errors["started_at"] = _(
+                "A test drive can start only after the licence is checked and the agreement signed."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class LostReason(models.TextChoices):
+    PRICE = "price", _("Price")
+    COMPETITOR = "competitor", _("Bought a competitor model")
+    POSTPONED = "postponed", _("Postponed")
+    FINANCE_REFUSED = "finance_refused", _("Financing refused")
+    FAMILY = "family", _("Family decision")
+    DELIVERY_WAIT = "delivery_wait", _("Delivery wait too long")
+    SECONDARY_DEALER = "secondary_dealer", _("Bought from a secondary dealer")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+
+
+class Decision(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class LostSale(AuditedModel):
+    """A request to close a card as lost (战败); it takes effect when the supervisor approves."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    lead = models.ForeignKey(Lead, models.CASCADE, related_name="lost_sales", verbose_name=_("lead"))
+    reason = models.CharField(_("reason"), max_length=20, choices=LostReason.choices)
+    competitor_model = models.ForeignKey(
+        "catalog.VehicleModel", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("competitor model"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    requested_by = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"))
+    status = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.REQUESTED)
+    decided_by = models.ForeignKey(
+        "org.Staff", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    scope = owned_store_record("requested_by")
+
+    class Meta:
+        verbose_name = _("lost sale")
+        verbose_name_plural = _("lost sales")
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["store", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.get_reason_display()}"
+
+    def clean(self) -> None:
+        if self.reason == LostReason.COMPETITOR and not self.competitor_model_id:
+            raise ValidationError({"competitor_model": _("Name the competitor model the customer bought.")})
+
+
+class Complaint(AuditedModel):
+    class Channel(models.TextChoices):
+        OEM_HOTLINE = "oem_hotline", _("OEM hotline (400)")
+        CONSUMER_ASSOCIATION = "consumer_association", _("Consumer association (12315)")
+        SOCIAL_MEDIA = "social_media", _("Social media")
+        IN_STORE = "in_store", _("In store")
+        SUBORDINATE = "subordinate", _("From a subordinate")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="complaints", verbose_name=_("store"))
+    customer = models.ForeignKey(
+        Customer, models.SET_NULL, null=True, blank=True, related_name="complaints", verbose_name=_("customer")
+    )
+    about_staff = models.ForeignKey(
+        "org.Staff", models.PROTECT, null=True, blank=True, related_name="complaints_about",
+        verbose_name=_("about"),
+    )
+    handler = models.ForeignKey(
+        "org.Staff", models.PROTECT, null=True, blank=True, related_name="complaints_handled",
+        verbose_name=_("handled by"),
+    )
+    channel = models.CharField(_("channel"), max_length=25, choices=Channel.choices)
+    is_major = models.BooleanField(_("major"), default=False)
+    summary = models.CharField(_("summary"), max_length=200)
+    received_at = models.DateTimeField(_("received at"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    scope = owned_store_record(("about_staff", "handler"))
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["store", "received_at"])]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def clean(self) -> None:
+        if self.status == self.Status.RESOLVED and not self.resolution:
+            raise ValidationError({"resolution": _("Say how the complaint was resolved.")})
+        if self.received_at and self.due_on and self.due_on < self.received_at.date():
+            raise ValidationError({"due_on": _("The due date cannot be before the complaint was received.")})

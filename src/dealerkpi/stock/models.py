@@ -1,0 +1,102 @@
+"""Vehicles by VIN, where they are (the store or a secondary dealer), their transfers, and secondary dealers."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dealerkpi.core.fields import MoneyField
+from dealerkpi.core.models import AuditedModel
+from dealerkpi.core.scope import ScopePaths
+from dealerkpi.core.validators import validate_vin
+
+STORE_RECORD = ScopePaths(group="store__region__group", region="store__region", store="store")
+
+
+class SecondaryDealer(AuditedModel):
+    """A second-tier outlet (二级网点) selling the store's cars in its own territory."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="secondary_dealers", verbose_name=_("store"))
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    territory = models.TextField(_("territory"), help_text=_("Districts the dealer may sell into, one per line."))
+    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("secondary dealer")
+        verbose_name_plural = _("secondary dealers")
+        ordering = ["store", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def territory_districts(self) -> list[str]:
+        return [line.strip() for line in self.territory.splitlines() if line.strip()]
+
+
+class Vehicle(models.Model):
+    class Status(models.TextChoices):
+        IN_TRANSIT = "in_transit", _("In transit")
+        IN_STOCK = "in_stock", _("In stock")
+        ALLOCATED = "allocated", _("Allocated to an order")
+        DELIVERED = "delivered", _("Delivered")
+        DEMO = "demo", _("Demo vehicle")
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="vehicles", verbose_name=_("store"))
+    vin = models.CharField(_("VIN"), max_length=17, unique=True, validators=[validate_vin])
+    trim = models.ForeignKey("catalog.Trim", models.PROTECT, related_name="vehicles", verbose_name=_("trim"))
+    colour = models.CharField(_("colour"), max_length=30)
+    cost = MoneyField(_("cost"))
+    arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.IN_TRANSIT)
+    secondary_dealer = models.ForeignKey(
+        SecondaryDealer, models.PROTECT, null=True, blank=True, related_name="vehicles",
+        verbose_name=_("at secondary dealer"), help_text=_("Empty while the vehicle is at the store."),
+    )
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        ordering = ["store", "arrived_on"]
+        indexes = [models.Index(fields=["store", "status"]), models.Index(fields=["store", "arrived_on"])]
+
+    def __str__(self) -> str:
+        return self.vin
+
+    def clean(self) -> None:
+        if self.secondary_dealer_id and self.store_id and self.secondary_dealer.store_id != self.store_id:
+            raise ValidationError({"secondary_dealer": _("The secondary dealer belongs to another store.")})
+
+
+class Transfer(models.Model):
+    """A vehicle moved between the store and a secondary dealer (or back)."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="transfers", verbose_name=_("store"))
+    vehicle = models.ForeignKey(Vehicle, models.CASCADE, related_name="transfers", verbose_name=_("vehicle"))
+    moved_on = models.DateField(_("moved on"))
+    from_dealer = models.ForeignKey(
+        SecondaryDealer, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("from")
+    )
+    to_dealer = models.ForeignKey(
+        SecondaryDealer, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("to")
+    )
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-moved_on"]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle} {self.moved_on}"
+
+    def clean(self) -> None:
+        if self.from_dealer_id == self.to_dealer_id:
+            raise ValidationError(_("A transfer must move the vehicle somewhere else."))

@@ -1,0 +1,101 @@
+"""Browse pages: one list view and one detail view for every record type in web.browse."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignKey, Model, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django_tables2 import RequestConfig
+
+from dealerkpi.core.scope import Viewer, visible_to
+from dealerkpi.web.browse import BY_SLUG, Browse
+from dealerkpi.web.filters import filterset_class
+from dealerkpi.web.tables import detail_url, sees_phone, table_class
+from dealerkpi.web.viewer import viewer_of
+
+PER_PAGE = 50
+RELATED_ROWS = 10
+
+
+def _entry(slug: str) -> Browse:
+    try:
+        return BY_SLUG[slug]
+    except KeyError as exc:
+        raise Http404(slug) from exc
+
+
+def scoped_records(entry: Browse, viewer: Viewer) -> QuerySet:
+    return visible_to(entry.model._default_manager.select_related(*entry.select_related), viewer)
+
+
+def _parent_filter(entry: Browse, queryset: QuerySet, params: dict[str, str]) -> QuerySet:
+    """``?lead=12`` narrows a list to the records of one parent (used by the links on detail pages)."""
+    for name, value in params.items():
+        try:
+            field = entry.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, ForeignKey) and name not in entry.filters and value.isdigit():
+            queryset = queryset.filter(**{field.attname: int(value)})
+    return queryset
+
+
+def _search(entry: Browse, queryset: QuerySet, text: str) -> QuerySet:
+    if not (text and entry.search):
+        return queryset
+    condition = Q()
+    for path in entry.search:
+        condition |= Q(**{f"{path}__icontains": text})
+    return queryset.filter(condition)
+
+
+@login_required
+def record_list(request: HttpRequest, slug: str) -> HttpResponse:
+    entry = _entry(slug)
+    viewer = viewer_of(request)
+    records = scoped_records(entry, viewer).order_by("-pk")
+    records = _parent_filter(entry, records, request.GET.dict())
+    records = _search(entry, records, request.GET.get("q", "").strip())
+    filterset = filterset_class(entry, viewer)(request.GET or None, queryset=records)
+    table = table_class(entry, viewer)(filterset.qs if filterset.is_bound else records)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(request, "web/record_list.html", {
+        "entry": entry, "table": table, "filterset": filterset, "query": request.GET.get("q", ""),
+    })
+
+
+def _field_rows(record: Model, viewer: Viewer) -> list[tuple[str, object, str | None]]:
+    rows = []
+    for field in record._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.is_relation:
+            value = getattr(record, field.name)
+            link = detail_url(value) if value is not None else None
+        else:
+            display = getattr(record, f"get_{field.name}_display", None)
+            value = display() if display else getattr(record, field.name)
+            link = None
+        if field.name == "phone" and not sees_phone(viewer, record):
+            value = record.masked_phone if hasattr(record, "masked_phone") else "****"
+        rows.append((str(field.verbose_name), value, link))
+    return rows
+
+
+@login_required
+def record_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    entry = _entry(slug)
+    viewer = viewer_of(request)
+    related_fields = [f.name for f in entry.model._meta.concrete_fields if f.is_relation]
+    record = get_object_or_404(scoped_records(entry, viewer).select_related(*related_fields), pk=pk)
+    related_tables = []
+    for related in entry.related:
+        child = BY_SLUG[related.slug]
+        rows = scoped_records(child, viewer).filter(**{related.field: record}).order_by("-pk")
+        table = table_class(child, viewer)(rows[:RELATED_ROWS])
+        related_tables.append({"entry": child, "table": table, "field": related.field})
+    return render(request, "web/record_detail.html", {
+        "entry": entry, "record": record, "rows": _field_rows(record, viewer), "related_tables": related_tables,
+    })
