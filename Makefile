@@ -8,7 +8,16 @@ DEMO_DB := var/demo.sqlite3
 
 .PHONY: install demo serve test test-sqlite test-postgres lint messages clean
 
+# Debian packages the browser tests and PDFs need: Chromium (Playwright drives it) and CJK fonts.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
+
 $(STAMP): pyproject.toml
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "WARNING: install these Debian packages for the browser tests:$$missing"; fi; \
+	fi
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -1,0 +1,43 @@
+"""A consultant and a sales manager use the browse pages in Chromium, at desktop and phone width."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import PHONE, log_in, screenshot
+from tests.world import build_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_consultant_sees_their_day_and_only_their_leads(page) -> None:
+    world = build_world()
+    log_in(page, "c1")
+    assert page.get_by_test_id("who").inner_text().startswith("c1")
+    assert page.get_by_test_id("my-day").is_visible()
+    screenshot(page, "consultant-home-desktop")
+    page.click("nav.sidebar a[href='/records/leads/']")
+    rows = page.locator("table.records tbody tr")
+    assert rows.count() == world.staff["c1"].leads.count()
+    page.locator("table.records tbody tr a").first.click()
+    assert "跟进" in page.content()
+    screenshot(page, "consultant-lead-detail")
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    screenshot(page, "consultant-home-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, "no sideways scroll"
+
+
+def test_manager_sees_the_store_funnel_and_switches_to_english(page) -> None:
+    build_world()
+    log_in(page, "m1")
+    funnel = page.get_by_test_id("funnel")
+    names = set(funnel.locator("tbody td:first-child").all_inner_texts())
+    assert names == {"c1", "c2", "c3"}
+    screenshot(page, "manager-home-zh")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert page.get_by_role("button", name="Log out").is_visible()
+    page.click("nav.sidebar a[href='/records/orders/']")
+    assert page.locator("h1").inner_text() == "Orders"
+    screenshot(page, "manager-orders-en")
