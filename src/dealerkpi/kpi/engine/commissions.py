@@ -1,0 +1,165 @@
+"""Commissions on deals: rates per unit or percent, tiers on the period-to-date total, profit above a
+threshold; each deal's share attributed by where it falls in the period-to-date total.
+
+A tier schedule defines `earned_to(position)`, the pay for a period-to-date total; a deal occupying
+[position, position + quantity) earns the difference, so a deal that crosses a band is split, and the
+shares of the period's deals add up to the period's pay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dealerkpi.core.money import HUNDRED, ZERO
+
+from .context import Context
+from .inputs import Deal, Period, credited
+from .schema import DealRate, DealTiers, PayRule, Table
+from .trace import DealShare
+
+
+@dataclass(frozen=True)
+class Step:
+    """A band of a tier schedule: from `low` (to `high`, or on) the rate per unit of the basis."""
+
+    low: Decimal
+    high: Decimal | None
+    rate: Decimal
+
+
+def earned_to(position: Decimal, steps: Sequence[Step], method: str) -> Decimal:
+    """Pay for a period-to-date total of `position`.
+
+    marginal: each part of the total at its own band's rate.
+    retroactive (全额累进): the whole total at the rate of the band it reached.
+    """
+    if method == "retroactive":
+        reached = [step for step in steps if position >= step.low]
+        return reached[-1].rate * position if reached else ZERO
+    return sum(
+        (
+            step.rate * max(ZERO, (position if step.high is None else min(position, step.high)) - step.low)
+            for step in steps
+        ),
+        ZERO,
+    )
+
+
+def attribute(
+    start: Decimal, quantities: Sequence[tuple[str, Decimal]], steps: Sequence[Step], method: str
+) -> tuple[DealShare, ...]:
+    """Each deal's share, taking the deals in order from the period-to-date position `start`."""
+    shares = []
+    position = start
+    for deal, quantity in quantities:
+        end = position + quantity
+        shares.append(DealShare(deal, quantity, earned_to(end, steps, method) - earned_to(position, steps, method)))
+        position = end
+    return tuple(shares)
+
+
+def steps_of(table: Table, percent: bool, scale: Decimal = HUNDRED) -> tuple[Step, ...]:
+    """The schedule of a tier table; bounds in percent of `scale` (100: as written), rates per unit."""
+    divisor = HUNDRED if percent else Decimal(1)
+    return tuple(
+        Step(
+            (band.low or ZERO) * scale / HUNDRED,
+            None if band.high is None else band.high * scale / HUNDRED,
+            band.value / divisor,
+        )
+        for band in table.bands
+    )
+
+
+def deals_of_period(deals: Sequence[Deal], period: Period) -> list[Deal]:
+    """Deals delivered in the period and not unwound by its end, in date order."""
+    return sorted(
+        (
+            deal
+            for deal in deals
+            if period.first_day <= deal.delivered_on <= period.last_day
+            and (deal.unwound_on is None or deal.unwound_on > period.last_day)
+        ),
+        key=lambda deal: (deal.delivered_on, deal.id),
+    )
+
+
+def credited_quantities(
+    rule: PayRule, basis: str, deals: Sequence[Deal], context: Context
+) -> list[tuple[Deal, Decimal]]:
+    """The basis figure of each deal credited to the person (or, for team scope, to the person's team)."""
+    key = context.person.team if rule.scope == "team" else context.person.id
+    by = "team" if rule.scope == "team" else "person"
+    found = []
+    for deal in deals:
+        if any((credit.team if by == "team" else credit.person) == key for credit in deal.credits):
+            found.append((deal, credited(deal, basis, by).get(key, ZERO)))
+    return found
+
+
+@dataclass(frozen=True)
+class Earned:
+    amount: Decimal
+    shares: tuple[DealShare, ...] = ()
+    inputs: dict[str, Decimal] = field(default_factory=dict)
+    values: dict[str, Decimal] = field(default_factory=dict)
+
+
+def earned_by_deals(shares: tuple[DealShare, ...], inputs: dict[str, Decimal], values: dict[str, Decimal]) -> Earned:
+    return Earned(sum((share.amount for share in shares), ZERO), shares, inputs, values)
+
+
+def _start(rule: PayRule, basis: str, context: Context) -> Decimal:
+    if rule.over == "month":
+        return ZERO
+    return context.figures.earlier_sum(context.person.id, rule.over, basis, context.period, of_targets=False)
+
+
+def deal_rate_earned(rule: PayRule, spec: DealRate, quantities: list[tuple[Deal, Decimal]], context: Context) -> Earned:
+    """A rate per unit or percent: flat, by model, or picked by a figure's level; or above a threshold."""
+    inputs: dict[str, Decimal] = {}
+    values: dict[str, Decimal] = {}
+    rate = spec.rate or ZERO
+    if spec.rate_by is not None and spec.table is not None:
+        level, inputs = context.evaluate(spec.rate_by)
+        band = spec.table.band(level)
+        rate = band.value if band else ZERO
+        values.update(level=level, rate=rate)
+    divisor = HUNDRED if spec.percent else Decimal(1)
+    if spec.above is not None:
+        threshold, used = context.evaluate(spec.above)
+        inputs.update(used)
+        start = _start(rule, spec.basis, context)
+        values.update(threshold=threshold, period_to_date_before=start)
+        steps = (Step(ZERO, threshold, ZERO), Step(threshold, None, rate / divisor))
+        return earned_by_deals(
+            attribute(start, [(deal.id, q) for deal, q in quantities], steps, "marginal"), inputs, values
+        )
+    models = dict(spec.by_model)
+    shares = tuple(DealShare(deal.id, q, q * models.get(deal.model_code, rate) / divisor) for deal, q in quantities)
+    return earned_by_deals(shares, inputs, values)
+
+
+def deal_tiers_earned(
+    rule: PayRule, spec: DealTiers, quantities: list[tuple[Deal, Decimal]], context: Context
+) -> Earned:
+    """Tiers on the period-to-date total, marginal or retroactive; on attainment, bounds are % of target."""
+    inputs: dict[str, Decimal] = {}
+    values: dict[str, Decimal] = {}
+    scale = HUNDRED
+    if spec.on == "attainment" and spec.target is not None:
+        scale, inputs = context.evaluate(spec.target)
+        values["target"] = scale
+    start = _start(rule, spec.basis, context)
+    steps = steps_of(spec.table, spec.percent, scale)
+    shares = attribute(start, [(deal.id, q) for deal, q in quantities], steps, spec.method)
+    end = start + sum((q for _, q in quantities), ZERO)
+    values.update(
+        period_to_date_before=start,
+        period_to_date_after=end,
+        earned_to_before=earned_to(start, steps, spec.method),
+        earned_to_after=earned_to(end, steps, spec.method),
+    )
+    return earned_by_deals(shares, inputs, values)

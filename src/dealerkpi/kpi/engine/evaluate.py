@@ -1,0 +1,163 @@
+"""Evaluate a plan for a period: per person, indicator results, the total score, payout lines and the total.
+
+    results = evaluate_period(plan, inputs)
+
+Order for each person: derived values, indicators and the total score (in dependency order); earned
+lines (base pay, bonus, pay rules); gates; caps and floors; the draw; the guaranteed minimum;
+clawbacks; balances brought and carried forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from dealerkpi.core.money import ZERO
+
+from .adjust import (
+    balance_lines,
+    clawback_lines,
+    draw_lines,
+    gate_lines,
+    guarantee_lines,
+    limit_lines,
+    paid_for_deals,
+)
+from .catalogue import Catalogue, catalogue
+from .commissions import deals_of_period
+from .context import Context
+from .figures import Figures, gather_figures
+from .inputs import Deal, History, PeriodInputs, Person, Rating, credit_errors
+from .pay import base_pay_line, bonus_line, earned_lines
+from .policy import EvaluationError, Skipped
+from .schema import Plan
+from .scoring import indicator_result, total_score, weighted
+from .trace import IndicatorResult, PayoutLine, PersonResult
+from .validate import GraphNode, evaluation_order
+
+
+def _scorecard(
+    plan: Plan, order: Sequence[GraphNode], context: Context, ratings: dict[str, Rating], stage: str | None
+) -> tuple[IndicatorResult, ...]:
+    """Compute derived values, indicators and the total score in dependency order into the context."""
+    weight_set = plan.weight_set(stage)
+    if plan.weight_sets and weight_set is None:
+        raise EvaluationError(f"no weight set for stage {stage!r} and no default set")
+    results: dict[str, IndicatorResult] = {}
+    for node in order:
+        if node.kind == "derived":
+            try:
+                context.computed[f"derived.{node.name}"] = context.evaluate(dict(plan.derived)[node.name])[0]
+            except Skipped:
+                context.computed[f"derived.{node.name}"] = None
+        elif node.kind == "indicator":
+            indicator = plan.indicator(node.name)
+            assert indicator is not None
+            result = indicator_result(indicator, context, ratings.get(node.name))
+            results[node.name] = result
+            context.computed.update(
+                {
+                    f"actual.{node.name}": result.actual,
+                    f"score.{node.name}": result.score,
+                    f"achievement.{node.name}": result.achievement,
+                }
+            )
+        else:
+            scored = weighted([results[indicator.id] for indicator in plan.indicators], weight_set)
+            results = {result.id: result for result in scored}
+            context.computed["total_score"] = total_score(scored)
+    return tuple(results[indicator.id] for indicator in plan.indicators)
+
+
+def _pay(
+    plan: Plan,
+    context: Context,
+    inputs: PeriodInputs,
+    deals: Sequence[Deal],
+    notes: list[str],
+    result: PersonResult,
+) -> PersonResult:
+    """Earned lines and every adjustment, in order."""
+    history = inputs.history.get(context.person.id, History())
+    score = context.computed.get("total_score") or ZERO
+    bonus, coefficient = bonus_line(plan, context, score)
+    earned = [line for line in (base_pay_line(plan, context), bonus) if line is not None]
+    earned += earned_lines(plan, deals, context, notes)
+    gates, gated = gate_lines(plan, context, earned, notes)
+    lines: list[PayoutLine] = [*earned, *gated]
+    lines += limit_lines(plan, lines)
+    paid = paid_for_deals(earned, lines)
+    drawn, outstanding = draw_lines(plan.draw, lines, history.draw_outstanding)
+    lines += drawn
+    lines += guarantee_lines(plan.guaranteed_minimum, lines)
+    lines += clawback_lines(inputs.deals, context.person.id, inputs.period, history, notes)
+    balances, carried = balance_lines(history, lines)
+    lines += balances
+    return replace(
+        result,
+        coefficient=coefficient,
+        gates=gates,
+        lines=tuple(lines),
+        carried_balance=carried,
+        draw_outstanding=outstanding,
+        paid_for_deals=paid,
+        notes=tuple(notes),
+    )
+
+
+def evaluate_person(
+    plan: Plan,
+    order: Sequence[GraphNode],
+    figures: Figures,
+    inputs: PeriodInputs,
+    person: Person,
+    deals: Sequence[Deal],
+) -> PersonResult:
+    """One person's result; an error under the `error` policy is reported on the result, not raised."""
+    weight_set = plan.weight_set(inputs.stage)
+    result = PersonResult(
+        person.id,
+        person.name,
+        person.team,
+        plan.id,
+        plan.version,
+        str(inputs.period),
+        stage=inputs.stage or "",
+        weight_set=weight_set.stage if weight_set else "",
+    )
+    context = Context(plan, figures, person, inputs.period)
+    ratings = {rating.indicator: rating for rating in inputs.ratings if rating.person == person.id}
+    notes: list[str] = []
+    try:
+        indicators = _scorecard(plan, order, context, ratings, inputs.stage)
+        derived = {name: context.computed[f"derived.{name}"] for name, _ in plan.derived}
+        result = replace(
+            result, indicators=indicators, derived=derived, total_score=context.computed.get("total_score")
+        )
+        return _pay(plan, context, inputs, deals, notes, result)
+    except EvaluationError as error:
+        return replace(result, error=str(error), notes=tuple(notes))
+
+
+def input_errors(inputs: PeriodInputs) -> list[str]:
+    """Problems in the inputs that stop the whole run: split credit not summing to 100."""
+    return [problem for deal in inputs.deals for problem in credit_errors(deal)]
+
+
+def evaluate_period(plan: Plan, inputs: PeriodInputs, metrics: Catalogue | None = None) -> tuple[PersonResult, ...]:
+    """Evaluate the plan for every person in the inputs whose role is the plan's (or who has no role).
+
+    The plan must have passed validation (validate.check_plan). Raises EvaluationError for inputs
+    that cannot be used at all.
+    """
+    problems = input_errors(inputs)
+    if problems:
+        raise EvaluationError("; ".join(problems))
+    order = evaluation_order(plan)
+    figures = gather_figures(inputs, metrics or catalogue())
+    deals = deals_of_period(inputs.deals, inputs.period)
+    return tuple(
+        evaluate_person(plan, order, figures, inputs, person, deals)
+        for person in inputs.people
+        if person.role in ("", plan.role)
+    )

@@ -1,0 +1,106 @@
+"""Results with their trace: indicator results, gates, payout lines and the person's total.
+
+Payout lines are the only place money is rounded (half-up to the fen, in `payout_line`); the total is
+the sum of the lines shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dealerkpi.core.money import ZERO, fen
+
+Values = Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    id: str
+    label: str
+    rule: str  # the scoring rule in words
+    actual: Decimal | None = None
+    target: Decimal | None = None
+    achievement: Decimal | None = None  # percent
+    score: Decimal | None = None
+    weight: Decimal = ZERO
+    weighted_score: Decimal = ZERO
+    inputs: Values = field(default_factory=dict)
+    note: str = ""  # why it was skipped, or the manual rating's comment
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class GateResult:
+    id: str
+    label: str
+    condition: str
+    held: bool
+    factor: Decimal
+    inputs: Values = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DealShare:
+    """The part of a line earned by one deal: its credited quantity and its (unrounded) amount."""
+
+    deal: str
+    quantity: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PayoutLine:
+    category: str  # base_pay, bonus, commission, fine, quarterly_bonus, annual_bonus, draw, guarantee, ...
+    kind: str  # what produced it: the pay rule's kind, or gate, cap, floor, draw, clawback, ...
+    rule: str  # the id of the rule, gate or limit
+    label: str
+    amount: Decimal  # rounded to the fen
+    exact: Decimal  # before rounding
+    inputs: Values = field(default_factory=dict)  # the named figures the rule read
+    values: Values = field(default_factory=dict)  # intermediate values: rates, positions, multipliers
+    deals: tuple[DealShare, ...] = ()
+
+
+def payout_line(
+    category: str,
+    kind: str,
+    rule: str,
+    label: str,
+    exact: Decimal,
+    inputs: Values | None = None,
+    values: Values | None = None,
+    deals: tuple[DealShare, ...] = (),
+) -> PayoutLine:
+    """A final payout line: the exact amount rounded half-up to the fen, once."""
+    amount = fen(exact) + ZERO  # adding zero turns -0.00 into 0.00
+    return PayoutLine(category, kind, rule, label, amount, exact, dict(inputs or {}), dict(values or {}), deals)
+
+
+@dataclass(frozen=True)
+class PersonResult:
+    person: str
+    name: str
+    team: str
+    plan: str
+    version: str
+    period: str
+    stage: str = ""
+    weight_set: str = ""
+    indicators: tuple[IndicatorResult, ...] = ()
+    derived: Mapping[str, Decimal | None] = field(default_factory=dict)  # derived values; None: skipped
+    total_score: Decimal | None = None
+    coefficient: Decimal | None = None
+    gates: tuple[GateResult, ...] = ()
+    lines: tuple[PayoutLine, ...] = ()
+    carried_balance: Decimal = ZERO  # a negative balance carried to the next period, recoverable
+    draw_outstanding: Decimal = ZERO
+    paid_for_deals: Values = field(default_factory=dict)  # deal id -> amount paid for it this period
+    notes: tuple[str, ...] = ()
+    error: str = ""
+
+    @property
+    def total(self) -> Decimal:
+        """The sum of the lines shown."""
+        return sum((line.amount for line in self.lines), ZERO)
