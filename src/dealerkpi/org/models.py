@@ -73,6 +73,10 @@ class Store(AuditedModel):
     brand = models.ForeignKey(
         "catalog.Brand", models.PROTECT, related_name="stores", verbose_name=_("brand"), null=True, blank=True
     )
+    main_model = models.ForeignKey(
+        "catalog.VehicleModel", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("main model"), help_text=_("Its lifecycle stage chooses a plan's weight set."),
+    )
     city = models.CharField(_("city"), max_length=50)
     territory = models.TextField(
         _("territory"), blank=True, help_text=_("Districts the store may sell into, one per line.")
