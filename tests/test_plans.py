@@ -122,3 +122,31 @@ def test_head_office_publishes_in_the_admin_and_sees_errors_by_line(plan: Plan, 
     response = client.post(url, {"plan": plan.pk, "effective_from": "2026-01-01", "document": CONSULTANT_PLAN})
     assert response.status_code == 302
     assert plan.versions.get().created_by.username == "ho_group"
+
+
+def test_the_stage_in_force_chooses_the_weight_set(world) -> None:  # noqa: ANN001
+    from dealerkpi.catalog.models import LifecycleStage
+    from dealerkpi.kpi.engine import Period, PeriodInputs, Person, evaluate_period
+    from dealerkpi.kpi.stages import stage_in_force
+
+    store = world.stores["S1"]
+    assert stage_in_force(store, datetime.date(2026, 10, 1)) is None, "no main model, no stage"
+    store.main_model = world.trim.vehicle_model
+    store.save()
+    LifecycleStage.objects.create(vehicle_model=store.main_model, stage="introduction",
+                                  valid_from=datetime.date(2026, 1, 1), valid_to=datetime.date(2026, 6, 30))
+    LifecycleStage.objects.create(vehicle_model=store.main_model, stage="maturity",
+                                  valid_from=datetime.date(2026, 7, 1))
+    plan = publish_version(
+        Plan.objects.create(group=store.region.group, code="c", name="c", role="consultant"),
+        CONSULTANT_PLAN, datetime.date(2026, 1, 1),
+    ).engine_plan()
+    march, october = Period(2026, 3), Period(2026, 10)
+    assert stage_in_force(store, march.first_day) == "introduction"
+    assert stage_in_force(store, october.first_day) == "maturity"
+    chosen = {}
+    for period in (march, october):
+        inputs = PeriodInputs(period=period, people=(Person("c1", team="T1"),),
+                              stage=stage_in_force(store, period.first_day))
+        chosen[period] = evaluate_period(plan, inputs)[0].weight_set
+    assert chosen == {march: "introduction", october: "default"}, "the plan has no maturity set: default"
