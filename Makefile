@@ -8,8 +8,8 @@ DEMO_DB := var/demo.sqlite3
 
 .PHONY: install demo serve test test-sqlite test-postgres lint messages clean
 
-# Debian packages the browser tests and PDFs need: Chromium (Playwright drives it) and CJK fonts.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+# Debian packages the browser tests and PDFs need: Chromium (Playwright drives it), CJK fonts, pdftotext.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils
 
 $(STAMP): pyproject.toml
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "huey.contrib.djhuey",
     "dealerkpi.core",
     "dealerkpi.org",
     "dealerkpi.catalog",
@@ -83,6 +84,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Background jobs (bonus runs): Huey on an SQLite file under var/ by default, Redis in production
+# (DEALERKPI_TASKS_REDIS_URL=redis://127.0.0.1:6379/0). DEALERKPI_TASKS_IMMEDIATE=1 runs jobs in the request.
+_TASKS_REDIS = os.environ.get("DEALERKPI_TASKS_REDIS_URL")
+HUEY = {
+    "huey_class": "huey.RedisHuey" if _TASKS_REDIS else "huey.SqliteHuey",
+    "name": "dealerkpi",
+    "immediate": os.environ.get("DEALERKPI_TASKS_IMMEDIATE", "0") == "1",
+    "consumer": {"workers": 2, "worker_type": "thread"},
+    **({"url": _TASKS_REDIS} if _TASKS_REDIS else {"filename": str(VAR_DIR / "tasks.sqlite3")}),
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"

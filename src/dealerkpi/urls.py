@@ -5,5 +5,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("plans/", include("dealerkpi.kpi.urls")),
+    path("targets/", include("dealerkpi.kpi.target_urls")),
+    path("pay/", include("dealerkpi.kpi.export_urls")),  # before run_urls: runs/<pk>/<action>/ would catch pdf
+    path("pay/", include("dealerkpi.kpi.run_urls")),
     path("", include("dealerkpi.web.urls")),
 ]

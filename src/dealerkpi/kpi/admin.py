@@ -5,6 +5,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from dealerkpi.core.admin import ScopedAdmin
+from dealerkpi.kpi import target_admin  # noqa: F401  (registers the target models)
 from dealerkpi.kpi.models import Plan, PlanVersion, check_publishable, publish_version
 
 

@@ -17,6 +17,11 @@ from dealerkpi.kpi.engine import PlanInvalid, check_plan, load_plan_text
 from dealerkpi.org.models import Role
 
 
+class Crediting(models.TextChoices):
+    DELIVERED = "delivered", _("when delivered")
+    PAID = "paid", _("once fully paid")
+
+
 class Plan(AuditedModel):
     """A pay plan for one role in a dealer group, or in one store when the store has its own."""
 
@@ -28,6 +33,9 @@ class Plan(AuditedModel):
     code = models.CharField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    crediting = models.CharField(
+        _("a deal counts"), max_length=10, choices=Crediting.choices, default=Crediting.DELIVERED
+    )
 
     scope = ScopePaths(group="group", region="store__region", store="store")
 

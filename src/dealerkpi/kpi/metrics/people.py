@@ -1,0 +1,139 @@
+"""People: attendance, training hours, colleagues developed, and team attrition for those who lead people."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+
+from dealerkpi.org.models import EffectiveDated, Role, Staff, TeamMembership
+from dealerkpi.people.models import AttendanceRecord, TrainingRecord
+
+from .base import Table, grouped, tidy
+from .period import Frame, shift
+
+Status = AttendanceRecord.Status
+WORKED = (Status.PRESENT, Status.LATE)
+WORKING_DAY = (Status.PRESENT, Status.LATE, Status.ABSENT)  # rest days and leave are not working days
+SALES_FORCE = (Role.CONSULTANT, Role.SUPERVISOR)  # whose leaving counts as a store's attrition
+LEADS_STORE = (Role.SALES_MANAGER, Role.DEPUTY_MANAGER, Role.GENERAL_MANAGER)  # attrition over the store
+LEADS_TEAMS = (Role.SUPERVISOR,)  # attrition over the teams they lead
+ATTRITION_WINDOW = 12  # months
+
+
+def attendance(frame: Frame) -> QuerySet[AttendanceRecord]:
+    return AttendanceRecord.objects.filter(store_id__in=frame.store_ids).filter(frame.on_days("day"))
+
+
+def attendance_table(frame: Frame) -> Table:
+    aggregates = {
+        "days_worked": Count("pk", filter=Q(status__in=WORKED)),
+        "working_days": Count("pk", filter=Q(status__in=WORKING_DAY)),
+    }
+    return Table(rows=grouped(attendance(frame), "staff_id", None, aggregates))
+
+
+def trainings(frame: Frame) -> QuerySet[TrainingRecord]:
+    return TrainingRecord.objects.filter(store_id__in=frame.store_ids).filter(frame.on_days("held_on"))
+
+
+def training_table(frame: Frame) -> Table:
+    """Hours of training attended, per person and team of the training day."""
+    return Table(rows=grouped(trainings(frame), "staff_id", F("held_on"), {"training_hours": Sum("hours")}))
+
+
+def trainees(frame: Frame) -> QuerySet[TrainingRecord]:
+    """Trainings a colleague gave (trainer set, not the trainee) that the trainee passed."""
+    return trainings(frame).filter(trainer__isnull=False, passed=True).exclude(trainer_id=F("staff_id"))
+
+
+def developed_table(frame: Frame) -> Table:
+    """Distinct colleagues each trainer trained (and who passed), per trainer and team of the training day."""
+    aggregates = {"people_developed": Count("staff_id", distinct=True)}
+    return Table(rows=grouped(trainees(frame), "trainer_id", F("held_on"), aggregates))
+
+
+def month_ends(frame: Frame) -> list[datetime.date]:
+    """The last days of the 12 months up to and including the period."""
+    return [shift(frame.period, -back).last_day for back in range(ATTRITION_WINDOW)]
+
+
+def window_start(frame: Frame) -> datetime.date:
+    return shift(frame.period, 1 - ATTRITION_WINDOW).first_day
+
+
+def employed_on(day: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}hire_date__lte": day}) & (
+        Q(**{f"{prefix}leave_date__isnull": True}) | Q(**{f"{prefix}leave_date__gte": day})
+    )
+
+
+def store_leavers(frame: Frame, store_ids: tuple[int, ...] | None = None) -> QuerySet[Staff]:
+    """The stores' consultants and supervisors who left in the trailing 12 months."""
+    return Staff.objects.filter(
+        store_id__in=store_ids or frame.store_ids,
+        role__in=SALES_FORCE,
+        leave_date__gte=window_start(frame),
+        leave_date__lte=frame.last_day,
+    )
+
+
+def team_leavers(frame: Frame, team_ids: list[int]) -> QuerySet[Staff]:
+    """People who left in the trailing 12 months while members (not leaders) of one of the teams."""
+    member_then = (
+        TeamMembership.objects.filter(team_id__in=team_ids, is_leader=False, staff_id=OuterRef("pk"))
+        .filter(valid_from__lte=OuterRef("leave_date"))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("leave_date")))
+    )
+    return Staff.objects.filter(leave_date__gte=window_start(frame), leave_date__lte=frame.last_day).filter(
+        Exists(member_then)
+    )
+
+
+def attrition_table(frame: Frame) -> Table:
+    """Leavers in the trailing 12 months and the sum of the 12 month-end headcounts, per store (consultants and
+    supervisors) and per team (members who are not its leader); and who leads which team at the period's end.
+    Three queries."""
+    table = Table()
+    ends = month_ends(frame)
+    start = window_start(frame)
+    headcounts = {f"h{n}": Count("pk", filter=employed_on(day)) for n, day in enumerate(ends)}
+    stores = (
+        Staff.objects.filter(store_id__in=frame.store_ids, role__in=SALES_FORCE)
+        .order_by()
+        .values("store_id")
+        .annotate(leavers=Count("pk", filter=Q(leave_date__gte=start, leave_date__lte=frame.last_day)), **headcounts)
+    )
+    for row in stores:
+        table.stores[row["store_id"]].update(
+            leavers=tidy(row["leavers"]), headcount_months=tidy(sum(row[f"h{n}"] for n in range(len(ends))))
+        )
+    members = TeamMembership.objects.filter(team__store_id__in=frame.store_ids, is_leader=False)
+    member_heads = {
+        f"h{n}": Count("staff_id", distinct=True, filter=EffectiveDated.in_force_on(day) & employed_on(day, "staff__"))
+        for n, day in enumerate(ends)
+    }
+    left_while_member = (
+        Q(staff__leave_date__gte=start, staff__leave_date__lte=frame.last_day)
+        & Q(valid_from__lte=F("staff__leave_date"))
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=F("staff__leave_date")))
+    )
+    teams = (
+        members.order_by()
+        .values("team_id")
+        .annotate(leavers=Count("staff_id", distinct=True, filter=left_while_member), **member_heads)
+    )
+    for row in teams:
+        table.teams[row["team_id"]].update(
+            leavers=tidy(row["leavers"]), headcount_months=tidy(sum(row[f"h{n}"] for n in range(len(ends))))
+        )
+    leaders = (
+        TeamMembership.objects.filter(team__store_id__in=frame.store_ids, is_leader=True)
+        .filter(EffectiveDated.in_force_on(frame.last_day))
+        .order_by("staff_id", "team_id")
+        .values_list("staff_id", "team_id")
+    )
+    for staff_id, team_id in leaders:
+        table.leaders.setdefault(staff_id, []).append(team_id)
+    return table
+

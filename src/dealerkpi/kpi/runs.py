@@ -1,0 +1,306 @@
+"""A bonus run: the store's records -> metrics, targets, ratings and history -> the engine -> statements.
+
+Computing reads everything first and writes the statements in one transaction at the end, so a run that
+fails leaves nothing half-written and the previous version intact.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from dealerkpi.core.money import ZERO, fen
+from dealerkpi.kpi import engine
+from dealerkpi.kpi.models import Adjustment, ManualRating, Plan, PlanVersion, Run, Statement
+from dealerkpi.kpi.models.runs import StatementIndicator, StatementLine
+from dealerkpi.kpi.stages import stage_in_force
+from dealerkpi.kpi.workflow import supersede_older_drafts
+from dealerkpi.org.models import STORE_WIDE_ROLES, RoleAssignment, Store, TeamMembership
+
+Progress = Callable[[int, int], None]
+FINAL = (Run.Status.APPROVED, Run.Status.LOCKED)
+
+
+def period_of(run: Run) -> engine.Period:
+    return engine.Period(run.period.year, run.period.month)
+
+
+def store_team(store_id: int) -> str:
+    """The team key of a store-wide role: a sales manager's "team" is the whole store."""
+    return f"store-{store_id}"
+
+
+@transaction.atomic
+def new_run(store: Store, period: engine.Period, user: object = None) -> Run:
+    """A new version of the store's run for the month, queued for computing."""
+    Store.objects.select_for_update().filter(pk=store.pk).first()  # one numbering at a time per store
+    runs = Run.objects.filter(store=store, period=period.first_day)
+    latest = runs.order_by("-number").first()
+    number = (runs.aggregate(n=Max("number"))["n"] or 0) + 1
+    return Run.objects.create(store=store, period=period.first_day, number=number, previous=latest,
+                              created_by=user if getattr(user, "is_authenticated", False) else None)
+
+
+@dataclass(frozen=True)
+class Member:
+    staff_id: int
+    name: str
+    role: str
+    team_id: int | None
+
+
+def members_of(store: Store, period: engine.Period) -> list[Member]:
+    """Who is assessed: everyone who held a role in the store during the month, with the role and team they
+    had on their last day in it."""
+    first, last = period.first_day, period.last_day
+    assignments = (
+        RoleAssignment.objects.filter(store=store, valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .filter(Q(staff__leave_date__isnull=True) | Q(staff__leave_date__gte=first))
+        .order_by("staff_id", "valid_from")
+        .values_list("staff_id", "staff__name", "role")
+    )
+    latest_role = {staff_id: (name, role) for staff_id, name, role in assignments}
+    memberships = (
+        TeamMembership.objects.filter(staff_id__in=list(latest_role), valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .order_by("staff_id", "valid_from")
+        .values_list("staff_id", "team_id")
+    )
+    team_of = dict(memberships)
+    return [Member(staff_id, name, role, team_of.get(staff_id)) for staff_id, (name, role) in latest_role.items()]
+
+
+def plans_in_force(store: Store, period: engine.Period) -> dict[str, tuple[PlanVersion, engine.Plan, str]]:
+    """For each role with a plan in the store: the version in force on the first of the month, its engine
+    plan and its crediting policy. A store's own plan wins over the group's."""
+    found: dict[str, tuple[PlanVersion, engine.Plan, str]] = {}
+    for plan in Plan.for_store(store.pk, store.region.group_id).order_by("store_id"):
+        version = plan.version_in_force(period.first_day)
+        if version is not None and (plan.role not in found or plan.store_id):
+            found[plan.role] = (version, version.engine_plan(), plan.crediting)
+    return found
+
+
+def _people(members: Iterable[Member], store_id: int) -> tuple[engine.Person, ...]:
+    return tuple(
+        engine.Person(str(m.staff_id), m.name, m.role,
+                      store_team(store_id) if m.role in STORE_WIDE_ROLES else str(m.team_id or ""))
+        for m in members
+    )
+
+
+def _ratings(store: Store, period: engine.Period) -> tuple[engine.Rating, ...]:
+    rows = ManualRating.objects.filter(store=store, period=period.first_day).values_list(
+        "staff_id", "indicator", "value", "comment", "rated_by__name"
+    )
+    return tuple(engine.Rating(str(s), indicator, value, comment, by) for s, indicator, value, comment, by in rows)
+
+
+def _final_statements(store: Store, since: datetime.date, before: datetime.date) -> list[Statement]:
+    """The statements of the latest approved or locked run of each earlier month in the window."""
+    runs = Run.objects.filter(store=store, status__in=FINAL, period__gte=since, period__lt=before)
+    latest: dict[datetime.date, int] = {}
+    for run_id, month in runs.order_by("period", "number").values_list("pk", "period"):
+        latest[month] = run_id
+    return list(
+        Statement.objects.filter(run_id__in=latest.values()).select_related("run").order_by("run__period")
+        .only("staff_id", "run__period", "actuals", "targets", "total_score", "carried_balance",
+              "draw_outstanding", "paid_for_deals")
+    )
+
+
+def history_of(store: Store, period: engine.Period) -> dict[str, engine.History]:
+    """What earlier final runs left: the year's months, the balance and draw carried, what each deal was paid."""
+    year_ago = datetime.date(period.year - 1, period.month, 1)
+    months: dict[str, list[engine.MonthRecord]] = defaultdict(list)
+    carried: dict[str, tuple[Decimal, Decimal]] = {}
+    paid: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for statement in _final_statements(store, year_ago, period.first_day):
+        person = str(statement.staff_id)
+        month = statement.run.period
+        if month.year == period.year:
+            months[person].append(engine.MonthRecord(
+                engine.Period(month.year, month.month),
+                {k: Decimal(v) for k, v in statement.actuals.items()},
+                {k: Decimal(v) for k, v in statement.targets.items()},
+                statement.total_score,
+            ))
+        carried[person] = (statement.carried_balance, statement.draw_outstanding)
+        for deal, amount in statement.paid_for_deals.items():
+            paid[person][deal] = paid[person].get(deal, ZERO) + Decimal(amount)
+    people = months.keys() | carried.keys() | paid.keys()
+    return {
+        person: engine.History(tuple(months.get(person, ())), *carried.get(person, (ZERO, ZERO)),
+                               paid_for_deals=paid.get(person, {}))
+        for person in people
+    }
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    member: Member
+    version: PlanVersion
+    result: engine.PersonResult
+    adjustments: tuple[Adjustment, ...]
+
+
+def _for_plan_team(actuals: tuple[engine.Actuals, ...], store_id: int, role: str) -> tuple[engine.Actuals, ...]:
+    """A store-wide role's team is the store: its plan sees every record as the store's."""
+    if role not in STORE_WIDE_ROLES:
+        return actuals
+    team = store_team(store_id)
+    return tuple(engine.Actuals(row.person, team, row.metrics) for row in actuals)
+
+
+def _for_plan_deals(deals: tuple[engine.Deal, ...], store_id: int, role: str) -> tuple[engine.Deal, ...]:
+    if role not in STORE_WIDE_ROLES:
+        return deals
+    team = store_team(store_id)
+    return tuple(
+        engine.Deal(d.id, d.delivered_on, tuple(engine.Credit(c.person, c.share, team) for c in d.credits),
+                    d.figures, d.model_code, d.margin_class, d.unwound_on)
+        for d in deals
+    )
+
+
+def evaluate(run: Run, progress: Progress | None = None) -> list[Evaluated]:
+    """Every member's result under the plan of their role; reads only, writes nothing."""
+    from dealerkpi.kpi import metrics
+    from dealerkpi.kpi.targets import targets_for
+
+    store, period = run.store, period_of(run)
+    plans = plans_in_force(store, period)
+    members = [m for m in members_of(store, period) if m.role in plans]
+    total = len(members)
+    if progress:
+        progress(0, total)
+    people = _people(members, store.pk)
+    stage = stage_in_force(store, period.first_day)
+    shared = {
+        "targets": targets_for(store.pk, period.first_day),
+        "ratings": _ratings(store, period),
+        "history": history_of(store, period),
+    }
+    by_crediting: dict[str, tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]] = {}
+    adjustments = defaultdict(list)
+    for adjustment in Adjustment.objects.filter(store=store, period=period.first_day).order_by("pk"):
+        adjustments[adjustment.staff_id].append(adjustment)
+    results: list[Evaluated] = []
+    for role, (version, plan, crediting) in plans.items():
+        if crediting not in by_crediting:
+            by_crediting[crediting] = metrics.period_inputs(store, period, crediting)
+        actuals, deals = by_crediting[crediting]
+        inputs = engine.PeriodInputs(
+            period=period, people=tuple(p for p in people if p.role == role),
+            actuals=_for_plan_team(actuals, store.pk, role), deals=_for_plan_deals(deals, store.pk, role),
+            stage=stage, **shared,
+        )
+        member_of = {str(m.staff_id): m for m in members}
+        for result in engine.evaluate_period(plan, inputs):
+            member = member_of[result.person]
+            results.append(Evaluated(member, version, result, tuple(adjustments.get(member.staff_id, ()))))
+            if progress:
+                progress(len(results), total)
+    return results
+
+
+def _decimal_map(values: object) -> dict[str, str]:
+    return {key: str(value) for key, value in dict(values).items() if value is not None}  # type: ignore[call-overload]
+
+
+def _statement(run: Run, item: Evaluated) -> Statement:
+    result = item.result
+    adjusted = sum((a.amount for a in item.adjustments), ZERO)
+    return Statement(
+        run=run, store_id=run.store_id, staff_id=item.member.staff_id, team_id=item.member.team_id,
+        plan_version=item.version, weight_set=result.weight_set, stage=result.stage or "",
+        total_score=result.total_score, coefficient=result.coefficient, total=fen(result.total + adjusted),
+        carried_balance=fen(result.carried_balance), draw_outstanding=fen(result.draw_outstanding),
+        paid_for_deals=_decimal_map(result.paid_for_deals),
+        actuals={i.id: str(i.actual) for i in result.indicators if i.actual is not None},
+        targets={i.id: str(i.target) for i in result.indicators if i.target is not None},
+        gates=[{"id": g.id, "label": g.label, "condition": g.condition, "held": g.held, "factor": str(g.factor),
+                "inputs": _decimal_map(g.inputs)} for g in result.gates],
+        notes=list(result.notes), error=result.error,
+    )
+
+
+def _indicators(statement: Statement, result: engine.PersonResult, metric_of: dict[str, str]) -> list:
+    return [
+        StatementIndicator(
+            statement=statement, position=position, code=i.id, label=i.label, metric=metric_of.get(i.id, ""),
+            rule=i.rule[:200], actual=i.actual, target=i.target, achievement=i.achievement, score=i.score,
+            weight=i.weight, weighted_score=i.weighted_score, note=i.note[:300], skipped=i.skipped,
+        )
+        for position, i in enumerate(result.indicators)
+    ]
+
+
+def _lines(statement: Statement, item: Evaluated) -> list:
+    lines = [
+        StatementLine(
+            statement=statement, position=position, category=line.category, kind=line.kind, rule=line.rule,
+            label=line.label[:200], amount=line.amount, exact=str(line.exact), inputs=_decimal_map(line.inputs),
+            values=_decimal_map(line.values),
+            deals=[{"deal": d.deal, "quantity": str(d.quantity), "amount": str(d.amount)} for d in line.deals],
+        )
+        for position, line in enumerate(item.result.lines)
+    ]
+    start = len(lines)
+    lines += [
+        StatementLine(statement=statement, position=start + n, category="adjustment", kind="adjustment",
+                      label=adjustment.reason[:200], amount=adjustment.amount, exact=str(adjustment.amount),
+                      adjustment=adjustment)
+        for n, adjustment in enumerate(item.adjustments)
+    ]
+    return lines
+
+
+def _metric_of(version: PlanVersion, cache: dict[int, dict[str, str]]) -> dict[str, str]:
+    if version.pk not in cache:
+        plan = version.engine_plan()
+        cache[version.pk] = {i.id: i.metric or "" for i in plan.indicators}
+    return cache[version.pk]
+
+
+@transaction.atomic
+def write_statements(run: Run, evaluated: list[Evaluated]) -> None:
+    """All statements of the run in a few bulk inserts; the run becomes a draft."""
+    statements = Statement.objects.bulk_create([_statement(run, item) for item in evaluated], batch_size=500)
+    metric_cache: dict[int, dict[str, str]] = {}
+    indicators, lines = [], []
+    for statement, item in zip(statements, evaluated, strict=True):
+        indicators += _indicators(statement, item.result, _metric_of(item.version, metric_cache))
+        lines += _lines(statement, item)
+    StatementIndicator.objects.bulk_create(indicators, batch_size=1000)
+    StatementLine.objects.bulk_create(lines, batch_size=1000)
+    run.status, run.computed_at, run.error = Run.Status.DRAFT, timezone.now(), ""
+    run.save(update_fields=["status", "computed_at", "error", "progress_done", "progress_total"])
+    supersede_older_drafts(run)
+
+
+def compute(run: Run, progress: Progress | None = None) -> Run:
+    """Compute a queued run. On failure the run is marked failed with the reason; nothing else changes."""
+    def report(done: int, total: int) -> None:
+        Run.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
+        run.progress_done, run.progress_total = done, total
+        if progress:
+            progress(done, total)
+
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.COMPUTING)
+    try:
+        evaluated = evaluate(run, report)
+        write_statements(run, evaluated)
+    except Exception as error:  # the run records any failure; the previous version stays as it was
+        Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, error=f"{type(error).__name__}: {error}")
+        run.refresh_from_db()
+        return run
+    return run
