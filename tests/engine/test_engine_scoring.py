@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dealerkpi.kpi.engine.inputs import Rating
+from dealerkpi.kpi.engine.loader import PlanInvalid
 from dealerkpi.kpi.engine.schema import Deductions, Linear
 from dealerkpi.kpi.engine.scoring import deduction_score, linear_score
 
@@ -105,6 +106,20 @@ def test_manual_rating_outside_its_scale_is_an_error():
 def test_missing_manual_rating_follows_the_missing_value_policy():
     result = run(plan_from(MANUAL), {"wang": {}})["wang"]
     assert result.error == "no rating of showroom for wang"
+
+
+def test_a_person_nobody_rated_gets_the_plans_default_rating():
+    plan = plan_from(MANUAL.replace("max: 10}", "max: 10, default: 8}"))
+    rated = Rating("li", "showroom", D(6), "迟到两次", "张主管")
+    results = run(plan, {"wang": {}, "li": {}}, ratings=(rated,))
+    assert (results["wang"].indicators[0].score, results["wang"].indicators[0].note) == (
+        D(80), "not rated: the plan's default rating")
+    assert results["li"].indicators[0].score == D(60), "a rating given wins over the default"
+
+
+def test_a_default_rating_outside_the_scale_is_refused():
+    with pytest.raises(PlanInvalid, match="default rating 12 is outside 0 to 10"):
+        plan_from(MANUAL.replace("max: 10}", "max: 10, default: 12}"))
 
 
 WEIGHTED = """\

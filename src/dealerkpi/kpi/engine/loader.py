@@ -294,8 +294,8 @@ def _scoring(section: Section) -> Scoring:
         section.known("kind", "per_incident", "floor")
         return Deductions(section.number("per_incident") or ZERO, section.number("floor", ZERO) or ZERO)
     if kind == "manual":
-        section.known("kind", "max")
-        return Manual(section.number("max", HUNDRED) or HUNDRED)
+        section.known("kind", "max", "default")
+        return Manual(section.number("max", HUNDRED) or HUNDRED, section.number("default", None))
     section.known("kind", "floor", "cap")
     return Linear(section.number("floor", ZERO) or ZERO, section.number("cap", HUNDRED) or ZERO)
 

@@ -104,9 +104,10 @@ class Deductions:
 
 @dataclass(frozen=True)
 class Manual:
-    """A rating entered by a supervisor, 0 to `maximum`, with a comment."""
+    """A rating entered by a supervisor, 0 to `maximum`, with a comment; `default` when nobody rated."""
 
     maximum: Decimal = HUNDRED
+    default: Decimal | None = None
 
 
 Scoring = Linear | Steps | PassFail | Deductions | Manual

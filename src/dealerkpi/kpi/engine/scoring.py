@@ -63,8 +63,10 @@ def describe(indicator: Indicator) -> str:
             return f"pass/fail: {passed} if {test}, else {failed}"
         case Deductions(per_incident, floor):
             return f"deductions: 100 - {per_incident} per incident, at least {floor}"
-        case Manual(maximum):
+        case Manual(maximum, None):
             return f"manual rating out of {maximum}, as a score out of 100"
+        case Manual(maximum, default):
+            return f"manual rating out of {maximum}, as a score out of 100; {default} when not rated"
     raise AssertionError(scoring)
 
 
@@ -79,6 +81,10 @@ def _actual(indicator: Indicator, context: Context) -> tuple[Decimal, dict[str, 
 def _manual_result(
     indicator: Indicator, base: IndicatorResult, rating: Rating | None, context: Context
 ) -> IndicatorResult:
+    if rating is None and indicator.scoring.default is not None:
+        rating = Rating(context.person.id, indicator.id, indicator.scoring.default)
+        return replace(base, actual=rating.value, score=manual_score(indicator.scoring, rating),
+                       note="not rated: the plan's default rating")
     if rating is None:
         value = apply_policy(
             context.plan.policies.missing_value, f"no rating of {indicator.id} for {context.person.id}"

@@ -217,6 +217,10 @@ def _indicator_errors(indicator: Indicator, metrics: Catalogue) -> Iterator[Plan
         yield PlanError(indicator.pos, f"{where}: per_incident must be above 0")
     if isinstance(scoring, Manual) and (indicator.metric or indicator.value):
         yield PlanError(indicator.pos, f"{where}: a manual rating takes no metric or value")
+    if isinstance(scoring, Manual) and scoring.default is not None and not ZERO <= scoring.default <= scoring.maximum:
+        yield PlanError(
+            indicator.pos, f"{where}: the default rating {scoring.default} is outside 0 to {scoring.maximum}"
+        )
 
 
 def _weight_errors(plan: Plan) -> Iterator[PlanError]:
