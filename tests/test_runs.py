@@ -242,3 +242,14 @@ def test_the_run_command_prints_progress_and_a_summary(world: World, capsys) -> 
     call_command("run", period="2026-10", store=["S1"])
     output = capsys.readouterr().out
     assert "S1" in output and f"{sum(EXPECTED_TOTALS.values()):,.2f}" in output
+
+
+def test_earnings_to_date_and_what_one_more_car_would_add(world: World, client) -> None:
+    from dealerkpi.kpi.earnings import earnings_to_date
+
+    earnings = earnings_to_date(world.staff["c3"], datetime.date(2026, 10, 20))
+    assert earnings.total == EXPECTED_TOTALS["c3"]
+    assert earnings.next_car_adds == Decimal("300"), "the plan pays 300 a car"
+    client.login(username="c3", password=PASSWORD)
+    page = client.get(reverse("my-earnings"))
+    assert page.status_code == 200 and page.context["earnings"].now.member.name == "c3"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.kpi import runs, workflow
 from dealerkpi.kpi.models import Adjustment, ManualRating, Run, Statement, StatementQuery
+from dealerkpi.kpi.export_views import may_download_payroll
 from dealerkpi.kpi.run_forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm
 from dealerkpi.kpi.tasks import compute_run
 from dealerkpi.org.models import Role, Staff, Store
@@ -103,6 +104,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lock": workflow.may_lock(viewer, run),
         },
         "busy": run.status in (Run.Status.QUEUED, Run.Status.COMPUTING),
+        "may_payroll": may_download_payroll(viewer, run),
     })
 
 
@@ -242,6 +244,18 @@ def my_statements(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     statements = visible_statements(viewer).filter(staff_id=viewer.staff_id).order_by("-run__period")
     return render(request, "kpi/my_statements.html", {"statements": statements})
+
+
+@login_required
+def my_earnings(request: HttpRequest) -> HttpResponse:
+    """What I have earned so far this month under my plan, from live records."""
+    from dealerkpi.kpi.earnings import earnings_to_date
+
+    viewer = viewer_of(request)
+    staff = Staff.objects.select_related("store__region").filter(pk=viewer.staff_id).first()
+    if staff is None or staff.store is None:
+        raise Http404
+    return render(request, "kpi/my_earnings.html", {"earnings": earnings_to_date(staff, timezone.localdate())})
 
 
 @login_required

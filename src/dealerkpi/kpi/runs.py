@@ -173,38 +173,48 @@ def _for_plan_deals(deals: tuple[engine.Deal, ...], store_id: int, role: str) ->
 
 def evaluate(run: Run, progress: Progress | None = None) -> list[Evaluated]:
     """Every member's result under the plan of their role; reads only, writes nothing."""
+    return evaluate_store(run.store, period_of(run), progress)
+
+
+def evaluate_store(
+    store: Store, period: engine.Period, progress: Progress | None = None, only: int | None = None,
+    what_if: Callable[[engine.PeriodInputs], engine.PeriodInputs] | None = None,
+) -> list[Evaluated]:
+    """The store's results for the month from live records (``only``: one person's; ``what_if``: a change to
+    the inputs before evaluating, e.g. one more car)."""
     from dealerkpi.kpi import metrics
     from dealerkpi.kpi.targets import targets_for
 
-    store, period = run.store, period_of(run)
     plans = plans_in_force(store, period)
-    members = [m for m in members_of(store, period) if m.role in plans]
+    members = [m for m in members_of(store, period) if m.role in plans and (only is None or m.staff_id == only)]
     total = len(members)
     if progress:
         progress(0, total)
     people = _people(members, store.pk)
-    stage = stage_in_force(store, period.first_day)
     shared = {
         "targets": targets_for(store.pk, period.first_day),
         "ratings": _ratings(store, period),
         "history": history_of(store, period),
+        "stage": stage_in_force(store, period.first_day),
     }
     by_crediting: dict[str, tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]] = {}
     adjustments = defaultdict(list)
     for adjustment in Adjustment.objects.filter(store=store, period=period.first_day).order_by("pk"):
         adjustments[adjustment.staff_id].append(adjustment)
+    member_of = {str(m.staff_id): m for m in members}
     results: list[Evaluated] = []
     for role, (version, plan, crediting) in plans.items():
+        role_people = tuple(p for p in people if p.role == role)
+        if not role_people:
+            continue
         if crediting not in by_crediting:
             by_crediting[crediting] = metrics.period_inputs(store, period, crediting)
         actuals, deals = by_crediting[crediting]
         inputs = engine.PeriodInputs(
-            period=period, people=tuple(p for p in people if p.role == role),
-            actuals=_for_plan_team(actuals, store.pk, role), deals=_for_plan_deals(deals, store.pk, role),
-            stage=stage, **shared,
+            period=period, people=role_people, actuals=_for_plan_team(actuals, store.pk, role),
+            deals=_for_plan_deals(deals, store.pk, role), **shared,
         )
-        member_of = {str(m.staff_id): m for m in members}
-        for result in engine.evaluate_period(plan, inputs):
+        for result in engine.evaluate_period(plan, what_if(inputs) if what_if else inputs):
             member = member_of[result.person]
             results.append(Evaluated(member, version, result, tuple(adjustments.get(member.staff_id, ()))))
             if progress:
