@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.kpi import exports
 from dealerkpi.kpi.models import Run, Statement
-from dealerkpi.kpi.run_views import visible_runs, visible_statements
+from dealerkpi.kpi.visibility import visible_runs, visible_statements
 from dealerkpi.org.models import Role
 from dealerkpi.web.viewer import viewer_of
 

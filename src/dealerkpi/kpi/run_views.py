@@ -16,31 +16,13 @@ from django.views.decorators.http import require_POST
 
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.kpi import runs, workflow
-from dealerkpi.kpi.models import Adjustment, ManualRating, Run, Statement, StatementQuery
 from dealerkpi.kpi.export_views import may_download_payroll
+from dealerkpi.kpi.models import Adjustment, ManualRating, Run, Statement, StatementQuery
 from dealerkpi.kpi.run_forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm
 from dealerkpi.kpi.tasks import compute_run
+from dealerkpi.kpi.visibility import PUBLISHED, SEES_RUNS, visible_runs, visible_statements
 from dealerkpi.org.models import Role, Staff, Store
 from dealerkpi.web.viewer import viewer_of
-
-SEES_RUNS = (Reach.EVERYTHING, Reach.GROUP, Reach.REGION, Reach.STORE, Reach.TEAM)
-PUBLISHED = (Run.Status.SUBMITTED, Run.Status.APPROVED, Run.Status.LOCKED)
-
-
-def visible_runs(viewer: Viewer) -> QuerySet[Run]:
-    if viewer.reach not in SEES_RUNS:
-        return Run.objects.none()
-    return visible_to(Run.objects.select_related("store"), viewer)
-
-
-def visible_statements(viewer: Viewer) -> QuerySet[Statement]:
-    """Consultants see their statements once the run is submitted (so they can query a line before approval);
-    managers also see drafts."""
-    statements = visible_to(Statement.objects.select_related("run", "staff", "team", "plan_version__plan"), viewer)
-    statements = statements.exclude(run__status=Run.Status.SUPERSEDED)
-    if viewer.reach in (Reach.OWN, Reach.TEAM):
-        statements = statements.filter(run__status__in=PUBLISHED)
-    return statements
 
 
 def _run_for(request: HttpRequest, pk: int) -> tuple[Run, Viewer]:
