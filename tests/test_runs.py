@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.core.scope import viewer_for
@@ -196,7 +196,7 @@ def test_a_query_is_answered_and_an_accepted_one_becomes_an_audited_adjustment(w
     client.post(reverse("statement-detail", args=[statement.pk]), {"question": "合作单应该算我全台", "line": line.pk})
     query = StatementQuery.objects.get()
     assert (query.line, query.raised_by) == (line, world.staff["c1"])
-    with pytest.raises(ValidationError, match="open queries"):
+    with translation.override("en"), pytest.raises(ValidationError, match="open queries"):
         workflow.approve(run, viewer_for(world.users["gm1"]), world.users["gm1"])
     client.login(username="m1", password=PASSWORD)
     response = client.post(reverse("query-answer", args=[query.pk]), {"decision": "accepted", "answer": "同意补发"})

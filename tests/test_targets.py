@@ -90,9 +90,10 @@ def test_a_wrong_target_is_refused_with_a_clear_message(world: World, changes: d
     target = Target(store=world.stores["S1"], month=OCTOBER, metric="units_delivered", value=Decimal("10"))
     for name, value in changes.items():
         setattr(target, name, value)
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        target.full_clean()
-    assert any(expected in message for message in caught.value.message_dict[field]), caught.value.message_dict
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            target.full_clean()
+        assert any(expected in message for message in caught.value.message_dict[field]), caught.value.message_dict
 
 
 def test_sub_targets_by_model_and_margin_class_are_accepted(world: World) -> None:

@@ -56,19 +56,6 @@ DEDUCTION_CATEGORIES = frozenset({"fine", "clawback"})  # deductions whatever th
 
 PAYROLL_FIELDS = ("base", "bonus", "commission", "deductions", "other")
 
-CATEGORY_LABELS = {
-    "base_pay": gettext_lazy("Base pay"),
-    "bonus": gettext_lazy("Monthly bonus"),
-    "commission": gettext_lazy("Commission"),
-    "fine": gettext_lazy("Fine"),
-    "quarterly_bonus": gettext_lazy("Quarterly bonus"),
-    "annual_bonus": gettext_lazy("Annual bonus"),
-    "draw": gettext_lazy("Draw"),
-    "guarantee": gettext_lazy("Guaranteed minimum"),
-    "clawback": gettext_lazy("Clawback"),
-    "balance": gettext_lazy("Balance"),
-    "adjustment": gettext_lazy("Adjustment"),
-}
 
 PAYROLL_COLUMN_LABELS = {
     "base": gettext_lazy("Base pay"),
@@ -296,7 +283,7 @@ def run_workbook(run: Run, statements: QuerySet[Statement] | Iterable[Statement]
         for line in statement.lines.all():
             row += 1
             _write_row(lines_sheet, row, [
-                statement.staff.employee_no, statement.staff.name, line.position + 1, category_label(line.category),
+                statement.staff.employee_no, statement.staff.name, line.position + 1, line.category_label,
                 line.kind, line.rule, line.label, line.amount, line.exact,
                 str(PAYROLL_COLUMN_LABELS[payroll_column(line)]),
             ], money_from=8, money_to=8)
@@ -323,10 +310,6 @@ def run_workbook(run: Run, statements: QuerySet[Statement] | Iterable[Statement]
     book.properties.title = str(run)
     book.properties.creator = "dealerkpi"
     return _saved(book)
-
-
-def category_label(category: str) -> str:
-    return str(CATEGORY_LABELS.get(category, category))
 
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -479,7 +462,7 @@ def _page(statement: Statement) -> PdfPage:
             )
             for i in statement.indicators.all()
         ],
-        lines=[PdfLine(line.label, category_label(line.category), money(line.amount), line.amount < ZERO)
+        lines=[PdfLine(line.label, line.category_label, money(line.amount), line.amount < ZERO)
                for line in statement.lines.all()],
         gates=[{"label": g.get("label") or g.get("id", ""), "condition": g.get("condition", ""),
                 "held": bool(g.get("held")), "factor": g.get("factor", "")} for g in statement.gates or []],

@@ -148,6 +148,21 @@ class StatementIndicator(models.Model):
         return self.label
 
 
+LINE_CATEGORIES = {
+    "base_pay": _("Base pay"),
+    "bonus": _("Monthly bonus"),
+    "commission": _("Commission"),
+    "fine": _("Fine"),
+    "quarterly_bonus": _("Quarterly bonus"),
+    "annual_bonus": _("Annual bonus"),
+    "draw": _("Draw"),
+    "guarantee": _("Guaranteed minimum"),
+    "clawback": _("Clawback"),
+    "balance": _("Balance brought forward"),
+    "adjustment": _("Adjustment"),
+}
+
+
 class StatementLine(models.Model):
     """A payout line: rounded to the fen once; the statement's total is the sum of its lines."""
 
@@ -173,6 +188,10 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.amount}"
+
+    @property
+    def category_label(self) -> str:
+        return str(LINE_CATEGORIES.get(self.category, self.category))
 
 
 class ManualRating(AuditedModel):
