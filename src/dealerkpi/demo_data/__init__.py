@@ -1,0 +1,1 @@
+"""Realistic demo data for a dealer group at three scales (S, M, L); see docs/data.md."""

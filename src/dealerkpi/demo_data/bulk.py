@@ -1,0 +1,207 @@
+"""A set-based writer: rows as tuples in a fixed column order, written with COPY on PostgreSQL and one
+``executemany`` INSERT on SQLite, with primary keys assigned in Python so children can point at parents
+without reading anything back.
+
+Usage::
+
+    writer = BulkWriter()
+    leads = writer.table(Lead, ("id", "store_id", "customer_id", ...))
+    lead_id = leads.new_id()
+    leads.add((lead_id, store_id, customer_id, ...))
+    writer.maybe_flush()  # writes when enough rows wait
+    writer.close()  # writes the rest and, on PostgreSQL, moves the id sequences past the new rows
+
+Rows skip ``save()``, signals and validation: the caller is responsible for consistency (the generator's tests
+check it). Datetimes must be aware. Tables are flushed in the order they were registered (parents first);
+foreign keys are deferred to commit on both databases, so write inside ``transaction.atomic()``. For large
+loads on PostgreSQL, ``foreign_keys_checked_at_end()`` replaces the per-row checks by one pass per key.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Max, Model
+
+Row = tuple[Any, ...]
+
+
+def _sqlite_datetime(value: datetime.datetime) -> str:
+    # What Django itself stores on SQLite with USE_TZ: naive UTC, str() format.
+    return str(value.astimezone(datetime.UTC).replace(tzinfo=None))
+
+
+def _sqlite_date(value: datetime.date) -> str:
+    return value.isoformat()
+
+
+_SQLITE_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "DateTimeField": _sqlite_datetime,
+    "DateField": _sqlite_date,
+    "DecimalField": str,
+}
+
+
+class Table:
+    """The pending rows of one model and the next primary key to hand out."""
+
+    def __init__(self, writer: BulkWriter, model: type[Model], columns: Sequence[str], next_id: int) -> None:
+        self.writer = writer
+        self.model = model
+        self.columns = tuple(columns)
+        self.fields = [model._meta.get_field(name) for name in self.columns]
+        self.db_columns = [f.column for f in self.fields]
+        self.rows: list[Row] = []
+        self._next_id = next_id
+        self.converters = [
+            (i, _SQLITE_CONVERTERS[f.get_internal_type()])
+            for i, f in enumerate(self.fields)
+            if f.get_internal_type() in _SQLITE_CONVERTERS
+        ]
+
+    def new_id(self) -> int:
+        value = self._next_id
+        self._next_id += 1
+        return value
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class BulkWriter:
+    def __init__(self, using: str = DEFAULT_DB_ALIAS, flush_rows: int = 50_000) -> None:
+        self.using = using
+        self.connection = connections[using]
+        self.flush_rows = flush_rows
+        self.tables: dict[type[Model], Table] = {}
+        self.written: Counter[type[Model]] = Counter()
+
+    @property
+    def vendor(self) -> str:
+        return self.connection.vendor
+
+    def table(self, model: type[Model], columns: Sequence[str]) -> Table:
+        """Register ``model`` (once) with its column order; ids continue from the table's highest."""
+        if model in self.tables:
+            table = self.tables[model]
+            if table.columns != tuple(columns):
+                raise ValueError(f"{model.__name__} is already registered with other columns")
+            return table
+        highest = model._default_manager.using(self.using).aggregate(m=Max("pk"))["m"] or 0
+        table = Table(self, model, columns, highest + 1)
+        self.tables[model] = table
+        return table
+
+    def pending(self) -> int:
+        return sum(len(t.rows) for t in self.tables.values())
+
+    def maybe_flush(self) -> None:
+        if self.pending() >= self.flush_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        for table in self.tables.values():
+            if table.rows:
+                rows, table.rows = table.rows, []
+                self._write(table, rows)
+                self.written[table.model] += len(rows)
+
+    def close(self) -> None:
+        self.flush()
+        self.reset_sequences()
+
+    @contextmanager
+    def foreign_keys_checked_at_end(self, models: Iterable[type[Model]]) -> Iterator[None]:
+        """On PostgreSQL, drop the foreign keys of ``models``' tables for the load and add them back after.
+
+        Checking a deferred foreign key costs one lookup per row at commit, half the time of a large load;
+        adding the constraint back validates all rows in one set-based pass instead. Must run inside a
+        transaction (DDL is transactional on PostgreSQL), so a failure anywhere restores the constraints.
+        Elsewhere (SQLite checks deferred keys cheaply) it only flushes at the end.
+        """
+        if self.vendor != "postgresql":
+            yield
+            self.flush()
+            return
+        if self.connection.get_autocommit():
+            raise RuntimeError("foreign_keys_checked_at_end() needs a transaction (transaction.atomic())")
+        qn = self.connection.ops.quote_name
+        tables = [m._meta.db_table for m in models]
+        with self.connection.cursor() as cursor:
+            # Pending deferred checks (rows written earlier in the transaction) would block ALTER TABLE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+                "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE k.contype = 'f' AND n.nspname = current_schema() AND c.relname = ANY(%s) "
+                "ORDER BY c.relname, k.conname",
+                [tables],
+            )
+            constraints = cursor.fetchall()
+            for table, name, _ in constraints:
+                cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+        yield
+        self.flush()
+        with self.connection.cursor() as cursor:
+            for table, name, definition in constraints:
+                cursor.execute(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def reset_sequences(self) -> None:
+        """After explicit ids, PostgreSQL's sequences must move past them (SQLite's AUTOINCREMENT follows)."""
+        if self.vendor != "postgresql" or not self.tables:
+            return
+        statements = self.connection.ops.sequence_reset_sql(no_style(), list(self.tables))
+        with self.connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+    # --- the two paths ---------------------------------------------------------------------------------
+
+    def _write(self, table: Table, rows: list[Row]) -> None:
+        if self.vendor == "postgresql":
+            self._copy(table, rows)
+        else:
+            self._executemany(table, rows)
+
+    def _copy(self, table: Table, rows: Iterable[Row]) -> None:
+        qn = self.connection.ops.quote_name
+        sql = "COPY {} ({}) FROM STDIN".format(
+            qn(table.model._meta.db_table), ", ".join(qn(c) for c in table.db_columns)
+        )
+        with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            write_row = copy.write_row
+            for row in rows:
+                write_row(row)
+
+    def _executemany(self, table: Table, rows: list[Row]) -> None:
+        qn = self.connection.ops.quote_name
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            qn(table.model._meta.db_table),
+            ", ".join(qn(c) for c in table.db_columns),
+            ", ".join(["%s"] * len(table.db_columns)),
+        )
+        converters = table.converters
+        if converters:
+            rows = [_convert(row, converters) for row in rows]
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(rows), 10_000):
+                cursor.executemany(sql, rows[start : start + 10_000])
+
+
+def _convert(row: Row, converters: list[tuple[int, Callable[[Any], Any]]]) -> Row:
+    values = list(row)
+    for i, convert in converters:
+        value = values[i]
+        if value is not None:
+            values[i] = convert(value)
+    return tuple(values)
