@@ -91,9 +91,9 @@ def test_tiers_on_attainment_percent(method, expected):
 
 
 def test_flat_per_unit_and_per_model_with_split_credit():
-    plan = plan_from("pay:\n  unit_award: {kind: per_unit, amount: 200, by_model: {A4L: 300}}\n")
-    deals = (deal("D1", "2025-03-01", model="A4L"), deal("D2", "2025-03-02", model="A3"),
-             shared_deal("D3", "2025-03-03", [("wang", "50", "A"), ("li", "50", "A")], model="A4L"))
+    plan = plan_from("pay:\n  unit_award: {kind: per_unit, amount: 200, by_model: {XLCH: 300}}\n")
+    deals = (deal("D1", "2025-03-01", model="XLCH"), deal("D2", "2025-03-02", model="XLYY"),
+             shared_deal("D3", "2025-03-03", [("wang", "50", "A"), ("li", "50", "A")], model="XLCH"))
     line = run(plan, {"wang": {}}, deals=deals)["wang"].lines[0]
     assert line.amount == D(650)  # 300 + 200 + half of 300
     assert [(share.deal, share.quantity, share.amount) for share in line.deals] == [

@@ -74,13 +74,13 @@ def test_scorecard_60_10_10_10_10():
           presentation: {metric: presentation_score, target: 100, scoring: {kind: linear}}
           new_model: {metric: 'units_by_model:Q6', target: person, scoring: {kind: linear}}
           active_customers: {metric: active_customers, target: person, scoring: {kind: linear}}
-          product_line: {metric: 'units_by_model:A4L', target: person, scoring: {kind: linear}}
+          product_line: {metric: 'units_by_model:XLCH', target: person, scoring: {kind: linear}}
         weights:
           default: {volume: 60, presentation: 10, new_model: 10, active_customers: 10, product_line: 10}
         """, metrics=metrics)
     actuals = {"units_delivered": 9, "presentation_score": 85, "units_by_model:Q6": 3, "active_customers": 12,
-               "units_by_model:A4L": 5}
-    targets = {"units_delivered": 10, "units_by_model:Q6": 4, "active_customers": 10, "units_by_model:A4L": 5}
+               "units_by_model:XLCH": 5}
+    targets = {"units_delivered": 10, "units_by_model:Q6": 4, "active_customers": 10, "units_by_model:XLCH": 5}
     result = run(plan, {"wang": actuals}, {"wang": targets}, metrics=metrics)["wang"]
     assert [indicator.weighted_score for indicator in result.indicators] == [54, D("8.5"), D("7.5"), 10, 10]
     assert result.total_score == D(90)  # 90 x 60% + 85 x 10% + 75 x 10% + 100 (capped) x 10% + 100 x 10%

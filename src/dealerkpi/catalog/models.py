@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,9 +55,14 @@ class MarginClass(AuditedModel):
         return self.name
 
 
+MODEL_CODE = RegexValidator(
+    r"^[A-Za-z0-9_]+$", _("A model code uses letters, digits and underscores only, so plans can name it.")
+)
+
+
 class VehicleModel(AuditedModel):
     brand = models.ForeignKey(Brand, models.PROTECT, related_name="models", verbose_name=_("brand"))
-    code = models.CharField(_("code"), max_length=20, unique=True)
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[MODEL_CODE])
     name = models.CharField(_("name"), max_length=50)
     segment = models.CharField(_("segment"), max_length=30, blank=True)
 

@@ -417,12 +417,12 @@ OWN_BRANDS: tuple[BrandSpec, ...] = (
         "星澜",
         "LXA",
         (
-            ModelSpec("XL-YY", "澜影", "紧凑型轿车", 109_900, 3, "maturity"),
-            ModelSpec("XL-CH", "澜川", "中型轿车", 169_900, 3, "maturity"),
-            ModelSpec("XL-FE", "澜峰", "紧凑型SUV", 129_900, 4, "growth"),
-            ModelSpec("XL-YU", "澜岳", "中型SUV", 199_900, 3, "maturity"),
-            ModelSpec("XL-JI", "澜境", "MPV", 289_900, 2, "run_out"),
-            ModelSpec("XL-XE", "澜星EV", "纯电SUV", 159_900, 3, "introduction"),
+            ModelSpec("XLYY", "澜影", "紧凑型轿车", 109_900, 3, "maturity"),
+            ModelSpec("XLCH", "澜川", "中型轿车", 169_900, 3, "maturity"),
+            ModelSpec("XLFE", "澜峰", "紧凑型SUV", 129_900, 4, "growth"),
+            ModelSpec("XLYU", "澜岳", "中型SUV", 199_900, 3, "maturity"),
+            ModelSpec("XLJI", "澜境", "MPV", 289_900, 2, "run_out"),
+            ModelSpec("XLXE", "澜星EV", "纯电SUV", 159_900, 3, "introduction"),
         ),
     ),
     BrandSpec(
@@ -430,11 +430,11 @@ OWN_BRANDS: tuple[BrandSpec, ...] = (
         "云驰",
         "LYC",
         (
-            ModelSpec("YC-YI", "云逸", "紧凑型轿车", 99_900, 3, "maturity"),
-            ModelSpec("YC-LA", "云朗", "紧凑型SUV", 125_900, 4, "growth"),
-            ModelSpec("YC-XI", "云岫", "中型SUV", 189_900, 3, "maturity"),
-            ModelSpec("YC-ZH", "云舟", "MPV", 259_900, 2, "run_out"),
-            ModelSpec("YC-XE", "云汐EV", "纯电SUV", 149_900, 3, "introduction"),
+            ModelSpec("YCYI", "云逸", "紧凑型轿车", 99_900, 3, "maturity"),
+            ModelSpec("YCLA", "云朗", "紧凑型SUV", 125_900, 4, "growth"),
+            ModelSpec("YCXI", "云岫", "中型SUV", 189_900, 3, "maturity"),
+            ModelSpec("YCZH", "云舟", "MPV", 259_900, 2, "run_out"),
+            ModelSpec("YCXE", "云汐EV", "纯电SUV", 149_900, 3, "introduction"),
         ),
     ),
     BrandSpec(
@@ -442,11 +442,11 @@ OWN_BRANDS: tuple[BrandSpec, ...] = (
         "朗泽",
         "LZE",
         (
-            ModelSpec("LZ-YU", "泽远", "中型轿车", 189_900, 3, "maturity"),
-            ModelSpec("LZ-JU", "泽峻", "中型SUV", 229_900, 4, "growth"),
-            ModelSpec("LZ-LA", "泽岚", "中大型SUV", 299_900, 3, "maturity"),
-            ModelSpec("LZ-CH", "泽川", "紧凑型SUV", 159_900, 2, "run_out"),
-            ModelSpec("LZ-GE", "泽光EV", "纯电SUV", 209_900, 2, "introduction"),
+            ModelSpec("LZYU", "泽远", "中型轿车", 189_900, 3, "maturity"),
+            ModelSpec("LZJU", "泽峻", "中型SUV", 229_900, 4, "growth"),
+            ModelSpec("LZLA", "泽岚", "中大型SUV", 299_900, 3, "maturity"),
+            ModelSpec("LZCH", "泽川", "紧凑型SUV", 159_900, 2, "run_out"),
+            ModelSpec("LZGE", "泽光EV", "纯电SUV", 209_900, 2, "introduction"),
         ),
     ),
     BrandSpec(
@@ -454,10 +454,10 @@ OWN_BRANDS: tuple[BrandSpec, ...] = (
         "澄岳",
         "LCY",
         (
-            ModelSpec("CY-YI", "岳影", "紧凑型轿车", 115_900, 2, "maturity"),
-            ModelSpec("CY-CH", "岳川", "中型轿车", 159_900, 3, "growth"),
-            ModelSpec("CY-FE", "岳峰", "紧凑型SUV", 135_900, 3, "maturity"),
-            ModelSpec("CY-QI", "岳启EV", "纯电SUV", 169_900, 3, "introduction"),
+            ModelSpec("CYYI", "岳影", "紧凑型轿车", 115_900, 2, "maturity"),
+            ModelSpec("CYCH", "岳川", "中型轿车", 159_900, 3, "growth"),
+            ModelSpec("CYFE", "岳峰", "紧凑型SUV", 135_900, 3, "maturity"),
+            ModelSpec("CYQI", "岳启EV", "纯电SUV", 169_900, 3, "introduction"),
         ),
     ),
 )
@@ -475,9 +475,9 @@ COMPETITOR_BRANDS: tuple[BrandSpec, ...] = (
         "华曜",
         "",
         (
-            ModelSpec("HY-FE", "曜风", "紧凑型轿车", 105_900, 1, "maturity"),
-            ModelSpec("HY-LI", "曜岭", "紧凑型SUV", 132_900, 1, "maturity"),
-            ModelSpec("HY-CH", "曜辰", "中型SUV", 205_900, 1, "maturity"),
+            ModelSpec("HYFE", "曜风", "紧凑型轿车", 105_900, 1, "maturity"),
+            ModelSpec("HYLI", "曜岭", "紧凑型SUV", 132_900, 1, "maturity"),
+            ModelSpec("HYCH", "曜辰", "中型SUV", 205_900, 1, "maturity"),
         ),
     ),
     BrandSpec(
@@ -485,9 +485,9 @@ COMPETITOR_BRANDS: tuple[BrandSpec, ...] = (
         "江屿",
         "",
         (
-            ModelSpec("JY-GU", "屿光", "中型轿车", 175_900, 1, "maturity"),
-            ModelSpec("JY-HA", "屿航", "MPV", 269_900, 1, "maturity"),
-            ModelSpec("JY-FE", "屿峰", "中大型SUV", 309_900, 1, "maturity"),
+            ModelSpec("JYGU", "屿光", "中型轿车", 175_900, 1, "maturity"),
+            ModelSpec("JYHA", "屿航", "MPV", 269_900, 1, "maturity"),
+            ModelSpec("JYFE", "屿峰", "中大型SUV", 309_900, 1, "maturity"),
         ),
     ),
     BrandSpec(
@@ -495,9 +495,9 @@ COMPETITOR_BRANDS: tuple[BrandSpec, ...] = (
         "锐川",
         "",
         (
-            ModelSpec("RC-YI", "锐影", "紧凑型轿车", 96_900, 1, "maturity"),
-            ModelSpec("RC-XI", "锐行", "紧凑型SUV", 119_900, 1, "maturity"),
-            ModelSpec("RC-EV", "锐途EV", "纯电SUV", 155_900, 1, "maturity"),
+            ModelSpec("RCYI", "锐影", "紧凑型轿车", 96_900, 1, "maturity"),
+            ModelSpec("RCXI", "锐行", "紧凑型SUV", 119_900, 1, "maturity"),
+            ModelSpec("RCEV", "锐途EV", "纯电SUV", 155_900, 1, "maturity"),
         ),
     ),
     BrandSpec(
@@ -505,9 +505,9 @@ COMPETITOR_BRANDS: tuple[BrandSpec, ...] = (
         "海晟",
         "",
         (
-            ModelSpec("HS-DA", "晟达", "中型轿车", 165_900, 1, "maturity"),
-            ModelSpec("HS-YU", "晟远", "中型SUV", 215_900, 1, "maturity"),
-            ModelSpec("HS-EV", "晟电EV", "纯电SUV", 179_900, 1, "maturity"),
+            ModelSpec("HSDA", "晟达", "中型轿车", 165_900, 1, "maturity"),
+            ModelSpec("HSYU", "晟远", "中型SUV", 215_900, 1, "maturity"),
+            ModelSpec("HSEV", "晟电EV", "纯电SUV", 179_900, 1, "maturity"),
         ),
     ),
     BrandSpec(
@@ -515,9 +515,9 @@ COMPETITOR_BRANDS: tuple[BrandSpec, ...] = (
         "北麓",
         "",
         (
-            ModelSpec("BL-YE", "麓野", "中大型SUV", 289_900, 1, "maturity"),
-            ModelSpec("BL-CH", "麓城", "MPV", 239_900, 1, "maturity"),
-            ModelSpec("BL-XI", "麓行", "紧凑型SUV", 139_900, 1, "maturity"),
+            ModelSpec("BLYE", "麓野", "中大型SUV", 289_900, 1, "maturity"),
+            ModelSpec("BLCH", "麓城", "MPV", 239_900, 1, "maturity"),
+            ModelSpec("BLXI", "麓行", "紧凑型SUV", 139_900, 1, "maturity"),
         ),
     ),
 )

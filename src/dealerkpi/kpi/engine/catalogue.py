@@ -116,7 +116,7 @@ class Catalogue:
             return None
         family, _, parameter = name.partition(":")
         if family in PARAMETERISED and not parameter:
-            return f"{family} needs a parameter, e.g. {family}:{(PARAMETERISED[family] or ('A4L',))[0]}"
+            return f"{family} needs a parameter, e.g. {family}:{(PARAMETERISED[family] or ('XLCH',))[0]}"
         if family in PARAMETERISED:
             return f"{name!r}: {family} takes one of {', '.join(PARAMETERISED[family] or ())}"
         return f"unknown metric {name!r}"
