@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from dealerkpi.demo_data.generate import SH, AlreadyPopulated, Generator
+from dealerkpi.demo_data.pay import seed_pay
 from dealerkpi.demo_data.scales import SCALES
 
 
@@ -98,6 +99,7 @@ class Command(BaseCommand):
                     f"{exc} Generate into a fresh database (e.g. remove the SQLite file, or create a new "
                     "PostgreSQL database and migrate it)."
                 ) from exc
+            result.counts.update(seed_pay(generator.window_start, until, options["seed"]))
         table = Table(title="Rows written")
         table.add_column("table")
         table.add_column("rows", justify="right")
