@@ -60,5 +60,5 @@ def log_in(page: object, username: str, password: str = "demo1234") -> None:
     page.goto("/login/")  # type: ignore[attr-defined]
     page.fill("input[name=username]", username)  # type: ignore[attr-defined]
     page.fill("input[name=password]", password)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**/")  # type: ignore[attr-defined]
+    page.click("[data-testid=login-form] button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(lambda url: "/login/" not in url)  # type: ignore[attr-defined]

@@ -1,0 +1,92 @@
+"""Issue 4's walk-through in Chromium on generated data: the manager runs October, enters two manual
+ratings and submits; the GM approves; the consultant's statement adds up and a figure opens its
+deliveries; HR downloads payroll."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from dealerkpi.kpi.models import Run, Statement
+from dealerkpi.org.models import Role, Staff
+from tests.browser.conftest import log_in, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def login_of(role: str) -> str:
+    staff = Staff.objects.filter(role=role, leave_date__isnull=True).order_by("employee_no").first()
+    return staff.user.username
+
+
+def shown(status: Run.Status) -> str:
+    with translation.override("zh-hans"):
+        return str(status.label)
+
+
+def amount(text: str) -> Decimal:
+    return Decimal(text.replace(",", "").strip())
+
+
+def test_month_end_from_run_to_payroll(page, tmp_path) -> None:
+    call_command("generate", scale="S", stores=1, months=2, seed=7, until=datetime.date(2026, 11, 15))
+    log_in(page, login_of(Role.SALES_MANAGER))
+    page.goto("/pay/runs/")
+    page.fill("input[name=month]", "2026-10")
+    page.click("[data-testid=new-run] button")
+    page.wait_for_selector("[data-testid=statements]")
+    screenshot(page, "run-draft")
+    run = Run.objects.get()
+    rated = list(Statement.objects.filter(run=run, plan_version__plan__role=Role.CONSULTANT)
+                 .order_by("staff__employee_no")[:2])
+    page.click(f"a[href='/pay/runs/{run.pk}/inputs/']")
+    for statement, value in zip(rated, ("9", "6"), strict=True):
+        page.select_option("[data-testid=rating-form] select[name=staff]", str(statement.staff_id))
+        page.fill("[data-testid=rating-form] input[name=indicator]", "showroom")
+        page.fill("[data-testid=rating-form] input[name=value]", value)
+        page.fill("[data-testid=rating-form] input[name=comment]", "展厅接待检查")
+        page.click("[data-testid=rating-form] button")
+        page.wait_for_selector(".messages")
+    screenshot(page, "run-ratings")
+    page.goto(f"/pay/runs/{run.pk}/")
+    page.click(f"form[action='/pay/runs/{run.pk}/recompute/'] button")
+    page.wait_for_selector("[data-testid=submit]")
+    page.click("[data-testid=submit]")
+    assert page.get_by_test_id("run-status").inner_text() == shown(Run.Status.SUBMITTED)
+    latest = Run.objects.order_by("-number").first()
+    assert latest.number == 2
+
+    log_in(page, login_of(Role.GENERAL_MANAGER))
+    page.goto(f"/pay/runs/{latest.pk}/")
+    page.click("[data-testid=approve]")
+    assert page.get_by_test_id("run-status").inner_text() == shown(Run.Status.APPROVED)
+
+    consultant = rated[0].staff
+    log_in(page, consultant.user.username)
+    page.goto("/pay/statements/")
+    page.click("[data-testid=my-statements] a >> nth=0")
+    lines = page.locator("[data-testid=lines] tbody tr td:nth-child(3)").all_inner_texts()
+    assert sum(amount(text) for text in lines) == amount(page.get_by_test_id("total").inner_text())
+    assert "展厅接待检查" in page.content(), "the manager's rating and reason are on the statement"
+    screenshot(page, "consultant-statement")
+    units = page.get_by_test_id("figure-volume")
+    units_shown = amount(units.inner_text())
+    units.click()
+    page.wait_for_selector("[data-testid=records]")
+    assert page.locator("[data-testid=records] tbody tr").count() >= units_shown, "every credited delivery is listed"
+    screenshot(page, "consultant-deliveries-behind-units")
+
+    log_in(page, login_of(Role.HR))
+    page.goto(f"/pay/runs/{latest.pk}/")
+    with page.expect_download() as download:
+        page.click("[data-testid=payroll-xlsx]")
+    saved = tmp_path / "payroll.xlsx"
+    download.value.save_as(saved)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(saved).active
+    assert sheet.max_row - 1 >= Statement.objects.filter(run=latest).count()
