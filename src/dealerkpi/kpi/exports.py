@@ -284,7 +284,7 @@ def run_workbook(run: Run, statements: QuerySet[Statement] | Iterable[Statement]
             row += 1
             _write_row(lines_sheet, row, [
                 statement.staff.employee_no, statement.staff.name, line.position + 1, line.category_label,
-                line.kind, line.rule, line.label, line.amount, line.exact,
+                line.kind, line.rule, line.label_text, line.amount, line.exact,
                 str(PAYROLL_COLUMN_LABELS[payroll_column(line)]),
             ], money_from=8, money_to=8)
             lines_total += line.amount
@@ -462,7 +462,7 @@ def _page(statement: Statement) -> PdfPage:
             )
             for i in statement.indicators.all()
         ],
-        lines=[PdfLine(line.label, line.category_label, money(line.amount), line.amount < ZERO)
+        lines=[PdfLine(line.label_text, line.category_label, money(line.amount), line.amount < ZERO)
                for line in statement.lines.all()],
         gates=[{"label": g.get("label") or g.get("id", ""), "condition": g.get("condition", ""),
                 "held": bool(g.get("held")), "factor": g.get("factor", "")} for g in statement.gates or []],

@@ -21,6 +21,7 @@ from dealerkpi.kpi.models import Adjustment, ManualRating, Run, Statement, State
 from dealerkpi.kpi.run_forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm
 from dealerkpi.kpi.tasks import compute_run
 from dealerkpi.kpi.visibility import PUBLISHED, SEES_RUNS, visible_runs, visible_statements
+from dealerkpi.kpi.wording import worded
 from dealerkpi.org.models import Role, Staff, Store
 from dealerkpi.web.viewer import viewer_of
 
@@ -237,7 +238,10 @@ def my_earnings(request: HttpRequest) -> HttpResponse:
     staff = Staff.objects.select_related("store__region").filter(pk=viewer.staff_id).first()
     if staff is None or staff.store is None:
         raise Http404
-    return render(request, "kpi/my_earnings.html", {"earnings": earnings_to_date(staff, timezone.localdate())})
+    earnings = earnings_to_date(staff, timezone.localdate())
+    lines = [(worded(runs.stored_wording(line.wording), line.label), line.amount)
+             for line in (earnings.now.result.lines if earnings else ())]
+    return render(request, "kpi/my_earnings.html", {"earnings": earnings, "lines": lines})
 
 
 @login_required

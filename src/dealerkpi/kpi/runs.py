@@ -226,6 +226,10 @@ def _decimal_map(values: object) -> dict[str, str]:
     return {key: str(value) for key, value in dict(values).items() if value is not None}  # type: ignore[call-overload]
 
 
+def stored_wording(said: engine.Wording | None) -> dict | None:
+    return None if said is None else {"key": said.key, "args": dict(said.args)}
+
+
 def _statement(run: Run, item: Evaluated) -> Statement:
     result = item.result
     adjusted = sum((a.amount for a in item.adjustments), ZERO)
@@ -249,6 +253,7 @@ def _indicators(statement: Statement, result: engine.PersonResult, metric_of: di
             statement=statement, position=position, code=i.id, label=i.label, metric=metric_of.get(i.id, ""),
             rule=i.rule[:200], actual=i.actual, target=i.target, achievement=i.achievement, score=i.score,
             weight=i.weight, weighted_score=i.weighted_score, note=i.note[:300], skipped=i.skipped,
+            rule_wording=stored_wording(i.rule_wording),
         )
         for position, i in enumerate(result.indicators)
     ]
@@ -261,6 +266,7 @@ def _lines(statement: Statement, item: Evaluated) -> list:
             label=line.label[:200], amount=line.amount, exact=str(line.exact), inputs=_decimal_map(line.inputs),
             values=_decimal_map(line.values),
             deals=[{"deal": d.deal, "quantity": str(d.quantity), "amount": str(d.amount)} for d in line.deals],
+            wording=stored_wording(line.wording),
         )
         for position, line in enumerate(item.result.lines)
     ]

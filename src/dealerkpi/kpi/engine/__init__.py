@@ -26,7 +26,7 @@ from .inputs import (
 from .loader import PlanError, PlanInvalid, load_plan, load_plan_text
 from .policy import EvaluationError
 from .schema import Plan
-from .trace import DealShare, GateResult, IndicatorResult, PayoutLine, PersonResult
+from .trace import DealShare, GateResult, IndicatorResult, PayoutLine, PersonResult, Wording
 from .validate import check_plan, plan_errors
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "PlanInvalid",
     "Rating",
     "Target",
+    "Wording",
     "attrition_rate",
     "catalogue",
     "check_plan",

@@ -17,7 +17,7 @@ from .context import Context
 from .inputs import Deal, History, Period
 from .policy import Skipped
 from .schema import Draw, Plan
-from .trace import DealShare, GateResult, PayoutLine, payout_line
+from .trace import DealShare, GateResult, PayoutLine, payout_line, wording
 
 ONE = Decimal(1)
 
@@ -56,6 +56,7 @@ def gate_lines(
                 reduction,
                 inputs,
                 {"factor": gate.factor},
+                wording=wording("gate", label=gate.label, factor=gate.factor),
             )
             for category, reduction in reductions.items()
             if reduction != ZERO
@@ -78,6 +79,7 @@ def limit_lines(plan: Plan, lines: Sequence[PayoutLine]) -> list[PayoutLine]:
                     f"cap of {limit.cap} on {names}",
                     fen(limit.cap) - total,
                     values={"before_cap": total, "cap": limit.cap},
+                    wording=wording("cap", cap=limit.cap, on=names),
                 )
             )
         elif limit.floor is not None and total < fen(limit.floor):
@@ -89,6 +91,7 @@ def limit_lines(plan: Plan, lines: Sequence[PayoutLine]) -> list[PayoutLine]:
                     f"floor of {limit.floor} on {names}",
                     fen(limit.floor) - total,
                     values={"before_floor": total, "floor": limit.floor},
+                    wording=wording("floor", floor=limit.floor, on=names),
                 )
             )
     return made
@@ -108,7 +111,8 @@ def draw_lines(
     if earned < draw.amount:
         advance = fen(draw.amount - earned)
         return [
-            payout_line("draw", "draw", "draw", "draw: advance against future commission", advance, values=values)
+            payout_line("draw", "draw", "draw", "draw: advance against future commission", advance, values=values,
+                        wording=wording("draw"))
         ], outstanding + advance
     recovered = min(outstanding, fen(earned - draw.amount))
     if recovered > ZERO:
@@ -120,6 +124,7 @@ def draw_lines(
                 "draw: recovery of earlier advances",
                 -recovered,
                 values=values,
+                wording=wording("draw_recovery"),
             )
         ], outstanding - recovered
     return [], outstanding
@@ -138,6 +143,7 @@ def guarantee_lines(minimum: Decimal | None, lines: Sequence[PayoutLine]) -> lis
             f"guaranteed minimum of {minimum}",
             fen(minimum) - total,
             values={"before_guarantee": total},
+            wording=wording("guarantee", minimum=minimum),
         )
     ]
 
@@ -166,6 +172,7 @@ def clawback_lines(
                 -paid,
                 values={"paid_earlier": paid},
                 deals=(DealShare(deal.id, ZERO, -paid),),
+                wording=wording("clawback", deal=deal.id, date=deal.unwound_on),
             )
         )
     return made
@@ -176,7 +183,8 @@ def balance_lines(history: History, lines: Sequence[PayoutLine]) -> tuple[list[P
     made = []
     if history.carried_balance != ZERO:
         made.append(
-            payout_line("balance", "brought_forward", "balance", "balance brought forward", history.carried_balance)
+            payout_line("balance", "brought_forward", "balance", "balance brought forward", history.carried_balance,
+                        wording=wording("brought_forward"))
         )
     total = _sum([*lines, *made])
     if total < ZERO:
@@ -187,6 +195,7 @@ def balance_lines(history: History, lines: Sequence[PayoutLine]) -> tuple[list[P
                 "balance",
                 "negative balance carried forward, recoverable",
                 -total,
+                wording=wording("carried_forward"),
             )
         )
         return made, total

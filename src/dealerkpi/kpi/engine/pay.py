@@ -13,7 +13,7 @@ from .context import Context
 from .inputs import Deal
 from .policy import Skipped
 from .schema import DealRate, DealTiers, Fine, Formula, PayRule, Plan
-from .trace import DealShare, PayoutLine, payout_line
+from .trace import DealShare, PayoutLine, payout_line, wording
 
 
 def base_pay_line(plan: Plan, context: Context) -> PayoutLine | None:
@@ -22,7 +22,8 @@ def base_pay_line(plan: Plan, context: Context) -> PayoutLine | None:
         held, inputs = context.evaluate(rule.when) if rule.when else (Decimal(1), {})
         if held != ZERO:
             label = f"base pay ({rule.when})" if rule.when else "base pay"
-            return payout_line("base_pay", "base_pay", "base_pay", label, rule.amount, inputs)
+            said = wording("base_pay_when", when=rule.when) if rule.when else wording("base_pay")
+            return payout_line("base_pay", "base_pay", "base_pay", label, rule.amount, inputs, wording=said)
     return None
 
 
@@ -42,6 +43,7 @@ def bonus_line(plan: Plan, context: Context, total_score: Decimal) -> tuple[Payo
         base * coefficient,
         inputs,
         values,
+        wording=wording("bonus", base=base, coefficient=coefficient),
     )
     return line, coefficient
 

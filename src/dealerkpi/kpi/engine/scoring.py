@@ -13,7 +13,7 @@ from .context import Context
 from .inputs import Rating
 from .policy import EvaluationError, Skipped, apply_policy
 from .schema import Deductions, Indicator, Linear, Manual, PassFail, Steps, WeightSet
-from .trace import IndicatorResult
+from .trace import IndicatorResult, Wording, wording
 
 TWO = Decimal(2)
 
@@ -51,22 +51,30 @@ def manual_score(scoring: Manual, rating: Rating) -> Decimal:
     return rating.value / scoring.maximum * HUNDRED
 
 
-def describe(indicator: Indicator) -> str:
+def describe(indicator: Indicator) -> tuple[str, Wording]:
+    """The scoring rule in English words, and as a wording for the caller's language."""
     scoring = indicator.scoring
     match scoring:
         case Linear(floor, cap):
-            return f"linear: achievement %, 0 below {floor}%, at most {cap}"
+            return (f"linear: achievement %, 0 below {floor}%, at most {cap}",
+                    wording("linear", floor=floor, cap=cap))
         case Steps(table, on):
-            return f"steps on {on}: " + "; ".join(str(band) for band in table.bands)
-        case PassFail(passed, failed, condition):
-            test = str(condition) if condition else f"target met ({indicator.direction} is better)"
-            return f"pass/fail: {passed} if {test}, else {failed}"
+            bands = "; ".join(str(band) for band in table.bands)
+            return f"steps on {on}: {bands}", wording(f"steps_on_{on}", bands=bands)
+        case PassFail(passed, failed, condition) if condition:
+            return (f"pass/fail: {passed} if {condition}, else {failed}",
+                    wording("pass_fail_when", passed=passed, failed=failed, when=condition))
+        case PassFail(passed, failed, _):
+            return (f"pass/fail: {passed} if target met ({indicator.direction} is better), else {failed}",
+                    wording(f"pass_fail_{indicator.direction}", passed=passed, failed=failed))
         case Deductions(per_incident, floor):
-            return f"deductions: 100 - {per_incident} per incident, at least {floor}"
+            return (f"deductions: 100 - {per_incident} per incident, at least {floor}",
+                    wording("deductions", per_incident=per_incident, floor=floor))
         case Manual(maximum, None):
-            return f"manual rating out of {maximum}, as a score out of 100"
+            return f"manual rating out of {maximum}, as a score out of 100", wording("manual", max=maximum)
         case Manual(maximum, default):
-            return f"manual rating out of {maximum}, as a score out of 100; {default} when not rated"
+            return (f"manual rating out of {maximum}, as a score out of 100; {default} when not rated",
+                    wording("manual_default", max=maximum, default=default))
     raise AssertionError(scoring)
 
 
@@ -120,7 +128,8 @@ def _scored(indicator: Indicator, base: IndicatorResult, context: Context) -> In
 
 def indicator_result(indicator: Indicator, context: Context, rating: Rating | None) -> IndicatorResult:
     """Score one indicator; under the `skip` policy a missing figure skips it, with the reason noted."""
-    base = IndicatorResult(indicator.id, indicator.label, describe(indicator))
+    rule, said = describe(indicator)
+    base = IndicatorResult(indicator.id, indicator.label, rule, rule_wording=said)
     try:
         if isinstance(indicator.scoring, Manual):
             return _manual_result(indicator, base, rating, context)

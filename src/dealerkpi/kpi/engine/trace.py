@@ -16,6 +16,19 @@ Values = Mapping[str, Decimal]
 
 
 @dataclass(frozen=True)
+class Wording:
+    """What a text the engine wrote says, as a key and its values, so a caller can word it in the reader's
+    language (the English text stays beside it for the command line)."""
+
+    key: str
+    args: Mapping[str, str] = field(default_factory=dict)
+
+
+def wording(key: str, **args: object) -> Wording:
+    return Wording(key, {name: str(value) for name, value in args.items()})
+
+
+@dataclass(frozen=True)
 class IndicatorResult:
     id: str
     label: str
@@ -29,6 +42,7 @@ class IndicatorResult:
     inputs: Values = field(default_factory=dict)
     note: str = ""  # why it was skipped, or the manual rating's comment
     skipped: bool = False
+    rule_wording: Wording | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,7 @@ class PayoutLine:
     inputs: Values = field(default_factory=dict)  # the named figures the rule read
     values: Values = field(default_factory=dict)  # intermediate values: rates, positions, multipliers
     deals: tuple[DealShare, ...] = ()
+    wording: Wording | None = None  # set when the engine wrote the label; plan rules carry the plan's label
 
 
 def payout_line(
@@ -72,10 +87,13 @@ def payout_line(
     inputs: Values | None = None,
     values: Values | None = None,
     deals: tuple[DealShare, ...] = (),
+    wording: Wording | None = None,
 ) -> PayoutLine:
     """A final payout line: the exact amount rounded half-up to the fen, once."""
     amount = fen(exact) + ZERO  # adding zero turns -0.00 into 0.00
-    return PayoutLine(category, kind, rule, label, amount, exact, dict(inputs or {}), dict(values or {}), deals)
+    return PayoutLine(
+        category, kind, rule, label, amount, exact, dict(inputs or {}), dict(values or {}), deals, wording
+    )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dealerkpi.core.fields import MoneyField
 from dealerkpi.core.models import AuditedModel
 from dealerkpi.core.scope import ScopePaths
+from dealerkpi.kpi.wording import worded
 
 STORE_RECORD = ScopePaths(group="store__region__group", region="store__region", store="store")
 
@@ -138,6 +139,7 @@ class StatementIndicator(models.Model):
     weighted_score = models.DecimalField(_("weighted score"), max_digits=12, decimal_places=4)
     note = models.CharField(_("note"), max_length=300, blank=True)
     skipped = models.BooleanField(_("skipped"), default=False)
+    rule_wording = models.JSONField(_("scoring rule (key and values)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("statement indicator")
@@ -180,6 +182,7 @@ class StatementLine(models.Model):
     adjustment = models.ForeignKey(
         "kpi.Adjustment", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("adjustment")
     )
+    wording = models.JSONField(_("label (key and values)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("statement line")
@@ -188,6 +191,10 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.amount}"
+
+    @property
+    def label_text(self) -> str:
+        return worded(self.wording, self.label)
 
     @property
     def category_label(self) -> str:
