@@ -7,6 +7,7 @@ fails leaves nothing half-written and the previous version intact.
 from __future__ import annotations
 
 import datetime
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -303,11 +304,19 @@ def write_statements(run: Run, evaluated: list[Evaluated]) -> None:
     supersede_older_drafts(run)
 
 
+PROGRESS_EVERY = 1.0  # seconds between writes of a run's progress: the number of writes follows time, not people
+
+
 def compute(run: Run, progress: Progress | None = None) -> Run:
     """Compute a queued run. On failure the run is marked failed with the reason; nothing else changes."""
+    written = {"at": -PROGRESS_EVERY}
+
     def report(done: int, total: int) -> None:
-        Run.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
         run.progress_done, run.progress_total = done, total
+        now = time.monotonic()
+        if done in (0, total) or now - written["at"] >= PROGRESS_EVERY:
+            Run.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
+            written["at"] = now
         if progress:
             progress(done, total)
 
