@@ -115,7 +115,7 @@ class HomeAndLoginTest(TestCase):
 
     def test_interface_is_chinese_by_default_and_english_on_request(self) -> None:
         self.client.login(username="c1", password=PASSWORD)
-        self.assertContains(self.client.get(reverse("home")), "退出")
+        self.assertContains(self.client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"), "退出")
         self.client.post(reverse("set_language"), {"language": "en", "next": "/"})
         self.assertContains(self.client.get(reverse("home")), "Log out")
 

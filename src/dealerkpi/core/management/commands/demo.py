@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -48,7 +50,11 @@ class Command(BaseCommand):
             call_command("generate", scale="S", seed=DEMO_SEED)
         self.print_logins(options["addrport"])
         if not options["no_serve"]:
-            call_command("runserver", options["addrport"], use_reloader=False)
+            worker = subprocess.Popen([sys.executable, "-m", "dealerkpi.cli", "run_huey", "--quiet"])
+            try:
+                call_command("runserver", options["addrport"], use_reloader=False)
+            finally:
+                worker.terminate()
 
     def print_logins(self, addrport: str) -> None:
         table = Table(title=f"Demo logins — http://{addrport}/ (password for all: {DEMO_PASSWORD})")
