@@ -5,6 +5,7 @@
   const data = JSON.parse(source.textContent);
   const ranking = echarts.init(document.getElementById("ranking-chart"));
   ranking.setOption({
+    animation: false,
     title: { text: data.labels.ranking, textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
     grid: { left: 90, right: 20, top: 40, bottom: 30 },
@@ -14,6 +15,7 @@
   });
   const distribution = echarts.init(document.getElementById("distribution-chart"));
   distribution.setOption({
+    animation: false,
     title: { text: data.labels.distribution, textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
     grid: { left: 50, right: 20, top: 40, bottom: 60 },
