@@ -89,6 +89,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Background jobs (bonus runs): Huey on an SQLite file under var/ by default, Redis in production
 # (DEALERKPI_TASKS_REDIS_URL=redis://127.0.0.1:6379/0). DEALERKPI_TASKS_IMMEDIATE=1 runs jobs in the request.
 _TASKS_REDIS = os.environ.get("DEALERKPI_TASKS_REDIS_URL")
+if not _TASKS_REDIS:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the queue's SQLite file lives there
 HUEY = {
     "huey_class": "huey.RedisHuey" if _TASKS_REDIS else "huey.SqliteHuey",
     "name": "dealerkpi",
