@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -71,6 +72,7 @@ def url(name: str, world: World, store: str = "S1", **params: str) -> str:
 
 def login(client, username: str) -> None:  # noqa: ANN001
     assert client.login(username=username, password=PASSWORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # English chosen with the language menu
 
 
 # --- models ---------------------------------------------------------------------------------------------------

@@ -8,5 +8,11 @@ urlpatterns = [
     path("targets/", include("dealerkpi.kpi.target_urls")),
     path("pay/", include("dealerkpi.kpi.export_urls")),  # before run_urls: runs/<pk>/<action>/ would catch pdf
     path("pay/", include("dealerkpi.kpi.run_urls")),
+    path("desk/", include("dealerkpi.crm.urls")),
+    path("desk/", include("dealerkpi.sales.urls")),
+    path("stock/", include("dealerkpi.stock.urls")),
+    path("complaints/", include("dealerkpi.crm.complaint_urls")),
+    path("market/", include("dealerkpi.market.urls")),
+    path("store/", include("dealerkpi.people.urls")),
     path("", include("dealerkpi.web.urls")),
 ]

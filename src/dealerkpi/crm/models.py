@@ -349,3 +349,31 @@ class Complaint(AuditedModel):
             raise ValidationError({"resolution": _("Say how the complaint was resolved.")})
         if self.received_at and self.due_on and self.due_on < self.received_at.date():
             raise ValidationError({"due_on": _("The due date cannot be before the complaint was received.")})
+
+
+class LeadReassignment(AuditedModel):
+    """A card moved from one consultant to another, or returned to the store's pool (``to_owner`` empty).
+
+    While a card is in the pool, the person who returned it holds it (Lead.owner cannot be empty)."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    lead = models.ForeignKey(Lead, models.CASCADE, related_name="reassignments", verbose_name=_("lead"))
+    from_owner = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name=_("from"))
+    to_owner = models.ForeignKey(
+        "org.Staff", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("to"),
+        help_text=_("Empty when the card is returned to the pool."),
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    decided_by = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name=_("decided by"))
+    at = models.DateTimeField(_("when"))
+
+    scope = owned_store_record(("from_owner", "to_owner"))
+
+    class Meta:
+        verbose_name = _("lead reassignment")
+        verbose_name_plural = _("lead reassignments")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["store", "at"]), models.Index(fields=["lead", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.from_owner_id} → {self.to_owner_id or '-'}"

@@ -108,6 +108,7 @@ class CompetitorPrice(models.Model):
         verbose_name = _("competitor price")
         verbose_name_plural = _("competitor prices")
         ordering = ["-seen_on"]
+        indexes = [models.Index(fields=["store", "seen_on"])]
 
     def __str__(self) -> str:
         return f"{self.competitor_model} {self.price}"

@@ -13,8 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from dealerkpi.core.fields import MoneyField, PercentField
 from dealerkpi.core.models import AuditedModel
 from dealerkpi.crm.models import Decision, owned_store_record
+from dealerkpi.org.models import Role
+from dealerkpi.stock.models import STORE_RECORD
 
 FULL_SHARE = Decimal("100")
+DEFAULT_C_CARD_DAYS = "1,3,7"
 CREDITED_ON_ORDER = owned_store_record(("order__consultant", "order__credits__staff"))
 
 
@@ -141,6 +144,7 @@ class OrderApproval(AuditedModel):
     delivery while money is outstanding (GM)."""
 
     class Kind(models.TextChoices):
+        OVER_AUTHORITY = "over_authority", _("Discount beyond authority")
         BELOW_FLOOR = "below_floor", _("Price below floor")
         BELOW_COST = "below_cost", _("Price below cost")
         DELIVERY_WITH_BALANCE = "delivery_with_balance", _("Delivery with money outstanding")
@@ -289,3 +293,59 @@ class Reversal(AuditedModel):
     def clean(self) -> None:
         if self.at and self.order_id and self.at < self.order.ordered_at:
             raise ValidationError({"at": _("An order cannot be reversed before it was placed.")})
+
+
+
+class DiscountAuthority(AuditedModel):
+    """How much discount plus gifts (yuan off the guide price) a role may give without approval, per store.
+    Empty means up to the floor price; a store without a row for a role uses DEFAULT_AUTHORITY."""
+
+    store = models.ForeignKey("org.Store", models.CASCADE, related_name="+", verbose_name=_("store"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    max_discount = MoneyField(
+        _("maximum discount and gifts"), null=True, blank=True, help_text=_("Empty: down to the floor price.")
+    )
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("discount authority")
+        verbose_name_plural = _("discount authorities")
+        ordering = ["store", "role"]
+        constraints = [models.UniqueConstraint(fields=["store", "role"], name="one_authority_per_role_per_store")]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.get_role_display()}"
+
+
+def validate_c_card_days(value: str) -> None:
+    parts = [part.strip() for part in value.split(",")]
+    if not all(part.isdigit() and 1 <= int(part) <= 365 for part in parts):
+        raise ValidationError(
+            _("Write the days after delivery as whole numbers from 1 to 365 separated by commas, e.g. 1,3,7."),
+            code="c_card_days",
+        )
+    if len(set(parts)) != len(parts):
+        raise ValidationError(_("Each day may appear only once."), code="c_card_days_repeated")
+
+
+class StoreDeskSettings(AuditedModel):
+    """A store's own rules for the sales desk; a store without a row uses the defaults."""
+
+    store = models.OneToOneField("org.Store", models.CASCADE, related_name="desk_settings", verbose_name=_("store"))
+    c_card_days = models.CharField(
+        _("C-card calls on days after delivery"), max_length=60, default=DEFAULT_C_CARD_DAYS,
+        validators=[validate_c_card_days], help_text=_("e.g. 1,3,7"),
+    )
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("sales desk settings")
+        verbose_name_plural = _("sales desk settings")
+
+    def __str__(self) -> str:
+        return str(self.store)
+
+    def c_card_day_list(self) -> list[int]:
+        return sorted(int(part) for part in self.c_card_days.split(","))

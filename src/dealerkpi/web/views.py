@@ -7,6 +7,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignKey, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from dealerkpi.core.scope import Viewer, visible_to
@@ -16,6 +17,8 @@ from dealerkpi.web.tables import detail_url, sees_phone, table_class
 from dealerkpi.web.viewer import viewer_of
 
 PER_PAGE = 50
+DESK_PAGES = {"leads": "lead-detail", "orders": "order-detail", "vehicles": "vehicle-detail",
+              "secondary-dealers": "dealer-detail"}  # records that have a working page on the desk
 RELATED_ROWS = 10
 
 
@@ -96,6 +99,8 @@ def record_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         rows = scoped_records(child, viewer).filter(**{related.field: record}).order_by("-pk")
         table = table_class(child, viewer)(rows[:RELATED_ROWS])
         related_tables.append({"entry": child, "table": table, "field": related.field})
+    desk = DESK_PAGES.get(slug) if viewer.store_id else None
     return render(request, "web/record_detail.html", {
         "entry": entry, "record": record, "rows": _field_rows(record, viewer), "related_tables": related_tables,
+        "desk_url": reverse(desk, args=[record.pk]) if desk else None,
     })

@@ -1,0 +1,12 @@
+"""The store's routines, included at /store/. The store is a query parameter for head office: ?store=<id>."""
+
+from django.urls import path
+
+from dealerkpi.people import views
+
+urlpatterns = [
+    path("training/", views.training_list, name="training-list"),
+    path("training/new/", views.training_new, name="training-new"),
+    path("checklist/", views.daily_checklist, name="daily-checklist"),
+    path("meetings/", views.meeting_notes, name="meeting-notes"),
+]
