@@ -190,3 +190,20 @@ class TestModelRules:
         assign_role(staff, Role.SUPERVISOR, staff.store_id, day)
         history = list(staff.role_history.order_by("valid_from").values_list("role", "valid_to"))
         assert history == [(Role.CONSULTANT, day - datetime.timedelta(days=1)), (Role.SUPERVISOR, None)]
+
+
+@pytest.mark.django_db
+def test_dates_are_compared_in_shanghai_not_utc() -> None:
+    """07:30 on 3 October in Shanghai is still 2 October in UTC: a next date of 2 October is before it."""
+    import zoneinfo
+
+    from dealerkpi.crm.models import FollowUp
+    from tests.world import build_world
+
+    build_world()
+    follow_up = FollowUp.objects.first()
+    follow_up.at = datetime.datetime(2026, 10, 3, 7, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    follow_up.next_due_on = datetime.date(2026, 10, 2)
+    with pytest.raises(ValidationError) as caught:
+        follow_up.full_clean()
+    assert "next_due_on" in caught.value.message_dict

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.fields import PhoneField
@@ -160,7 +161,7 @@ class FollowUp(models.Model):
         return f"{self.lead_id} {self.at:%Y-%m-%d}"
 
     def clean(self) -> None:
-        if self.next_due_on and self.at and self.next_due_on < self.at.date():
+        if self.next_due_on and self.at and self.next_due_on < timezone.localdate(self.at):
             raise ValidationError({"next_due_on": _("The next follow-up cannot be before this one.")})
 
 
@@ -347,7 +348,7 @@ class Complaint(AuditedModel):
     def clean(self) -> None:
         if self.status == self.Status.RESOLVED and not self.resolution:
             raise ValidationError({"resolution": _("Say how the complaint was resolved.")})
-        if self.received_at and self.due_on and self.due_on < self.received_at.date():
+        if self.received_at and self.due_on and self.due_on < timezone.localdate(self.received_at):
             raise ValidationError({"due_on": _("The due date cannot be before the complaint was received.")})
 
 
