@@ -86,7 +86,7 @@ class PlanInvalid(ValueError):
 class _DecimalConstructor(RoundTripConstructor):
     """Read YAML floats as exact Decimals, from the text as written."""
 
-    def construct_yaml_float(self, node: Any) -> Decimal:  # noqa: ANN401 - ruamel's node type
+    def construct_yaml_float(self, node: Any) -> Decimal:  # noqa: ANN401 - ruamel's node type  # float-ok: YAML floats become Decimal
         return Decimal(str(node.value).replace("_", ""))
 
 
