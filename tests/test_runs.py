@@ -253,3 +253,17 @@ def test_earnings_to_date_and_what_one_more_car_would_add(world: World, client) 
     client.login(username="c3", password=PASSWORD)
     page = client.get(reverse("my-earnings"))
     assert page.status_code == 200 and page.context["earnings"].now.member.name == "c3"
+
+
+def test_engine_texts_are_worded_in_the_readers_language(world: World, client) -> None:
+    from django.conf import settings
+
+    run = compute(world)
+    workflow.submit(run, viewer_for(world.users["m1"]), world.users["m1"])
+    statement = Statement.objects.get(run=run, staff=world.staff["c1"])
+    client.login(username="c1", password=PASSWORD)
+    chinese = client.get(reverse("statement-detail", args=[statement.pk])).content.decode()
+    assert "基本工资" in chinese and "线性" in chinese and "base pay" not in chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("statement-detail", args=[statement.pk])).content.decode()
+    assert "Base pay" in english and "linear: achievement %, 0 below 0%, at most 120" in english

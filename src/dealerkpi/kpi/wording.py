@@ -10,6 +10,20 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
 
+LINE_CATEGORIES = {
+    "base_pay": _("Base pay"),
+    "bonus": _("Monthly bonus"),
+    "commission": _("Commission"),
+    "fine": _("Fine"),
+    "quarterly_bonus": _("Quarterly bonus"),
+    "annual_bonus": _("Annual bonus"),
+    "draw": _("Draw"),
+    "guarantee": _("Guaranteed minimum"),
+    "clawback": _("Clawback"),
+    "balance": _("Balance brought forward"),
+    "adjustment": _("Adjustment"),
+}
+
 WORDINGS = {
     "linear": _("linear: achievement %%, 0 below %(floor)s%%, at most %(cap)s"),
     "steps_on_actual": _("steps on the actual: %(bands)s"),
@@ -39,7 +53,10 @@ def worded(stored: Mapping[str, object] | None, fallback: str) -> str:
     """The stored wording in the active language, or the engine's English text when there is none."""
     if not stored or stored.get("key") not in WORDINGS:
         return fallback
+    args = dict(stored.get("args") or {})
+    if "on" in args:  # the categories a cap or floor applies to, named in the reader's language
+        args["on"] = str(_(", ")).join(str(LINE_CATEGORIES.get(code, code)) for code in str(args["on"]).split(", "))
     try:
-        return str(WORDINGS[str(stored["key"])]) % dict(stored.get("args") or {})
+        return str(WORDINGS[str(stored["key"])]) % args
     except (KeyError, TypeError, ValueError):
         return fallback

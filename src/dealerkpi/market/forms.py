@@ -23,7 +23,7 @@ class CompetitorPriceForm(forms.ModelForm):
             "source": forms.TextInput(attrs={"list": "competitor-sources"}),
         }
         help_texts = {
-            "offer": _("E.g. 10,000 off, free insurance, 0% finance for 3 years."),
+            "offer": _("E.g. 10,000 off, free insurance, interest-free finance for 3 years."),
             "source": _("Where it was seen: a competitor's showroom, Autohome, a customer's quote..."),
         }
 

@@ -43,8 +43,8 @@ class TrimChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Trim) -> str:
         guide = self.guide_prices.get(obj.pk)
         if guide is None:
-            return f"{obj} · {_('no price in force')}"
-        return f"{obj} · {_('guide')} ¥{guide:,.0f}"
+            return _("%(trim)s · no price in force") % {"trim": obj}
+        return _("%(trim)s · guide price ¥%(price)s") % {"trim": obj, "price": f"{guide:,.0f}"}
 
 
 class OrderForm(forms.Form):

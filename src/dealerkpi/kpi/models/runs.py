@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dealerkpi.core.fields import MoneyField
 from dealerkpi.core.models import AuditedModel
 from dealerkpi.core.scope import ScopePaths
-from dealerkpi.kpi.wording import worded
+from dealerkpi.kpi.wording import LINE_CATEGORIES, worded
 
 STORE_RECORD = ScopePaths(group="store__region__group", region="store__region", store="store")
 
@@ -149,20 +149,9 @@ class StatementIndicator(models.Model):
     def __str__(self) -> str:
         return self.label
 
-
-LINE_CATEGORIES = {
-    "base_pay": _("Base pay"),
-    "bonus": _("Monthly bonus"),
-    "commission": _("Commission"),
-    "fine": _("Fine"),
-    "quarterly_bonus": _("Quarterly bonus"),
-    "annual_bonus": _("Annual bonus"),
-    "draw": _("Draw"),
-    "guarantee": _("Guaranteed minimum"),
-    "clawback": _("Clawback"),
-    "balance": _("Balance brought forward"),
-    "adjustment": _("Adjustment"),
-}
+    @property
+    def rule_text(self) -> str:
+        return worded(self.rule_wording, self.rule)
 
 
 class StatementLine(models.Model):
