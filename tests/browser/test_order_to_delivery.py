@@ -59,7 +59,7 @@ def test_an_order_below_floor_through_approval_to_delivery(page: object) -> None
 
     log_in(page, "c1")
     page.goto(order_url)  # type: ignore[attr-defined]
-    assert page.get_by_test_id("outstanding").inner_text() == "209800.00"  # 208,000 + 6,800 - 5,000
+    assert page.get_by_test_id("outstanding").inner_text() == "209,800.00"  # 208,000 + 6,800 - 5,000
     page.select_option("[data-testid=payment-form] select[name=kind]", "balance")  # type: ignore[attr-defined]
     page.fill("[data-testid=payment-form] input[name=amount]", "209800")  # type: ignore[attr-defined]
     page.click("[data-testid=payment-form] button[type=submit]")  # type: ignore[attr-defined]

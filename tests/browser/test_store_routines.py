@@ -89,7 +89,7 @@ def test_a_consultant_records_a_competitor_price(page) -> None:
     recorded = CompetitorPrice.objects.get(offer="现金优惠1.2万，送两年保养")
     assert recorded.reported_by.name == "c1"
     row = page.get_by_test_id("competitor-summary").locator("tr[data-model=RV-X5]")
-    assert "208800.00" in row.inner_text()  # zh-Hans groups no thousands
+    assert "208,800.00" in row.inner_text()  # amounts grouped by thousands
     both_widths(page, "/market/competitors/", "competitor-intel")
 
 
