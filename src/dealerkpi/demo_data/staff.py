@@ -1,0 +1,211 @@
+"""People: names and phone numbers, a store's staff with its turnover and promotions, attendance and who
+is on duty, and who owns a consultant's slot on a given day."""
+
+from __future__ import annotations
+
+from random import Random
+
+from dealerkpi.demo_data import names
+from dealerkpi.demo_data.clock import NEVER
+from dealerkpi.demo_data.draws import Weighted, money
+from dealerkpi.demo_data.store_base import Person, Slot, StoreBase, Tenure
+from dealerkpi.org.models import Role
+
+_SURNAMES = Weighted(names.SURNAMES)
+SALARY = {
+    Role.CONSULTANT: (3000, 4500),
+    Role.SUPERVISOR: (5000, 6500),
+    Role.SALES_MANAGER: (9000, 12000),
+    Role.DEPUTY_MANAGER: (7000, 9000),
+    Role.GENERAL_MANAGER: (15000, 20000),
+    Role.HR: (5000, 7000),
+    Role.FINANCE: (5000, 7000),
+}
+MANAGEMENT = (Role.GENERAL_MANAGER, Role.SALES_MANAGER, Role.DEPUTY_MANAGER, Role.HR, Role.FINANCE)
+ATTENDANCE = (("present", 930), ("late", 35), ("leave", 25), ("absent", 10))
+
+
+def person_name(rng: Random) -> tuple[str, str]:
+    """(surname, given name)"""
+    surname = _SURNAMES.pick(rng)
+    chars = names.GIVEN_CHARS
+    given = chars[int(rng.random() * len(chars))]
+    if rng.random() < 0.7:
+        given += chars[int(rng.random() * len(chars))]
+    return surname, given
+
+
+class PhoneBook:
+    """Unique valid mobile numbers: a counter through an affine permutation of the last eight digits."""
+
+    def __init__(self, rng: Random, salt: int) -> None:
+        self.multiplier = 48_271 * 2 + 1  # odd and not a multiple of 5: coprime to 10**8
+        self.offset = rng.randrange(10**8) ^ (salt * 7919)
+        self.count = 0
+        self.rng = rng
+
+    def next(self) -> str:
+        self.count += 1
+        digits = (self.multiplier * self.count + self.offset) % 10**8
+        prefix = names.MOBILE_PREFIXES[int(self.rng.random() * len(names.MOBILE_PREFIXES))]
+        return f"{prefix}{digits:08d}"
+
+
+class StaffRoster(StoreBase):
+    # hiring, leavers and promotions ----------------------------------------------------------------------
+
+    def _staff(self) -> None:
+        """Teams, managers, supervisors and consultants from the start of the history, then its turnover."""
+        n_teams = self.rng.choice((3, 3, 4))
+        self.team_ids = []
+        for k in range(n_teams):
+            team_id = self.t.team.new_id()
+            self.t.team.add((team_id, self.sid, names.TEAM_NAMES[k], True))
+            self.team_ids.append(team_id)
+        self.managers = {role: self._hire(role, self._veteran_hire_day()) for role in MANAGEMENT}
+        self.supervisors = [
+            [(self._hire(Role.SUPERVISOR, self._veteran_hire_day(), k), 0, NEVER)] for k in range(n_teams)
+        ]
+        for k in range(n_teams):
+            for _ in range(self.rng.randint(6, 7) if n_teams == 3 else self.rng.randint(5, 6)):
+                slot = Slot(k)
+                slot.chain.append((self._hire(Role.CONSULTANT, self._veteran_hire_day(), k), 0, NEVER))
+                self.slots.append(slot)
+        self._turnover(n_teams)
+        self._write_staff()
+
+    def _veteran_hire_day(self) -> int:
+        return max(self.opened, self.g.history_start.toordinal() - self.rng.randint(30, 6 * 365))
+
+    def _hire(self, role: str, hire: int, team: int | None = None) -> Person:
+        rng = self.rng
+        person = Person(self.t.staff.new_id(), role, hire, NEVER, rng.randint(1, 4), team, rng.uniform(0.7, 1.3))
+        self.people.append(person)
+        return person
+
+    def _turnover(self, n_teams: int) -> None:
+        """A quarter of the consultants leave in a year, their slots refilled; maybe a supervisor leaves."""
+        rng = self.rng
+        h0, until = self.g.history_start.toordinal(), self.g.until_ord
+        n = len(self.slots)
+        rate = rng.uniform(0.22, 0.27)
+        year_ago = until - 365
+        leaving_days = [year_ago + 1 + int(rng.random() * 365) for _ in range(round(n * rate))]
+        older = max(0, year_ago - h0)
+        leaving_days += [h0 + int(rng.random() * older) for _ in range(round(n * rate * older / 365))]
+        self.promotions = []
+        if rng.random() < 0.35 and until - h0 > 120:
+            day = h0 + 60 + int(rng.random() * (until - h0 - 90))
+            self._promote(rng.randrange(n_teams), day)
+        for day in sorted(leaving_days):
+            # The leaver: someone holding a slot that day (not a fresh vacancy).
+            candidates = [s for s in self.slots if s.chain[-1][2] == NEVER and s.chain[-1][1] < day - 30]
+            if not candidates:
+                continue
+            slot = candidates[int(rng.random() * len(candidates))]
+            person, start, _ = slot.chain[-1]
+            slot.chain[-1] = (person, start, day)
+            person.leave = day
+            self._refill(slot, day + rng.randint(3, 21))
+
+    def _refill(self, slot: Slot, day: int) -> None:
+        if day <= self.g.until_ord:
+            person = self._hire(Role.CONSULTANT, day, slot.team)
+            slot.chain.append((person, day, NEVER))
+
+    def _promote(self, team: int, day: int) -> None:
+        """The team's supervisor leaves; the team's most senior consultant is promoted the next day."""
+        sup, start, _ = self.supervisors[team][-1]
+        sup.leave = day - 1
+        self.supervisors[team][-1] = (sup, start, day - 1)
+        slots = [s for s in self.slots if s.team == team and s.chain[-1][2] == NEVER]
+        slot = min(slots, key=lambda s: (s.chain[-1][0].hire, s.chain[-1][0].id))
+        person, pstart, _ = slot.chain[-1]
+        slot.chain[-1] = (person, pstart, day - 1)
+        self.supervisors[team].append((person, day, NEVER))
+        self.promotions.append((person, day))
+        self._refill(slot, day + self.rng.randint(7, 21))
+
+    # the staff records -----------------------------------------------------------------------------------
+
+    def _write_staff(self) -> None:
+        phones = PhoneBook(self.rng, 10_000 + self.index)
+        promoted = dict((p.id, day) for p, day in self.promotions)
+        for seq, person in enumerate(self.people, start=1):
+            self._write_person(person, f"E{self.index + 1:04d}{seq:03d}", phones, promoted.get(person.id))
+        for slot in self.slots:
+            self._write_memberships(slot.chain, slot.team, is_leader=False)
+        for team, chain in enumerate(self.supervisors):
+            self._write_memberships(chain, team, is_leader=True)
+
+    def _write_person(self, p: Person, employee_no: str, phones: PhoneBook, promoted_on: int | None) -> None:
+        g, t, rng = self.g, self.t, self.rng
+        surname, given = person_name(rng)
+        role = p.role if promoted_on is None else Role.SUPERVISOR
+        low, high = SALARY[role]
+        hire, leave = g.day(p.hire), None if p.leave == NEVER else g.day(p.leave)
+        phone = phones.next()
+        salary = money(rng.randint(low // 100, high // 100) * 100)
+        t.staff.add((p.id, g.group_id, self.sid, None, employee_no, surname + given, role, phone, hire, leave, salary))
+        if promoted_on is None:
+            t.role.add((t.role.new_id(), hire, leave, p.id, p.role, self.sid))
+        else:
+            t.role.add((t.role.new_id(), hire, g.day(promoted_on - 1), p.id, Role.CONSULTANT, self.sid))
+            t.role.add((t.role.new_id(), g.day(promoted_on), leave, p.id, Role.SUPERVISOR, self.sid))
+        g.add_user(p.id, employee_no, surname, given, hire, active=p.leave == NEVER)
+
+    def _write_memberships(self, chain: list[Tenure], team: int, *, is_leader: bool) -> None:
+        g, t = self.g, self.t
+        for person, start, end in chain:
+            first = person.hire if start == 0 else start
+            last = None if end == NEVER else g.day(end)
+            t.member.add((t.member.new_id(), g.day(first), last, person.id, self.team_ids[team], is_leader))
+
+    # attendance and who is on duty -----------------------------------------------------------------------
+
+    def _attendance(self) -> None:
+        """Each person's days at work (written from the period's start) and, by day, the slots on duty."""
+        g, rng, t = self.g, self.rng, self.t
+        first, last = g.sim_start.toordinal(), g.until_ord
+        window = g.window_start.toordinal()
+        at_work: set[tuple[int, int]] = set()
+        statuses = Weighted(ATTENDANCE)
+        for p in self.people:
+            for d in range(max(first, p.hire), min(last, p.leave) + 1):
+                status = "rest" if d % 7 == p.rest else statuses.pick(rng)
+                if status in ("present", "late"):
+                    at_work.add((p.id, d))
+                if d >= window:
+                    t.attendance.add((t.attendance.new_id(), self.sid, p.id, g.day(d), status))
+        self.duty = {}
+        for d in range(first, last + 1):
+            on_duty = [slot for slot in self.slots if self._holder_at_work(slot, d, at_work)]
+            self.duty[d] = on_duty or list(self.slots)
+
+    @staticmethod
+    def _holder_at_work(slot: Slot, day: int, at_work: set[tuple[int, int]]) -> bool:
+        for person, start, end in slot.chain:
+            if start <= day <= end and person.hire <= day and (person.id, day) in at_work:
+                return True
+        return False
+
+    def holder(self, slot: Slot, day: int) -> Person | None:
+        for person, start, end in slot.chain:
+            if start <= day <= end and person.hire <= day:
+                return person
+        return None
+
+    def owner(self, slot: Slot, day: int) -> int:
+        """Who answers for a slot's cards on ``day``: its holder, or the team's supervisor while it is vacant."""
+        person = self.holder(slot, day)
+        return person.id if person else self.supervisor(slot.team, day)
+
+    def supervisor(self, team: int, day: int) -> int:
+        for person, start, end in self.supervisors[team]:
+            if start <= day <= end:
+                return person.id
+        return self.managers[Role.SALES_MANAGER].id
+
+    def consultants_on(self, day: int) -> list[int]:
+        holders = (self.holder(slot, day) for slot in self.slots)
+        return [person.id for person in holders if person]
