@@ -267,3 +267,15 @@ def test_engine_texts_are_worded_in_the_readers_language(world: World, client) -
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get(reverse("statement-detail", args=[statement.pk])).content.decode()
     assert "Base pay" in english and "linear: achievement %, 0 below 0%, at most 120" in english
+
+
+def test_a_run_computes_the_metrics_its_plans_name_and_only_those() -> None:
+    from pathlib import Path
+
+    from dealerkpi.kpi.engine import check_plan, load_plan_text
+
+    document = (Path(__file__).resolve().parent.parent / "examples" / "plans" / "consultant.yaml").read_text("utf-8")
+    needed = set(runs.metrics_needed([check_plan(load_plan_text(document))]))
+    assert {"units_delivered", "units_by_margin_class:high", "insurance_penetration"} <= needed, "indicators"
+    assert {"price_floor_breaches", "cross_region_sales", "test_drive_rate"} <= needed, "only in pay rules"
+    assert "market_share" not in needed and "attendance_rate" not in needed

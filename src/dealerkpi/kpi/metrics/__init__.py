@@ -37,15 +37,21 @@ def all_names(model_codes: Sequence[str] = ()) -> list[str]:
 
 
 def period_inputs(
-    stores: Store | QuerySet[Store] | Sequence[int], period: Period, crediting: Crediting | str = Crediting.DELIVERED
+    stores: Store | QuerySet[Store] | Sequence[int],
+    period: Period,
+    crediting: Crediting | str = Crediting.DELIVERED,
+    names: Sequence[str] | None = None,
 ) -> tuple[tuple[Actuals, ...], tuple[Deal, ...]]:
-    """Everything a run hands the engine from the records: every metric (units_by_model for each model of the
-    group's own brands) and the deals."""
+    """Everything a run hands the engine from the records: the metrics and the deals. `names`: the metrics
+    wanted (a run passes those its plans refer to); None = every metric (units_by_model for each model of
+    the group's own brands)."""
     ids = [stores.pk] if isinstance(stores, Store) else stores
-    codes = list(
-        VehicleModel.objects.filter(brand__is_competitor=False).order_by("code").values_list("code", flat=True)
-    )
-    actuals = compute(all_names(codes), ids, period, crediting)
+    if names is None:
+        codes = list(
+            VehicleModel.objects.filter(brand__is_competitor=False).order_by("code").values_list("code", flat=True)
+        )
+        names = all_names(codes)
+    actuals = compute(names, ids, period, crediting)
     return actuals.for_engine(), deals(ids, period, crediting)
 
 
