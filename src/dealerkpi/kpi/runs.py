@@ -193,6 +193,9 @@ def history_of(store: Store, period: engine.Period) -> dict[str, engine.History]
     }
 
 
+RecordInputs = dict[str, tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]]
+
+
 @dataclass(frozen=True)
 class Evaluated:
     member: Member
@@ -228,9 +231,11 @@ def evaluate(run: Run, progress: Progress | None = None) -> list[Evaluated]:
 def evaluate_store(
     store: Store, period: engine.Period, progress: Progress | None = None, only: int | None = None,
     what_if: Callable[[engine.PeriodInputs], engine.PeriodInputs] | None = None,
+    from_records: RecordInputs | None = None,
 ) -> list[Evaluated]:
     """The store's results for the month from live records (``only``: one person's; ``what_if``: a change to
-    the inputs before evaluating, e.g. one more car)."""
+    the inputs before evaluating, e.g. one more car; ``from_records``: the actuals and deals already read for
+    this store and month, by crediting policy, filled as they are read so a second call reuses them)."""
     from dealerkpi.kpi import metrics
     from dealerkpi.kpi.targets import targets_for
 
@@ -246,7 +251,7 @@ def evaluate_store(
         "history": history_of(store, period),
         "stage": stage_in_force(store, period.first_day),
     }
-    by_crediting: dict[str, tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]] = {}
+    by_crediting = {} if from_records is None else from_records
     adjustments = defaultdict(list)
     for adjustment in Adjustment.objects.filter(store=store, period=period.first_day).order_by("pk"):
         adjustments[adjustment.staff_id].append(adjustment)
