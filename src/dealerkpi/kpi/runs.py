@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from dealerkpi.core.money import ZERO, fen
 from dealerkpi.kpi import engine
-from dealerkpi.kpi.models import Adjustment, ManualRating, Plan, PlanVersion, Run, Statement
+from dealerkpi.kpi.models import Adjustment, ManualRating, PlanVersion, Run, Statement
 from dealerkpi.kpi.models.runs import StatementIndicator, StatementLine
 from dealerkpi.kpi.stages import stage_in_force
 from dealerkpi.kpi.workflow import supersede_older_drafts
@@ -97,14 +97,37 @@ def engine_plan_of(version: PlanVersion) -> engine.Plan:
     return plan
 
 
-def plans_in_force(store: Store, period: engine.Period) -> dict[str, tuple[PlanVersion, engine.Plan, str]]:
+PlansInForce = dict[str, tuple[PlanVersion, engine.Plan, str]]
+
+
+def plans_in_force(store: Store, period: engine.Period) -> PlansInForce:
     """For each role with a plan in the store: the version in force on the first of the month, its engine
     plan and its crediting policy. A store's own plan wins over the group's."""
-    found: dict[str, tuple[PlanVersion, engine.Plan, str]] = {}
-    for plan in Plan.for_store(store.pk, store.region.group_id).order_by("store_id"):
-        version = plan.version_in_force(period.first_day)
-        if version is not None and (plan.role not in found or plan.store_id):
-            found[plan.role] = (version, engine_plan_of(version), plan.crediting)
+    return plans_in_force_by_store([store], period)[store.pk]
+
+
+def plans_in_force_by_store(stores: Sequence[Store], period: engine.Period) -> dict[int, PlansInForce]:
+    """plans_in_force() of each store, in one query for all of them."""
+    day = period.first_day
+    store_ids = [store.pk for store in stores]
+    versions = (
+        PlanVersion.objects.filter(plan__group_id__in={store.region.group_id for store in stores})
+        .filter(Q(plan__store__isnull=True) | Q(plan__store_id__in=store_ids))
+        .filter(effective_from__lte=day)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+        .select_related("plan")
+        .order_by("plan_id", "effective_from")
+    )
+    latest = {version.plan_id: version for version in versions}  # the last to take effect wins
+    found: dict[int, PlansInForce] = {}
+    for store in stores:
+        mine = found[store.pk] = {}
+        for version in latest.values():
+            plan = version.plan
+            if plan.group_id != store.region.group_id or plan.store_id not in (None, store.pk):
+                continue
+            if plan.role not in mine or plan.store_id:
+                mine[plan.role] = (version, engine_plan_of(version), plan.crediting)
     return found
 
 
@@ -223,23 +246,35 @@ def _for_plan_deals(deals: tuple[engine.Deal, ...], store_id: int, role: str) ->
     )
 
 
-def evaluate(run: Run, progress: Progress | None = None) -> list[Evaluated]:
+@dataclass(frozen=True)
+class ReadAhead:
+    """What a run of many stores has already read for one of them: its plans and its records."""
+
+    plans: PlansInForce
+    records: RecordInputs
+
+
+def evaluate(run: Run, progress: Progress | None = None, read: ReadAhead | None = None) -> list[Evaluated]:
     """Every member's result under the plan of their role; reads only, writes nothing."""
-    return evaluate_store(run.store, period_of(run), progress)
+    if read is None:
+        return evaluate_store(run.store, period_of(run), progress)
+    return evaluate_store(run.store, period_of(run), progress, from_records=read.records, plans=read.plans)
 
 
 def evaluate_store(
     store: Store, period: engine.Period, progress: Progress | None = None, only: int | None = None,
     what_if: Callable[[engine.PeriodInputs], engine.PeriodInputs] | None = None,
-    from_records: RecordInputs | None = None,
+    from_records: RecordInputs | None = None, plans: PlansInForce | None = None,
 ) -> list[Evaluated]:
     """The store's results for the month from live records (``only``: one person's; ``what_if``: a change to
     the inputs before evaluating, e.g. one more car; ``from_records``: the actuals and deals already read for
-    this store and month, by crediting policy, filled as they are read so a second call reuses them)."""
+    this store and month, by crediting policy, filled as they are read so a second call reuses them;
+    ``plans``: the plans in force, already read)."""
     from dealerkpi.kpi import metrics
     from dealerkpi.kpi.targets import targets_for
 
-    plans = plans_in_force(store, period)
+    if plans is None:
+        plans = plans_in_force(store, period)
     members = [m for m in members_of(store, period) if m.role in plans and (only is None or m.staff_id == only)]
     total = len(members)
     if progress:
@@ -262,8 +297,7 @@ def evaluate_store(
         if not role_people:
             continue
         if crediting not in by_crediting:
-            wanted = metrics_needed(p for _v, p, c in plans.values() if c == crediting)
-            by_crediting[crediting] = metrics.period_inputs(store, period, crediting, wanted)
+            by_crediting[crediting] = metrics.period_inputs(store, period, crediting, _wanted(plans, crediting))
         actuals, deals = by_crediting[crediting]
         inputs = engine.PeriodInputs(
             period=period, people=role_people, actuals=_for_plan_team(actuals, store.pk, role),
@@ -275,6 +309,29 @@ def evaluate_store(
             if progress:
                 progress(len(results), total)
     return results
+
+
+def _wanted(plans: PlansInForce, crediting: str) -> tuple[str, ...]:
+    """The metrics that the store's plans crediting deals this way refer to."""
+    return tuple(metrics_needed(plan for _version, plan, policy in plans.values() if policy == crediting))
+
+
+def records_by_store(stores: Sequence[Store], period: engine.Period,
+                     plans: dict[int, PlansInForce]) -> dict[int, RecordInputs]:
+    """What each store's run reads from the records (actuals and deals by crediting policy), computed for all
+    the stores at once: one computation per crediting policy and set of metrics (stores under the same plans
+    share one), each a few grouped queries over all the stores."""
+    from dealerkpi.kpi import metrics
+
+    alike: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+    for store in stores:
+        for crediting in {policy for _version, _plan, policy in plans[store.pk].values()}:
+            alike[(crediting, _wanted(plans[store.pk], crediting))].append(store.pk)
+    found: dict[int, RecordInputs] = {store.pk: {} for store in stores}
+    for (crediting, wanted), store_ids in alike.items():
+        for store_id, inputs in metrics.period_inputs_by_store(store_ids, period, crediting, wanted).items():
+            found[store_id][crediting] = inputs
+    return found
 
 
 def _decimal_map(values: object) -> dict[str, str]:
@@ -376,8 +433,9 @@ def write_statements(run: Run, evaluated: list[Evaluated]) -> None:
 PROGRESS_EVERY = 1.0  # seconds between writes of a run's progress: the number of writes follows time, not people
 
 
-def compute(run: Run, progress: Progress | None = None) -> Run:
-    """Compute a queued run. On failure the run is marked failed with the reason; nothing else changes."""
+def compute(run: Run, progress: Progress | None = None, read: ReadAhead | None = None) -> Run:
+    """Compute a queued run (``read``: its plans and records already read by a run of many stores). On failure
+    the run is marked failed with the reason; nothing else changes."""
     written = {"at": -PROGRESS_EVERY}
 
     def report(done: int, total: int) -> None:
@@ -391,10 +449,38 @@ def compute(run: Run, progress: Progress | None = None) -> Run:
 
     Run.objects.filter(pk=run.pk).update(status=Run.Status.COMPUTING)
     try:
-        evaluated = evaluate(run, report)
+        evaluated = evaluate(run, report, read)
         write_statements(run, evaluated)
     except Exception as error:  # the run records any failure; the previous version stays as it was
         Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, error=f"{type(error).__name__}: {error}")
         run.refresh_from_db()
         return run
     return run
+
+
+STORES_READ_TOGETHER = 50
+
+
+def read_ahead(stores: Sequence[Store], period: engine.Period) -> dict[int, ReadAhead]:
+    plans = plans_in_force_by_store(stores, period)
+    records = records_by_store(stores, period, plans)
+    return {store.pk: ReadAhead(plans[store.pk], records[store.pk]) for store in stores}
+
+
+def compute_stores(
+    stores: Sequence[Store], period: engine.Period, user: object = None,
+    progress: Callable[[Store], Progress | None] | None = None, batch: int = STORES_READ_TOGETHER,
+) -> Iterator[Run]:
+    """A new run of each store for the month (a group's month-end), each its own version and transaction as
+    if computed alone, with the same results. The plans and records of `batch` stores are read together: a
+    store's share of each grouped query instead of ~20 queries a store. Memory follows the batch, not the
+    group. If reading a batch fails, its stores are computed one by one, so each failed run says why."""
+    for start in range(0, len(stores), batch):
+        chunk = stores[start:start + batch]
+        try:
+            read = read_ahead(chunk, period)
+        except Exception:  # each store's own run then records what is wrong with it
+            read = {}
+        for store in chunk:
+            run = new_run(store, period, user)
+            yield compute(run, progress(store) if progress else None, read.get(store.pk))

@@ -15,6 +15,7 @@ from dealerkpi.core.money import HUNDRED, ZERO
 from .period import team_of_day
 
 Key = tuple[int, int | None]  # (staff id, team id of the day or None)
+StoreKey = tuple[int, int, int | None]  # (store id of the records, staff id, team id of the day or None)
 RATE_PLACES = Decimal("0.0001")
 # Sums of share (2 places) x amount (2 places) are exact at 4 places; SQLite computes them in floating point,
 # so its result is rounded back to 4 places before it is used.
@@ -25,29 +26,58 @@ SUM_FIELD = DecimalField(max_digits=30, decimal_places=4)
 class Table:
     """What one source computed.
 
-    rows: additive parts by (person, team of the day); people: per-person values; stores: per-store values;
-    teams: per-team values; leaders: the teams each person leads at the period's end.
+    rows: additive parts by (store of the records, person, team of the day); stores: per-store values;
+    teams: per-team values, and the store of each team; leaders: the teams each person leads at the period's
+    end. The store in each key lets one computation over many stores give each store its own figures.
     """
 
-    rows: dict[Key, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
-    people: dict[int, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    rows: dict[StoreKey, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
     stores: dict[int, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
     teams: dict[int, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    team_store: dict[int, int] = field(default_factory=dict)
     leaders: dict[int, list[int]] = field(default_factory=dict)
+    _by_store: dict[int, dict[Key, dict[str, Decimal]]] | None = field(default=None, init=False, repr=False)
 
-    def add(self, key: Key, name: str, value: Decimal) -> None:
+    def add(self, key: StoreKey, name: str, value: Decimal) -> None:
         self.rows[key][name] = self.rows[key].get(name, ZERO) + value
+        self._by_store = None
 
-    def person_total(self, staff_id: int, name: str) -> Decimal:
-        return sum((parts.get(name, ZERO) for (staff, _), parts in self.rows.items() if staff == staff_id), ZERO)
+    def by_store(self) -> dict[int, dict[Key, dict[str, Decimal]]]:
+        """The rows indexed by store, built once: a batch of stores reads each store's rows without a scan."""
+        if self._by_store is None:
+            index: dict[int, dict[Key, dict[str, Decimal]]] = defaultdict(dict)
+            for (store, staff, team), parts in self.rows.items():
+                index[store][(staff, team)] = parts
+            self._by_store = index
+        return self._by_store
 
-    def totals(self) -> dict[int, dict[str, Decimal]]:
-        """The additive parts summed over each person's teams."""
+    def rows_in(self, store_ids: frozenset[int]) -> dict[Key, dict[str, Decimal]]:
+        """The additive parts of the records of these stores by (person, team of the day)."""
+        index = self.by_store()
+        if len(store_ids) == 1:
+            return index.get(next(iter(store_ids)), {})
+        found: dict[Key, dict[str, Decimal]] = defaultdict(dict)
+        for store in store_ids:
+            for key, parts in index.get(store, {}).items():
+                for name, value in parts.items():
+                    found[key][name] = found[key].get(name, ZERO) + value
+        return found
+
+    def totals(self, store_ids: frozenset[int]) -> dict[int, dict[str, Decimal]]:
+        """The additive parts of the records of these stores summed over each person's teams."""
         found: dict[int, dict[str, Decimal]] = defaultdict(dict)
-        for (staff, _), parts in self.rows.items():
+        for (staff, _), parts in self.rows_in(store_ids).items():
             for name, value in parts.items():
                 found[staff][name] = found[staff].get(name, ZERO) + value
         return found
+
+    def people_in(self, store_ids: frozenset[int]) -> set[int]:
+        """Everyone with records in these stores."""
+        index = self.by_store()
+        return {staff for store in store_ids for staff, _ in index.get(store, {})}
+
+    def teams_led(self, staff_id: int, store_ids: frozenset[int]) -> list[int]:
+        return [team for team in self.leaders.get(staff_id, []) if self.team_store.get(team) in store_ids]
 
 
 @dataclass(frozen=True)
@@ -115,21 +145,22 @@ def grouped(
     day: Expression | None,
     aggregates: Mapping[str, Aggregate],
     convert: Mapping[str, object] | None = None,
-) -> dict[Key, dict[str, Decimal]]:
-    """One query: `aggregates` per person (the `staff` lookup) and team of `day` (None: no team split).
+) -> dict[StoreKey, dict[str, Decimal]]:
+    """One query: `aggregates` per store of the records, person (the `staff` lookup) and team of `day` (None:
+    no team split).
 
     `day` is an expression over the queryset's rows (e.g. local_day("at"), F("due_on")).
     Values come back as exact Decimals; `convert` names a function per aggregate (default: tidy).
     """
     queryset = queryset.order_by().annotate(metric_staff=F(staff))
-    keys = ["metric_staff"]
+    keys = ["store_id", "metric_staff"]
     if day is not None:
         queryset = queryset.annotate(metric_day=day).annotate(metric_team=team_of_day(staff, OuterRef("metric_day")))
         keys.append("metric_team")
-    found: dict[Key, dict[str, Decimal]] = {}
+    found: dict[StoreKey, dict[str, Decimal]] = {}
     for row in queryset.values(*keys).annotate(**aggregates):
-        key = (row["metric_staff"], row.get("metric_team"))
-        if key[0] is None:
+        key = (row["store_id"], row["metric_staff"], row.get("metric_team"))
+        if key[1] is None:
             continue
         found[key] = {
             name: (convert or {}).get(name, tidy)(row[name])  # type: ignore[operator]
@@ -138,7 +169,7 @@ def grouped(
     return found
 
 
-def merge_rows(table: Table, rows: Mapping[Key, Mapping[str, Decimal]]) -> Table:
+def merge_rows(table: Table, rows: Mapping[StoreKey, Mapping[str, Decimal]]) -> Table:
     for key, parts in rows.items():
         for name, value in parts.items():
             table.add(key, name, value)

@@ -120,10 +120,11 @@ def attrition_table(frame: Frame) -> Table:
     )
     teams = (
         members.order_by()
-        .values("team_id")
+        .values("team_id", "team__store_id")
         .annotate(leavers=Count("staff_id", distinct=True, filter=left_while_member), **member_heads)
     )
     for row in teams:
+        table.team_store[row["team_id"]] = row["team__store_id"]
         table.teams[row["team_id"]].update(
             leavers=tidy(row["leavers"]), headcount_months=tidy(sum(row[f"h{n}"] for n in range(len(ends))))
         )
@@ -131,9 +132,10 @@ def attrition_table(frame: Frame) -> Table:
         TeamMembership.objects.filter(team__store_id__in=frame.store_ids, is_leader=True)
         .filter(EffectiveDated.in_force_on(frame.last_day))
         .order_by("staff_id", "team_id")
-        .values_list("staff_id", "team_id")
+        .values_list("staff_id", "team_id", "team__store_id")
     )
-    for staff_id, team_id in leaders:
+    for staff_id, team_id, store_id in leaders:
         table.leaders.setdefault(staff_id, []).append(team_id)
+        table.team_store[team_id] = store_id
     return table
 

@@ -164,12 +164,12 @@ def deal_table(frame: Frame) -> Table:
             model_code=F(MODEL_CODE),
             margin_code=F(MARGIN_CODE),
         )
-        .values("staff_id", "metric_team", "model_code", "margin_code", "deal_sign")  # the sign once per row
+        .values("store_id", "staff_id", "metric_team", "model_code", "margin_code", "deal_sign")  # sign once a row
         .annotate(**sums)
     )
     table = Table()
     for row in rows:
-        key, sign = (row["staff_id"], row["metric_team"]), row["deal_sign"]
+        key, sign = (row["store_id"], row["staff_id"], row["metric_team"]), row["deal_sign"]
         for name in DEAL_FIGURES:
             table.add(key, name, sign * shared(row[name]))
         table.add(key, f"units_by_model:{row['model_code']}", sign * shared(row["units_delivered"]))

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True, help="the month, YYYY-MM")
         parser.add_argument("--store", action="append", default=[], help="store code (repeat for several)")
         parser.add_argument("--group", help="every store of this dealer group")
+        parser.add_argument("--batch", type=int, default=runs.STORES_READ_TOGETHER,
+                            help="stores whose plans and records are read together (memory grows with it)")
 
     def stores(self, options: dict[str, Any]) -> list[Store]:
         stores = Store.objects.select_related("region__group").order_by("code")
@@ -46,11 +48,17 @@ class Command(BaseCommand):
         console = Console(file=self.stdout)
         done: list[Run] = []
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        stores = self.stores(options)
         with Progress(*columns, console=console, transient=False) as bar:
-            for store in self.stores(options):
-                job = bar.add_task(f"{store.code} {period}", total=None)
-                run = runs.new_run(store, period)
-                done.append(runs.compute(run, lambda n, total, job=job: bar.update(job, completed=n, total=total)))
+            if len(stores) == 1:
+                job = bar.add_task(f"{stores[0].code} {period}", total=None)
+                done.append(runs.compute(runs.new_run(stores[0], period),
+                                         lambda n, total: bar.update(job, completed=n, total=total)))
+            else:
+                job = bar.add_task(f"{len(stores)} stores {period}", total=len(stores))
+                for run in runs.compute_stores(stores, period, batch=options["batch"]):
+                    done.append(run)
+                    bar.update(job, advance=1, description=f"{run.store.code} {period}")
         self.summary(console, done)
         if any(run.status == Run.Status.FAILED for run in done):
             raise CommandError("some runs failed; the previous versions are unchanged")

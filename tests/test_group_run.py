@@ -1,0 +1,151 @@
+"""A group's month-end: many stores computed together give each store exactly what it gets computed alone,
+including for a person with records in two stores of the batch, and read the records once per batch."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dealerkpi.demo_data.generate import Generator
+from dealerkpi.demo_data.pay import seed_pay
+from dealerkpi.demo_data.scales import SCALES
+from dealerkpi.kpi import metrics, runs
+from dealerkpi.kpi.engine import Period
+from dealerkpi.kpi.models import Plan, Run, Statement
+from dealerkpi.org.models import Role, Store, Team
+from dealerkpi.people.models import AttendanceRecord, TrainingRecord
+from dealerkpi.sales.models import OrderCredit
+from tests.metrics_world import MetricsWorld, at, build_metrics_world, day
+
+pytestmark = pytest.mark.django_db
+OCTOBER = Period(2025, 10)
+EVERYTHING = metrics.all_names(["M1", "M2"])
+RECORD_TABLES = ("crm_followup", "crm_lead", "crm_showroomvisit", "sales_ordercredit", "people_attendancerecord")
+
+
+def lend_bob_to_the_other_store(w: MetricsWorld) -> None:
+    """bob (store S) also has records in store X: half of a deal, a day's attendance, a training he gave; X has a
+    team of its own whose leader is xia."""
+    w.teams["XA"] = Team.objects.create(store=w.other, name="XA")
+    w.member("xia", "XA", leader=True)
+    w.order("X2", {"xia": 50, "bob": 50}, "M2", 90000, at(10, 4))
+    OrderCredit.objects.filter(order=w.orders["X2"]).update(store=w.other)
+    w.deliver("X2", 85000, at(10, 11))
+    AttendanceRecord.objects.create(store=w.other, staff=w.staff["bob"], day=day(10, 6), status="present")
+    TrainingRecord.objects.create(store=w.other, staff=w.staff["xia"], course="展厅", held_on=day(10, 8),
+                                  hours=Decimal("2"), passed=True, trainer=w.staff["bob"])
+
+
+@pytest.fixture
+def lent() -> MetricsWorld:
+    world = build_metrics_world()
+    lend_bob_to_the_other_store(world)
+    return world
+
+
+@pytest.mark.parametrize("crediting", ["delivered", "paid"])
+def test_each_store_of_a_batch_gets_what_it_gets_alone(lent: MetricsWorld, crediting: str) -> None:
+    stores = [lent.store.pk, lent.other.pk]
+    together = metrics.compute_by_store(EVERYTHING, stores, OCTOBER, crediting, as_of=day(10, 28))
+    for store_id in stores:
+        alone = metrics.compute(EVERYTHING, [store_id], OCTOBER, crediting, as_of=day(10, 28))
+        assert together[store_id].rows == alone.rows, store_id
+        assert together[store_id].people == alone.people, store_id
+    assert metrics.deals_by_store(stores, OCTOBER, crediting) == {
+        store_id: metrics.deals([store_id], OCTOBER, crediting) for store_id in stores
+    }
+
+
+def test_the_split_matters_a_lent_person_is_counted_in_each_store_for_its_own_records(lent: MetricsWorld) -> None:
+    bob, stores = lent.id("bob"), [lent.store.pk, lent.other.pk]
+    split = metrics.compute_by_store(["units_delivered", "attendance_rate", "people_developed"], stores, OCTOBER)
+    # In S: half of D1 and D2 = 1.5; in X: half of X2. Both stores' records taken together: 2.
+    assert split[lent.store.pk].value(bob, "units_delivered") == Decimal("1.5")
+    assert split[lent.other.pk].value(bob, "units_delivered") == Decimal("0.5")
+    assert split[lent.other.pk].value(bob, "attendance_rate") == 100
+    assert split[lent.store.pk].value(bob, "attendance_rate") is None, "no attendance recorded in S"
+    assert split[lent.other.pk].value(bob, "people_developed") == 1
+    assert split[lent.store.pk].value(bob, "people_developed") == 0
+    assert metrics.compute(["units_delivered"], stores, OCTOBER).value(bob, "units_delivered") == 2
+
+
+def test_team_attrition_of_a_leader_counts_only_the_teams_of_the_store(lent: MetricsWorld) -> None:
+    stores = [lent.store.pk, lent.other.pk]
+    split = metrics.compute_by_store(["team_attrition_rate"], stores, OCTOBER)
+    for store_id in stores:
+        assert split[store_id].rows == metrics.compute(["team_attrition_rate"], [store_id], OCTOBER).rows
+    assert split[lent.other.pk].value(lent.id("sup"), "team_attrition_rate") is None, "sup leads a team of S"
+
+
+# --- runs -----------------------------------------------------------------------------------------------------
+
+
+def statement_figures(run: Run) -> dict[int, tuple]:
+    """Everything a statement says, by person: total, score, each line's rule and amount, each indicator."""
+    found = {}
+    for statement in Statement.objects.filter(run=run).prefetch_related("lines", "indicators"):
+        found[statement.staff_id] = (
+            statement.total, statement.total_score, statement.coefficient, statement.error,
+            [(line.rule, line.category, line.amount, line.deals) for line in statement.lines.all()],
+            [(i.code, i.actual, i.target, i.score) for i in statement.indicators.all()],
+        )
+    return found
+
+
+@pytest.fixture
+def generated() -> list[Store]:
+    """Three generated stores (June 2025) with the example plans and targets; store 3 has
+    a consultant plan of its own that credits deals once paid."""
+    until = datetime.date(2025, 6, 30)
+    Generator(seed=5, scale=SCALES["S"].override(stores=3, months=1), until=until).run()
+    seed_pay(datetime.date(2025, 6, 1), until, seed=5)
+    stores = list(Store.objects.select_related("region__group").order_by("code"))
+    group_plan = Plan.objects.get(role=Role.CONSULTANT, store__isnull=True)
+    own = Plan.objects.create(group=group_plan.group, store=stores[2], code="own", name="本店顾问",
+                              role=Role.CONSULTANT, crediting="paid")
+    from dealerkpi.kpi.models import publish_version
+
+    publish_version(own, group_plan.versions.get().document, datetime.date(2025, 1, 1))
+    return stores
+
+
+def test_a_group_run_gives_every_store_the_statements_it_gets_alone(generated: list[Store]) -> None:
+    june = Period(2025, 6)
+    alone = {store.pk: statement_figures(runs.compute(runs.new_run(store, june))) for store in generated}
+    together = list(runs.compute_stores(generated, june, batch=2))
+    assert [run.store_id for run in together] == [store.pk for store in generated]
+    for run in together:
+        assert run.status == Run.Status.DRAFT, run.error
+        assert run.number == 2, "a new version of each store's run"
+        assert statement_figures(run) == alone[run.store_id], run.store.code
+    assert sum(len(figures) for figures in alone.values()) > 60, "the example plans cover every consultant"
+
+
+def record_queries(stores: list[Store]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        done = list(runs.compute_stores(stores, Period(2025, 6)))
+    assert all(run.status == Run.Status.DRAFT for run in done)
+    return sum(1 for query in captured if any(f'"{table}"' in query["sql"] for table in RECORD_TABLES))
+
+
+def test_a_group_run_reads_the_records_once_per_batch_not_once_per_store(generated: list[Store]) -> None:
+    assert record_queries(generated[:1]) == record_queries(generated[:2]) > 0
+
+
+def test_a_batch_that_cannot_be_read_leaves_each_store_to_fail_alone_and_the_others_intact(
+        generated: list[Store]) -> None:
+    june = Period(2025, 6)
+    good = {store.pk: runs.compute(runs.new_run(store, june)) for store in generated}
+    # A version is never edited through the model; a damaged row is what makes reading the batch's plans fail.
+    Plan.objects.get(store=generated[2]).versions.update(document="plan: [unterminated")
+    done = {run.store_id: run for run in runs.compute_stores(generated, june)}
+    assert done[generated[2].pk].status == Run.Status.FAILED and done[generated[2].pk].error
+    for store in generated[:2]:
+        assert done[store.pk].status == Run.Status.DRAFT, done[store.pk].error
+        assert statement_figures(done[store.pk]) == statement_figures(good[store.pk])
+    assert Statement.objects.filter(run=good[generated[2].pk]).exists(), "the last good version is intact"
+
