@@ -13,6 +13,7 @@ from django.utils import translation
 
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.kpi.models import Plan, PlanVersion, publish_version
+from dealerkpi.org.models import Store
 from tests.world import PASSWORD, build_world
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "plans"
@@ -127,7 +128,10 @@ def test_head_office_publishes_in_the_admin_and_sees_errors_by_line(plan: Plan, 
 def test_the_stage_in_force_chooses_the_weight_set(world) -> None:  # noqa: ANN001
     from dealerkpi.catalog.models import LifecycleStage
     from dealerkpi.kpi.engine import Period, PeriodInputs, Person, evaluate_period
-    from dealerkpi.kpi.stages import stage_in_force
+    from dealerkpi.kpi.run_inputs import stages_in_force
+
+    def stage_in_force(store: Store, day: datetime.date) -> str | None:
+        return stages_in_force([store], day).get(store.pk)
 
     store = world.stores["S1"]
     assert stage_in_force(store, datetime.date(2026, 10, 1)) is None, "no main model, no stage"

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.core.scope import viewer_for
-from dealerkpi.kpi import runs, workflow
+from dealerkpi.kpi import run_inputs, runs, workflow
 from dealerkpi.kpi.engine import Period
 from dealerkpi.kpi.models import Adjustment, ManualRating, Plan, Run, Statement, StatementQuery, publish_version
 from dealerkpi.sales.models import OrderCredit, Reversal
@@ -275,7 +275,7 @@ def test_a_run_computes_the_metrics_its_plans_name_and_only_those() -> None:
     from dealerkpi.kpi.engine import check_plan, load_plan_text
 
     document = (Path(__file__).resolve().parent.parent / "examples" / "plans" / "consultant.yaml").read_text("utf-8")
-    needed = set(runs.metrics_needed([check_plan(load_plan_text(document))]))
+    needed = set(run_inputs.metrics_needed([check_plan(load_plan_text(document))]))
     assert {"units_delivered", "units_by_margin_class:high", "insurance_penetration"} <= needed, "indicators"
     assert {"price_floor_breaches", "cross_region_sales", "test_drive_rate"} <= needed, "only in pay rules"
     assert "market_share" not in needed and "attendance_rate" not in needed

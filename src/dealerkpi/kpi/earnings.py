@@ -11,7 +11,8 @@ from decimal import Decimal
 from dealerkpi.core.money import ZERO, fen
 from dealerkpi.kpi import engine
 from dealerkpi.kpi.engine.catalogue import DEAL_FIGURES
-from dealerkpi.kpi.runs import Evaluated, RecordInputs, evaluate_store
+from dealerkpi.kpi.run_inputs import read_store_month
+from dealerkpi.kpi.runs import Evaluated, evaluate_store
 from dealerkpi.org.models import Staff
 
 NEXT_CAR = "what-if-next-car"
@@ -56,13 +57,12 @@ def _total(item: Evaluated) -> Decimal:
 def earnings_to_date(staff: Staff, today: datetime.date) -> EarningsToDate | None:
     """None when no plan applies to the person this month."""
     period = engine.Period(today.year, today.month)
-    read: RecordInputs = {}  # the store's records are read once for both evaluations
-    now = evaluate_store(staff.store, period, only=staff.pk, from_records=read)
+    month = read_store_month(staff.store, period)  # read once for both evaluations
+    now = evaluate_store(month, only=staff.pk)
     if not now:
         return None
     mine = now[0]
     person = engine.Person(str(staff.pk), staff.name, mine.member.role, mine.result.team)
-    later = evaluate_store(staff.store, period, only=staff.pk, what_if=one_more_car(person, today),
-                           from_records=read)
+    later = evaluate_store(month, only=staff.pk, what_if=one_more_car(person, today))
     with_next = _total(later[0]) if later and not later[0].result.error else None
     return EarningsToDate(today, mine, _total(mine), with_next)

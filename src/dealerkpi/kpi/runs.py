@@ -6,27 +6,30 @@ fails leaves nothing half-written and the previous version intact.
 
 from __future__ import annotations
 
-import datetime
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import connections, router, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from dealerkpi.core.money import ZERO, fen
 from dealerkpi.kpi import engine
-from dealerkpi.kpi.models import Adjustment, ManualRating, PlanVersion, Run, Statement
+from dealerkpi.kpi.models import Adjustment, PlanVersion, Run, Statement
 from dealerkpi.kpi.models.runs import StatementIndicator, StatementLine
-from dealerkpi.kpi.stages import stage_in_force
+from dealerkpi.kpi.run_inputs import (
+    Member,
+    StoreMonth,
+    engine_plan_of,
+    metrics_wanted,
+    read_store_month,
+    read_store_months,
+)
 from dealerkpi.kpi.workflow import supersede_older_drafts
-from dealerkpi.org.models import STORE_WIDE_ROLES, RoleAssignment, Store, TeamMembership
+from dealerkpi.org.models import STORE_WIDE_ROLES, Store
 
 Progress = Callable[[int, int], None]
-FINAL = (Run.Status.APPROVED, Run.Status.LOCKED)
 
 
 def period_of(run: Run) -> engine.Period:
@@ -49,174 +52,12 @@ def new_run(store: Store, period: engine.Period, user: object = None) -> Run:
                               created_by=user if getattr(user, "is_authenticated", False) else None)
 
 
-@dataclass(frozen=True)
-class Member:
-    staff_id: int
-    name: str
-    role: str
-    team_id: int | None
-
-
-def members_of(store: Store, period: engine.Period) -> list[Member]:
-    """Who is assessed: everyone who held a role in the store during the month, with the role and team they
-    had on their last day in it."""
-    first, last = period.first_day, period.last_day
-    assignments = (
-        RoleAssignment.objects.filter(store=store, valid_from__lte=last)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
-        .filter(Q(staff__leave_date__isnull=True) | Q(staff__leave_date__gte=first))
-        .order_by("staff_id", "valid_from")
-        .values_list("staff_id", "staff__name", "role")
-    )
-    latest_role = {staff_id: (name, role) for staff_id, name, role in assignments}
-    memberships = (
-        TeamMembership.objects.filter(staff_id__in=list(latest_role), valid_from__lte=last)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
-        .order_by("staff_id", "valid_from")
-        .values_list("staff_id", "team_id")
-    )
-    team_of = dict(memberships)
-    return [Member(staff_id, name, role, team_of.get(staff_id)) for staff_id, (name, role) in latest_role.items()]
-
-
-_ENGINE_PLANS: dict[tuple[int, str], engine.Plan] = {}
-ENGINE_PLANS_KEPT = 64
-
-
-def engine_plan_of(version: PlanVersion) -> engine.Plan:
-    """The version's engine plan, parsed once per process. A published version is never edited (and its
-    document is part of the key all the same). Parsing the YAML took 20 ms or more, six times per store (three
-    plans, then again when writing), which was a third of a store's run. Engine plans are frozen, so sharing
-    them is safe."""
-    key = (version.pk, version.document)
-    plan = _ENGINE_PLANS.get(key)
-    if plan is None:
-        if len(_ENGINE_PLANS) >= ENGINE_PLANS_KEPT:
-            _ENGINE_PLANS.clear()
-        plan = _ENGINE_PLANS[key] = version.engine_plan()
-    return plan
-
-
-PlansInForce = dict[str, tuple[PlanVersion, engine.Plan, str]]
-
-
-def plans_in_force(store: Store, period: engine.Period) -> PlansInForce:
-    """For each role with a plan in the store: the version in force on the first of the month, its engine
-    plan and its crediting policy. A store's own plan wins over the group's."""
-    return plans_in_force_by_store([store], period)[store.pk]
-
-
-def plans_in_force_by_store(stores: Sequence[Store], period: engine.Period) -> dict[int, PlansInForce]:
-    """plans_in_force() of each store, in one query for all of them."""
-    day = period.first_day
-    store_ids = [store.pk for store in stores]
-    versions = (
-        PlanVersion.objects.filter(plan__group_id__in={store.region.group_id for store in stores})
-        .filter(Q(plan__store__isnull=True) | Q(plan__store_id__in=store_ids))
-        .filter(effective_from__lte=day)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
-        .select_related("plan")
-        .order_by("plan_id", "effective_from")
-    )
-    latest = {version.plan_id: version for version in versions}  # the last to take effect wins
-    found: dict[int, PlansInForce] = {}
-    for store in stores:
-        mine = found[store.pk] = {}
-        for version in latest.values():
-            plan = version.plan
-            if plan.group_id != store.region.group_id or plan.store_id not in (None, store.pk):
-                continue
-            if plan.role not in mine or plan.store_id:
-                mine[plan.role] = (version, engine_plan_of(version), plan.crediting)
-    return found
-
-
-def metrics_needed(plans: Iterable[engine.Plan]) -> list[str]:
-    """The metrics the plans refer to: their indicators' metrics and every metric named in an expression
-    (derived values, indicator values and targets, conditions, base pay, bonus, pay rules, gates; `target.m`,
-    `team.sum.m`, `quarter.m`... name metric m). A run computes only these: the engine never reads the others,
-    and every metric of the catalogue (63 names) takes a quarter more time and queries than the 25 the example
-    plans refer to (14 of them through indicators, 11 more only in gates and pay rules)."""
-    from dealerkpi.kpi.engine.expr import names
-    from dealerkpi.kpi.engine.names import METRIC_KINDS, reference
-    from dealerkpi.kpi.engine.validate import plan_expressions
-    from dealerkpi.kpi.metrics import UnknownMetric, definition_of
-
-    found: dict[str, None] = {}
-    for plan in plans:
-        derived = {name for name, _ in plan.derived}
-        found.update((i.metric, None) for i in plan.indicators if i.metric)
-        for _where, expression in plan_expressions(plan):
-            for name in names(expression.tree):
-                referred = reference(name.name, derived)
-                if referred.kind in METRIC_KINDS:
-                    found[referred.subject] = None
-    known = []
-    for name in found:
-        try:
-            definition_of(name)
-        except UnknownMetric:  # not a metric of the catalogue (the plan check refuses those): nothing to compute
-            continue
-        known.append(name)
-    return sorted(known)
-
-
 def _people(members: Iterable[Member], store_id: int) -> tuple[engine.Person, ...]:
     return tuple(
         engine.Person(str(m.staff_id), m.name, m.role,
                       store_team(store_id) if m.role in STORE_WIDE_ROLES else str(m.team_id or ""))
         for m in members
     )
-
-
-def _ratings(store: Store, period: engine.Period) -> tuple[engine.Rating, ...]:
-    rows = ManualRating.objects.filter(store=store, period=period.first_day).values_list(
-        "staff_id", "indicator", "value", "comment", "rated_by__name"
-    )
-    return tuple(engine.Rating(str(s), indicator, value, comment, by) for s, indicator, value, comment, by in rows)
-
-
-def _final_statements(store: Store, since: datetime.date, before: datetime.date) -> list[Statement]:
-    """The statements of the latest approved or locked run of each earlier month in the window."""
-    runs = Run.objects.filter(store=store, status__in=FINAL, period__gte=since, period__lt=before)
-    latest: dict[datetime.date, int] = {}
-    for run_id, month in runs.order_by("period", "number").values_list("pk", "period"):
-        latest[month] = run_id
-    return list(
-        Statement.objects.filter(run_id__in=latest.values()).select_related("run").order_by("run__period")
-        .only("staff_id", "run__period", "actuals", "targets", "total_score", "carried_balance",
-              "draw_outstanding", "paid_for_deals")
-    )
-
-
-def history_of(store: Store, period: engine.Period) -> dict[str, engine.History]:
-    """What earlier final runs left: the year's months, the balance and draw carried, what each deal was paid."""
-    year_ago = datetime.date(period.year - 1, period.month, 1)
-    months: dict[str, list[engine.MonthRecord]] = defaultdict(list)
-    carried: dict[str, tuple[Decimal, Decimal]] = {}
-    paid: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for statement in _final_statements(store, year_ago, period.first_day):
-        person = str(statement.staff_id)
-        month = statement.run.period
-        if month.year == period.year:
-            months[person].append(engine.MonthRecord(
-                engine.Period(month.year, month.month),
-                {k: Decimal(v) for k, v in statement.actuals.items()},
-                {k: Decimal(v) for k, v in statement.targets.items()},
-                statement.total_score,
-            ))
-        carried[person] = (statement.carried_balance, statement.draw_outstanding)
-        for deal, amount in statement.paid_for_deals.items():
-            paid[person][deal] = paid[person].get(deal, ZERO) + Decimal(amount)
-    people = months.keys() | carried.keys() | paid.keys()
-    return {
-        person: engine.History(tuple(months.get(person, ())), *carried.get(person, (ZERO, ZERO)),
-                               paid_for_deals=paid.get(person, {}))
-        for person in people
-    }
-
-
-RecordInputs = dict[str, tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]]
 
 
 @dataclass(frozen=True)
@@ -246,92 +87,47 @@ def _for_plan_deals(deals: tuple[engine.Deal, ...], store_id: int, role: str) ->
     )
 
 
-@dataclass(frozen=True)
-class ReadAhead:
-    """What a run of many stores has already read for one of them: its plans and its records."""
-
-    plans: PlansInForce
-    records: RecordInputs
-
-
-def evaluate(run: Run, progress: Progress | None = None, read: ReadAhead | None = None) -> list[Evaluated]:
+def evaluate(run: Run, progress: Progress | None = None, month: StoreMonth | None = None) -> list[Evaluated]:
     """Every member's result under the plan of their role; reads only, writes nothing."""
-    if read is None:
-        return evaluate_store(run.store, period_of(run), progress)
-    return evaluate_store(run.store, period_of(run), progress, from_records=read.records, plans=read.plans)
+    return evaluate_store(month or read_store_month(run.store, period_of(run)), progress)
 
 
 def evaluate_store(
-    store: Store, period: engine.Period, progress: Progress | None = None, only: int | None = None,
+    month: StoreMonth, progress: Progress | None = None, only: int | None = None,
     what_if: Callable[[engine.PeriodInputs], engine.PeriodInputs] | None = None,
-    from_records: RecordInputs | None = None, plans: PlansInForce | None = None,
 ) -> list[Evaluated]:
-    """The store's results for the month from live records (``only``: one person's; ``what_if``: a change to
-    the inputs before evaluating, e.g. one more car; ``from_records``: the actuals and deals already read for
-    this store and month, by crediting policy, filled as they are read so a second call reuses them;
-    ``plans``: the plans in force, already read)."""
+    """The store's results for the month (``only``: one person's; ``what_if``: a change to the inputs before
+    evaluating, e.g. one more car). Records not read ahead are read into ``month`` as needed, so a second
+    evaluation of the same month reuses them."""
     from dealerkpi.kpi import metrics
-    from dealerkpi.kpi.targets import targets_for
 
-    if plans is None:
-        plans = plans_in_force(store, period)
-    members = [m for m in members_of(store, period) if m.role in plans and (only is None or m.staff_id == only)]
+    store, period, plans = month.store, month.period, month.plans
+    members = [m for m in month.members if m.role in plans and (only is None or m.staff_id == only)]
     total = len(members)
     if progress:
         progress(0, total)
     people = _people(members, store.pk)
-    shared = {
-        "targets": targets_for(store.pk, period.first_day),
-        "ratings": _ratings(store, period),
-        "history": history_of(store, period),
-        "stage": stage_in_force(store, period.first_day),
-    }
-    by_crediting = {} if from_records is None else from_records
-    adjustments = defaultdict(list)
-    for adjustment in Adjustment.objects.filter(store=store, period=period.first_day).order_by("pk"):
-        adjustments[adjustment.staff_id].append(adjustment)
+    shared = {"targets": month.targets, "ratings": month.ratings, "history": month.history, "stage": month.stage}
     member_of = {str(m.staff_id): m for m in members}
     results: list[Evaluated] = []
     for role, (version, plan, crediting) in plans.items():
         role_people = tuple(p for p in people if p.role == role)
         if not role_people:
             continue
-        if crediting not in by_crediting:
-            by_crediting[crediting] = metrics.period_inputs(store, period, crediting, _wanted(plans, crediting))
-        actuals, deals = by_crediting[crediting]
+        if crediting not in month.records:
+            month.records[crediting] = metrics.period_inputs(store, period, crediting,
+                                                             metrics_wanted(plans, crediting))
+        actuals, deals = month.records[crediting]
         inputs = engine.PeriodInputs(
             period=period, people=role_people, actuals=_for_plan_team(actuals, store.pk, role),
             deals=_for_plan_deals(deals, store.pk, role), **shared,
         )
         for result in engine.evaluate_period(plan, what_if(inputs) if what_if else inputs):
             member = member_of[result.person]
-            results.append(Evaluated(member, version, result, tuple(adjustments.get(member.staff_id, ()))))
+            results.append(Evaluated(member, version, result, tuple(month.adjustments.get(member.staff_id, ()))))
             if progress:
                 progress(len(results), total)
     return results
-
-
-def _wanted(plans: PlansInForce, crediting: str) -> tuple[str, ...]:
-    """The metrics that the store's plans crediting deals this way refer to."""
-    return tuple(metrics_needed(plan for _version, plan, policy in plans.values() if policy == crediting))
-
-
-def records_by_store(stores: Sequence[Store], period: engine.Period,
-                     plans: dict[int, PlansInForce]) -> dict[int, RecordInputs]:
-    """What each store's run reads from the records (actuals and deals by crediting policy), computed for all
-    the stores at once: one computation per crediting policy and set of metrics (stores under the same plans
-    share one), each a few grouped queries over all the stores."""
-    from dealerkpi.kpi import metrics
-
-    alike: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
-    for store in stores:
-        for crediting in {policy for _version, _plan, policy in plans[store.pk].values()}:
-            alike[(crediting, _wanted(plans[store.pk], crediting))].append(store.pk)
-    found: dict[int, RecordInputs] = {store.pk: {} for store in stores}
-    for (crediting, wanted), store_ids in alike.items():
-        for store_id, inputs in metrics.period_inputs_by_store(store_ids, period, crediting, wanted).items():
-            found[store_id][crediting] = inputs
-    return found
 
 
 def _decimal_map(values: object) -> dict[str, str]:
@@ -433,9 +229,9 @@ def write_statements(run: Run, evaluated: list[Evaluated]) -> None:
 PROGRESS_EVERY = 1.0  # seconds between writes of a run's progress: the number of writes follows time, not people
 
 
-def compute(run: Run, progress: Progress | None = None, read: ReadAhead | None = None) -> Run:
-    """Compute a queued run (``read``: its plans and records already read by a run of many stores). On failure
-    the run is marked failed with the reason; nothing else changes."""
+def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None = None) -> Run:
+    """Compute a queued run (``month``: what it reads, already read by a run of many stores). On failure the
+    run is marked failed with the reason; nothing else changes."""
     written = {"at": -PROGRESS_EVERY}
 
     def report(done: int, total: int) -> None:
@@ -449,7 +245,7 @@ def compute(run: Run, progress: Progress | None = None, read: ReadAhead | None =
 
     Run.objects.filter(pk=run.pk).update(status=Run.Status.COMPUTING)
     try:
-        evaluated = evaluate(run, report, read)
+        evaluated = evaluate(run, report, month)
         write_statements(run, evaluated)
     except Exception as error:  # the run records any failure; the previous version stays as it was
         Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, error=f"{type(error).__name__}: {error}")
@@ -461,24 +257,18 @@ def compute(run: Run, progress: Progress | None = None, read: ReadAhead | None =
 STORES_READ_TOGETHER = 50
 
 
-def read_ahead(stores: Sequence[Store], period: engine.Period) -> dict[int, ReadAhead]:
-    plans = plans_in_force_by_store(stores, period)
-    records = records_by_store(stores, period, plans)
-    return {store.pk: ReadAhead(plans[store.pk], records[store.pk]) for store in stores}
-
-
 def compute_stores(
     stores: Sequence[Store], period: engine.Period, user: object = None,
     progress: Callable[[Store], Progress | None] | None = None, batch: int = STORES_READ_TOGETHER,
 ) -> Iterator[Run]:
     """A new run of each store for the month (a group's month-end), each its own version and transaction as
-    if computed alone, with the same results. The plans and records of `batch` stores are read together: a
-    store's share of each grouped query instead of ~20 queries a store. Memory follows the batch, not the
+    if computed alone, with the same results. What the runs read is read for `batch` stores at a time: a
+    store's share of each grouped query instead of ~25 queries a store. Memory follows the batch, not the
     group. If reading a batch fails, its stores are computed one by one, so each failed run says why."""
     for start in range(0, len(stores), batch):
         chunk = stores[start:start + batch]
         try:
-            read = read_ahead(chunk, period)
+            read = read_store_months(chunk, period)
         except Exception:  # each store's own run then records what is wrong with it
             read = {}
         for store in chunk:

@@ -132,17 +132,29 @@ def targets_for(store_id: int, month: datetime.date | Period | str) -> tuple[Eng
     """The engine's targets of a store's month, in one query: a Target per person (person=str(staff_id))
     and per team with explicit targets (team=str(team_id)). Store-level rows are the manager's figure to
     split and are not handed to the engine (which has no store level)."""
-    rows = Target.objects.filter(store_id=store_id, month=month_start(month)).filter(
+    return targets_by_store([store_id], month).get(store_id, ())
+
+
+def targets_by_store(
+    store_ids: Iterable[int], month: datetime.date | Period | str
+) -> dict[int, tuple[EngineTarget, ...]]:
+    """targets_for() of each store, in one query for all of them."""
+    rows = Target.objects.filter(store_id__in=list(store_ids), month=month_start(month)).filter(
         Q(staff__isnull=False) | Q(team__isnull=False)
-    ).values_list("staff_id", "team_id", "metric", "value")
-    people: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    teams: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for staff_id, team_id, metric, value in rows:
-        (people[staff_id] if staff_id else teams[team_id])[metric] = value
-    return tuple(
-        [EngineTarget(metrics=dict(sorted(teams[key].items())), team=str(key)) for key in sorted(teams)]
-        + [EngineTarget(metrics=dict(sorted(people[key].items())), person=str(key)) for key in sorted(people)]
-    )
+    ).values_list("store_id", "staff_id", "team_id", "metric", "value")
+    people: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    teams: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    for store_id, staff_id, team_id, metric, value in rows:
+        (people[store_id][staff_id] if staff_id else teams[store_id][team_id])[metric] = value
+    return {
+        store_id: tuple(
+            [EngineTarget(metrics=dict(sorted(teams[store_id][key].items())), team=str(key))
+             for key in sorted(teams[store_id])]
+            + [EngineTarget(metrics=dict(sorted(people[store_id][key].items())), person=str(key))
+               for key in sorted(people[store_id])]
+        )
+        for store_id in people.keys() | teams.keys()
+    }
 
 
 # --- setting targets ----------------------------------------------------------------------------------------
