@@ -3,18 +3,22 @@
     .venv/bin/python bench/run_bench.py --database-url postgres://postgres@127.0.0.1:5432/dealerkpi_bench_l \
         --period 2026-10 [--stores N] [--repeat 3]
 
-Each repetition is a fresh child process that does what `dealerkpi run --period P --group G` does, store by
-store in store-code order: `runs.new_run(store, period)` then the real `runs.compute(run)` (metrics, deals,
-targets, history, the engine, the statements written in one transaction). It reports the wall time of the
-loop, the child's peak RSS, the number of SQL statements, and where the time went (metrics = the
-`metrics.period_inputs` calls; write = `runs.write_statements`; the rest is plans, members, targets,
-history and the engine). Between repetitions the parent deletes the runs the child made (not timed), so
-every repetition starts from the same database.
+Each repetition is a fresh child process that does what `dealerkpi run --period P --group G` does:
+`runs.compute_stores(stores, period, batch=N)` in store-code order (`--way runs`, the default; `--batch`, default
+50 = `runs.STORES_READ_TOGETHER`): for each batch of stores, everything the runs read (plans, people,
+targets, ratings, history, stage, adjustments, and the metrics and deals grouped by store) in one set of
+queries, then for each store a new run version, the engine, and its statements written in one transaction.
+`--way per_store` computes store by store as before (`runs.compute(runs.new_run(store, period))`, each
+store reading its own inputs). It reports the wall time of the loop, the child's peak RSS, the number of SQL
+statements, and where the time went: read = `read_store_months` / `read_store_month` plus any metrics read
+during evaluation (`metrics.period_inputs*`), engine = `runs.evaluate_store` without the metrics it reads,
+write = `runs.write_statements`; the rest is the run rows (new version, status, progress). Between
+repetitions the parent deletes the runs the child made (not timed), so every repetition starts from the same
+database.
 
 `--stores N` takes the first N stores by code (the scaling benchmark uses this). `--way metrics_per_store`
 times only the metrics a run reads (`metrics.period_inputs` store by store); `--way metrics_group` times a
-group-wide metrics pass (`metrics.period_inputs` over all the stores at once, or `--batch N` stores a pass),
-which is what a group-wide run could read instead.
+group-wide metrics pass (`metrics.period_inputs` over all the stores at once, or `--batch N` stores a pass).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def child(args: argparse.Namespace) -> None:
     from dealerkpi.kpi.models import Run
     from dealerkpi.org.models import Store
 
-    spent = {"metrics": 0.0, "write": 0.0}
+    spent = {"read": 0.0, "metrics": 0.0, "engine": 0.0, "write": 0.0}
 
     def timed(name, function):
         def wrapper(*a, **k):
@@ -46,6 +50,10 @@ def child(args: argparse.Namespace) -> None:
         return wrapper
 
     metrics.period_inputs = timed("metrics", metrics.period_inputs)
+    metrics.period_inputs_by_store = timed("metrics", metrics.period_inputs_by_store)
+    runs.read_store_months = timed("read", runs.read_store_months)
+    runs.read_store_month = timed("read", runs.read_store_month)
+    runs.evaluate_store = timed("engine", runs.evaluate_store)
     runs.write_statements = timed("write", runs.write_statements)
     queries = [0]
 
@@ -60,23 +68,31 @@ def child(args: argparse.Namespace) -> None:
     stores = list(stores[: args.stores] if args.stores else stores)
     rss_before = peak_rss_mb()
     statements = failed = 0
-    if args.way != "runs":  # the metrics alone: per store as a run reads them, or group-wide in batches
+    if args.way.startswith("metrics"):  # the metrics alone: per store as a run reads them, or group-wide in batches
         metrics_only(args, stores, period, count, rss_before)
         return
     with connection.execute_wrapper(count):
         started = time.perf_counter()
-        for store in stores:
-            run = runs.compute(runs.new_run(store, period))
+        if args.way == "per_store":
+            done = (runs.compute(runs.new_run(store, period)) for store in stores)
+        else:
+            done = runs.compute_stores(stores, period, batch=args.batch or runs.STORES_READ_TOGETHER)
+        for run in done:
             if run.status == Run.Status.FAILED:
                 failed += 1
-                print("FAILED", store.code, run.error)
+                print("FAILED", run.store.code, run.error)
             else:
                 statements += run.progress_total
         wall = time.perf_counter() - started
+    # the metrics a batch reads are inside "read"; those a store reads while evaluating inside "engine"
+    engine_alone = spent["engine"] - (spent["metrics"] if args.way == "per_store" else 0.0)
+    read = spent["read"] + (spent["metrics"] if args.way == "per_store" else 0.0)
     emit({
+        "way": args.way, "batch": args.batch if args.way == "runs" else None,
         "stores": len(stores), "statements": statements, "failed": failed, "seconds": round(wall, 3),
         "seconds_per_store": round(wall / max(len(stores), 1), 4), "queries": queries[0],
-        "metrics_seconds": round(spent["metrics"], 3), "write_seconds": round(spent["write"], 3),
+        "read_seconds": round(read, 3), "metrics_seconds": round(spent["metrics"], 3),
+        "engine_seconds": round(engine_alone, 3), "write_seconds": round(spent["write"], 3),
         "peak_rss_mb": round(peak_rss_mb(), 1), "rss_after_setup_mb": round(rss_before, 1),
     })
 
@@ -162,18 +178,16 @@ def measure(database_url: str, period: str, stores: int | None, repeat: int, gro
         print(result, flush=True)
         results.append(result)
         delete_runs_after(base)
-    if way != "runs":
+    if way.startswith("metrics"):
         return {"way": way, "batch": batch, "stores": results[0]["stores"], "rows": results[0]["rows"],
                 "queries": results[0]["queries"], "seconds": spread([r["seconds"] for r in results]),
                 "seconds_per_store": spread([r["seconds_per_store"] for r in results]),
                 "peak_rss_mb": spread([r["peak_rss_mb"] for r in results]), "runs": results}
     return {
-        "stores": results[0]["stores"], "statements": results[0]["statements"], "queries": results[0]["queries"],
-        "failed": results[0]["failed"],
-        "seconds": spread([r["seconds"] for r in results]),
-        "seconds_per_store": spread([r["seconds_per_store"] for r in results]),
-        "metrics_seconds": spread([r["metrics_seconds"] for r in results]),
-        "write_seconds": spread([r["write_seconds"] for r in results]),
+        "way": way, "batch": results[0]["batch"], "stores": results[0]["stores"],
+        "statements": results[0]["statements"], "queries": results[0]["queries"], "failed": results[0]["failed"],
+        **{name: spread([r[name] for r in results]) for name in (
+            "seconds", "seconds_per_store", "read_seconds", "metrics_seconds", "engine_seconds", "write_seconds")},
         "peak_rss_mb": spread([r["peak_rss_mb"] for r in results]),
         "runs": results,
     }
@@ -187,10 +201,14 @@ def main() -> None:
     parser.add_argument("--group", default=None, help="only this dealer group's stores")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--label", default="", help="a note stored with the result")
-    parser.add_argument("--way", default="runs", choices=("runs", "metrics_per_store", "metrics_group"),
-                        help="runs: the real bonus runs (default); metrics_per_store: only metrics.period_inputs "
-                             "per store; metrics_group: metrics.period_inputs over all the stores at once")
-    parser.add_argument("--batch", type=int, default=0, help="metrics_group: stores per pass (0: all at once)")
+    parser.add_argument("--way", default="runs",
+                        choices=("runs", "per_store", "metrics_per_store", "metrics_group"),
+                        help="runs: the real bonus runs, as `dealerkpi run --group` (default); per_store: store by "
+                             "store, each reading its own inputs; metrics_per_store: only metrics.period_inputs per "
+                             "store; metrics_group: metrics.period_inputs over all the stores at once")
+    parser.add_argument("--batch", type=int, default=0,
+                        help="runs: stores read together (0: the product's default, 50); metrics_group: stores per "
+                             "pass (0: all at once)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -24,10 +24,10 @@ from .adjust import (
     paid_for_deals,
 )
 from .catalogue import Catalogue, catalogue
-from .commissions import deals_of_period
+from .commissions import PeriodDeals, deals_of_period
 from .context import Context
 from .figures import Figures, gather_figures
-from .inputs import Deal, History, PeriodInputs, Person, Rating, credit_errors
+from .inputs import History, PeriodInputs, Person, Rating, credit_errors
 from .pay import base_pay_line, bonus_line, earned_lines
 from .policy import EvaluationError, Skipped
 from .schema import Plan
@@ -73,7 +73,7 @@ def _pay(
     plan: Plan,
     context: Context,
     inputs: PeriodInputs,
-    deals: Sequence[Deal],
+    deals: PeriodDeals,
     notes: list[str],
     result: PersonResult,
 ) -> PersonResult:
@@ -111,7 +111,7 @@ def evaluate_person(
     figures: Figures,
     inputs: PeriodInputs,
     person: Person,
-    deals: Sequence[Deal],
+    deals: PeriodDeals,
 ) -> PersonResult:
     """One person's result; an error under the `error` policy is reported on the result, not raised."""
     weight_set = plan.weight_set(inputs.stage)

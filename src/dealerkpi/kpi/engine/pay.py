@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from decimal import Decimal
 
 from dealerkpi.core.money import ZERO
 
-from .commissions import Earned, credited_quantities, deal_rate_earned, deal_tiers_earned
+from .commissions import Earned, PeriodDeals, credited_quantities, deal_rate_earned, deal_tiers_earned
 from .context import Context
-from .inputs import Deal
 from .policy import Skipped
 from .schema import DealRate, DealTiers, Fine, Formula, PayRule, Plan
 from .trace import DealShare, PayoutLine, payout_line, wording
@@ -48,7 +47,7 @@ def bonus_line(plan: Plan, context: Context, total_score: Decimal) -> tuple[Payo
     return line, coefficient
 
 
-def _earned(rule: PayRule, deals: Sequence[Deal], context: Context) -> Earned:
+def _earned(rule: PayRule, deals: PeriodDeals, context: Context) -> Earned:
     spec = rule.spec
     if isinstance(spec, DealRate | DealTiers):
         quantities = credited_quantities(rule, spec.basis, deals, context)
@@ -63,7 +62,7 @@ def _earned(rule: PayRule, deals: Sequence[Deal], context: Context) -> Earned:
     return Earned(amount, (), inputs)
 
 
-def pay_rule_line(rule: PayRule, deals: Sequence[Deal], context: Context) -> PayoutLine:
+def pay_rule_line(rule: PayRule, deals: PeriodDeals, context: Context) -> PayoutLine:
     earned = _earned(rule, deals, context)
     amount, shares = earned.amount, earned.shares
     inputs, values = dict(earned.inputs), dict(earned.values)
@@ -76,7 +75,7 @@ def pay_rule_line(rule: PayRule, deals: Sequence[Deal], context: Context) -> Pay
     return payout_line(rule.category, rule.kind, rule.id, rule.label, amount, inputs, values, shares)
 
 
-def earned_lines(plan: Plan, deals: Sequence[Deal], context: Context, notes: list[str]) -> Iterator[PayoutLine]:
+def earned_lines(plan: Plan, deals: PeriodDeals, context: Context, notes: list[str]) -> Iterator[PayoutLine]:
     """Lines of the pay rules due this period; a rule skipped under the `skip` policy leaves a note."""
     for rule in plan.pay_rules:
         if not context.period.closes(rule.every):
