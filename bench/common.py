@@ -41,6 +41,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_rss_of_children_mb() -> float:
+    """The largest peak resident set size among this process's finished children (worker processes), in MB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def emit(result: dict) -> None:
     """A child's result: one JSON line on stdout, tagged so the parent finds it among other output."""
     print("BENCH-RESULT " + json.dumps(result, default=str), flush=True)

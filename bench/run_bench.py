@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import emit, peak_rss_mb, record, run_child, setup_django, spread
+from common import emit, peak_rss_mb, peak_rss_of_children_mb, record, run_child, setup_django, spread
 
 
 def child(args: argparse.Namespace) -> None:
@@ -76,7 +76,8 @@ def child(args: argparse.Namespace) -> None:
         if args.way == "per_store":
             done = (runs.compute(runs.new_run(store, period)) for store in stores)
         else:
-            done = runs.compute_stores(stores, period, batch=args.batch or runs.STORES_READ_TOGETHER)
+            batch = args.batch or runs.STORES_READ_TOGETHER
+            done = runs.compute_stores_in_workers(stores, period, args.workers, batch)
         for run in done:
             if run.status == Run.Status.FAILED:
                 failed += 1
@@ -94,6 +95,7 @@ def child(args: argparse.Namespace) -> None:
         "read_seconds": round(read, 3), "metrics_seconds": round(spent["metrics"], 3),
         "engine_seconds": round(engine_alone, 3), "write_seconds": round(spent["write"], 3),
         "peak_rss_mb": round(peak_rss_mb(), 1), "rss_after_setup_mb": round(rss_before, 1),
+        "workers": args.workers, "worker_peak_rss_mb": round(peak_rss_of_children_mb(), 1),
     })
 
 
@@ -164,12 +166,13 @@ def delete_runs_after(run_id: int) -> None:
 
 
 def measure(database_url: str, period: str, stores: int | None, repeat: int, group: str | None = None,
-            way: str = "runs", batch: int = 0) -> dict:
+            way: str = "runs", batch: int = 0, workers: int = 1) -> dict:
     """`repeat` child runs over the same stores; the database is put back after each."""
     base = max_run_id(database_url)
     results = []
     for _ in range(repeat):
-        args = ["--database-url", database_url, "--period", period, "--way", way, "--batch", str(batch)]
+        args = ["--database-url", database_url, "--period", period, "--way", way, "--batch", str(batch),
+                "--workers", str(workers)]
         if stores:
             args += ["--stores", str(stores)]
         if group:
@@ -187,7 +190,9 @@ def measure(database_url: str, period: str, stores: int | None, repeat: int, gro
         "way": way, "batch": results[0]["batch"], "stores": results[0]["stores"],
         "statements": results[0]["statements"], "queries": results[0]["queries"], "failed": results[0]["failed"],
         **{name: spread([r[name] for r in results]) for name in (
-            "seconds", "seconds_per_store", "read_seconds", "metrics_seconds", "engine_seconds", "write_seconds")},
+            "seconds", "seconds_per_store", "read_seconds", "metrics_seconds", "engine_seconds", "write_seconds",
+            "worker_peak_rss_mb")},
+        "workers": workers,
         "peak_rss_mb": spread([r["peak_rss_mb"] for r in results]),
         "runs": results,
     }
@@ -209,12 +214,16 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=0,
                         help="runs: stores read together (0: the product's default, 50); metrics_group: stores per "
                              "pass (0: all at once)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="runs: worker processes (as `dealerkpi run --workers N`); the read / engine / write "
+                             "split is then not measured (it happens in the workers)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
-    result = measure(args.database_url, args.period, args.stores, args.repeat, args.group, args.way, args.batch)
+    result = measure(args.database_url, args.period, args.stores, args.repeat, args.group, args.way, args.batch,
+                     args.workers)
     record("run", {"database": args.database_url, "period": args.period, "label": args.label, **result})
 
 

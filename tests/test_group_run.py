@@ -151,3 +151,14 @@ def test_a_batch_that_cannot_be_read_leaves_each_store_to_fail_alone_and_the_oth
         assert statement_figures(done[store.pk]) == statement_figures(good[store.pk])
     assert Statement.objects.filter(run=good[generated[2].pk]).exists(), "the last good version is intact"
 
+
+
+@pytest.mark.django_db(transaction=True)  # worker processes see only what is committed
+def test_worker_processes_give_each_store_the_runs_one_process_gives(generated: list[Store]) -> None:
+    june = Period(2025, 6)
+    alone = {store.pk: statement_figures(runs.compute(runs.new_run(store, june))) for store in generated}
+    done = list(runs.compute_stores_in_workers(generated, june, workers=2, batch=1))
+    assert [run.store_id for run in done] == [store.pk for store in generated], "in the stores' order"
+    for run in done:
+        assert (run.status, run.number) == (Run.Status.DRAFT, 2), run.error
+        assert statement_figures(run) == alone[run.store_id], run.store.code

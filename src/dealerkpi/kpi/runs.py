@@ -6,8 +6,11 @@ fails leaves nothing half-written and the previous version intact.
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
@@ -269,8 +272,7 @@ STORES_READ_TOGETHER = 50
 
 
 def compute_stores(
-    stores: Sequence[Store], period: engine.Period, user: object = None,
-    progress: Callable[[Store], Progress | None] | None = None, batch: int = STORES_READ_TOGETHER,
+    stores: Sequence[Store], period: engine.Period, user: object = None, batch: int = STORES_READ_TOGETHER,
 ) -> Iterator[Run]:
     """A new run of each store for the month (a group's month-end), each its own version and transaction as
     if computed alone, with the same results. What the runs read is read for `batch` stores at a time: a
@@ -283,5 +285,28 @@ def compute_stores(
         except Exception:  # each store's own run then records what is wrong with it
             read = {}
         for store in chunk:
-            run = new_run(store, period, user)
-            yield compute(run, progress(store) if progress else None, read.get(store.pk))
+            yield compute(new_run(store, period, user), month=read.get(store.pk))
+
+
+def compute_stores_in_workers(
+    stores: Sequence[Store], period: engine.Period, workers: int, batch: int = STORES_READ_TOGETHER,
+) -> Iterator[Run]:
+    """compute_stores() with its batches spread over `workers` processes: stores are independent, and one
+    process leaves a core idle while the database works. Runs come back batch by batch in the stores' order.
+    On PostgreSQL only: SQLite takes one writer at a time, so there the stores are computed in this process."""
+    if workers <= 1 or connections["default"].vendor != "postgresql":
+        yield from compute_stores(stores, period, batch=batch)
+        return
+    chunks = [[store.pk for store in stores[start:start + batch]] for start in range(0, len(stores), batch)]
+    connections.close_all()  # each worker opens its own connection
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for run_ids in pool.map(_compute_chunk, chunks, itertools.repeat(period)):
+            found = Run.objects.select_related("store").in_bulk(run_ids)
+            yield from (found[pk] for pk in run_ids)
+
+
+def _compute_chunk(store_ids: list[int], period: engine.Period) -> list[int]:
+    """In a worker process: the runs of a batch of stores; their ids."""
+    found = Store.objects.select_related("region__group").in_bulk(store_ids)
+    stores = [found[pk] for pk in store_ids]
+    return [run.pk for run in compute_stores(stores, period, batch=len(stores))]

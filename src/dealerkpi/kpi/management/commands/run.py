@@ -25,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--group", help="every store of this dealer group")
         parser.add_argument("--batch", type=int, default=runs.STORES_READ_TOGETHER,
                             help="stores whose plans and records are read together (memory grows with it)")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="processes computing batches side by side (PostgreSQL; e.g. the number of cores)")
 
     def stores(self, options: dict[str, Any]) -> list[Store]:
         stores = Store.objects.select_related("region__group").order_by("code")
@@ -56,7 +58,7 @@ class Command(BaseCommand):
                                          lambda n, total: bar.update(job, completed=n, total=total)))
             else:
                 job = bar.add_task(f"{len(stores)} stores {period}", total=len(stores))
-                for run in runs.compute_stores(stores, period, batch=options["batch"]):
+                for run in runs.compute_stores_in_workers(stores, period, options["workers"], options["batch"]):
                     done.append(run)
                     bar.update(job, advance=1, description=f"{run.store.code} {period}")
         self.summary(console, done)
