@@ -244,6 +244,14 @@ def test_the_run_command_prints_progress_and_a_summary(world: World, capsys) -> 
     assert "S1" in output and f"{sum(EXPECTED_TOTALS.values()):,.2f}" in output
 
 
+def test_the_run_command_computes_a_whole_group_in_batches(world: World, capsys) -> None:
+    call_command("run", period="2026-10", group="G1", batch=2)
+    output = capsys.readouterr().out
+    assert "3/3" in output and all(code in output for code in ("S1", "S2", "S3")) and "S4" not in output
+    assert totals(Run.objects.get(store=world.stores["S1"])) == EXPECTED_TOTALS
+    assert Run.objects.filter(status=Run.Status.DRAFT).count() == 3
+
+
 def test_earnings_to_date_and_what_one_more_car_would_add(world: World, client) -> None:
     from dealerkpi.kpi.earnings import earnings_to_date
 
