@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
-from django.db.models import JSONField, Max, Model
+from django.db.models import JSONField, Model
 from django.utils import timezone
 
 from dealerkpi.core.money import ZERO, fen
@@ -48,9 +48,8 @@ def store_team(store_id: int) -> str:
 def new_run(store: Store, period: engine.Period, user: object = None) -> Run:
     """A new version of the store's run for the month, queued for computing."""
     Store.objects.select_for_update().filter(pk=store.pk).first()  # one numbering at a time per store
-    runs = Run.objects.filter(store=store, period=period.first_day)
-    latest = runs.order_by("-number").first()
-    number = (runs.aggregate(n=Max("number"))["n"] or 0) + 1
+    latest = Run.objects.filter(store=store, period=period.first_day).order_by("-number").first()
+    number = latest.number + 1 if latest else 1
     return Run.objects.create(store=store, period=period.first_day, number=number, previous=latest,
                               created_by=user if getattr(user, "is_authenticated", False) else None)
 
@@ -249,15 +248,16 @@ def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None
     written = {"at": -PROGRESS_EVERY}
 
     def report(done: int, total: int) -> None:
+        """The first report marks the run computing; the last is written with the statements."""
         run.progress_done, run.progress_total = done, total
         now = time.monotonic()
-        if done in (0, total) or now - written["at"] >= PROGRESS_EVERY:
-            Run.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
+        if done == 0 or (done < total and now - written["at"] >= PROGRESS_EVERY):
+            changes = {"status": Run.Status.COMPUTING} if done == 0 else {}
+            Run.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total, **changes)
             written["at"] = now
         if progress:
             progress(done, total)
 
-    Run.objects.filter(pk=run.pk).update(status=Run.Status.COMPUTING)
     try:
         evaluated = evaluate(run, report, month)
         write_statements(run, evaluated)
