@@ -140,29 +140,29 @@ def stored_wording(said: engine.Wording | None) -> dict | None:
     return None if said is None else {"key": said.key, "args": dict(said.args)}
 
 
-def _statement(run: Run, item: Evaluated) -> Statement:
-    result = item.result
-    adjusted = sum((a.amount for a in item.adjustments), ZERO)
-    return Statement(
-        run=run, store_id=run.store_id, staff_id=item.member.staff_id, team_id=item.member.team_id,
-        plan_version=item.version, weight_set=result.weight_set, stage=result.stage or "",
-        total_score=result.total_score, coefficient=result.coefficient, total=fen(result.total + adjusted),
-        carried_balance=fen(result.carried_balance), draw_outstanding=fen(result.draw_outstanding),
-        paid_for_deals=_decimal_map(result.paid_for_deals),
-        actuals={i.id: str(i.actual) for i in result.indicators if i.actual is not None},
-        targets={i.id: str(i.target) for i in result.indicators if i.target is not None},
-        gates=[{"id": g.id, "label": g.label, "condition": g.condition, "held": g.held, "factor": str(g.factor),
-                "inputs": _decimal_map(g.inputs)} for g in result.gates],
-        notes=list(result.notes), error=result.error,
-    )
-
-
 Row = dict[str, object]  # a row to insert, by field attname
 
 
-def _indicators(statement: Statement, result: engine.PersonResult, metric_of: dict[str, str]) -> list[Row]:
+def _statement(run: Run, item: Evaluated) -> Row:
+    result = item.result
+    adjusted = sum((a.amount for a in item.adjustments), ZERO)
+    return {
+        "run_id": run.pk, "store_id": run.store_id, "staff_id": item.member.staff_id,
+        "team_id": item.member.team_id, "plan_version_id": item.version.pk, "weight_set": result.weight_set,
+        "stage": result.stage or "", "total_score": result.total_score, "coefficient": result.coefficient,
+        "total": fen(result.total + adjusted), "carried_balance": fen(result.carried_balance),
+        "draw_outstanding": fen(result.draw_outstanding), "paid_for_deals": _decimal_map(result.paid_for_deals),
+        "actuals": {i.id: str(i.actual) for i in result.indicators if i.actual is not None},
+        "targets": {i.id: str(i.target) for i in result.indicators if i.target is not None},
+        "gates": [{"id": g.id, "label": g.label, "condition": g.condition, "held": g.held, "factor": str(g.factor),
+                   "inputs": _decimal_map(g.inputs)} for g in result.gates],
+        "notes": list(result.notes), "error": result.error,
+    }
+
+
+def _indicators(statement_id: int, result: engine.PersonResult, metric_of: dict[str, str]) -> list[Row]:
     return [
-        {"statement_id": statement.pk, "position": position, "code": i.id, "label": i.label,
+        {"statement_id": statement_id, "position": position, "code": i.id, "label": i.label,
          "metric": metric_of.get(i.id, ""), "rule": i.rule[:200], "actual": i.actual, "target": i.target,
          "achievement": i.achievement, "score": i.score, "weight": i.weight, "weighted_score": i.weighted_score,
          "note": i.note[:300], "skipped": i.skipped, "rule_wording": stored_wording(i.rule_wording)}
@@ -170,14 +170,14 @@ def _indicators(statement: Statement, result: engine.PersonResult, metric_of: di
     ]
 
 
-def _line(statement: Statement, position: int, **values: object) -> Row:
-    return {"statement_id": statement.pk, "position": position, "rule": "", "inputs": {}, "values": {}, "deals": [],
+def _line(statement_id: int, position: int, **values: object) -> Row:
+    return {"statement_id": statement_id, "position": position, "rule": "", "inputs": {}, "values": {}, "deals": [],
             "adjustment_id": None, "wording": None, **values}
 
 
-def _lines(statement: Statement, item: Evaluated) -> list[Row]:
+def _lines(statement_id: int, item: Evaluated) -> list[Row]:
     lines = [
-        _line(statement, position, category=line.category, kind=line.kind, rule=line.rule, label=line.label[:200],
+        _line(statement_id, position, category=line.category, kind=line.kind, rule=line.rule, label=line.label[:200],
               amount=line.amount, exact=str(line.exact), inputs=_decimal_map(line.inputs),
               values=_decimal_map(line.values),
               deals=[{"deal": d.deal, "quantity": str(d.quantity), "amount": str(d.amount)} for d in line.deals],
@@ -186,7 +186,7 @@ def _lines(statement: Statement, item: Evaluated) -> list[Row]:
     ]
     start = len(lines)
     lines += [
-        _line(statement, start + n, category="adjustment", kind="adjustment", label=adjustment.reason[:200],
+        _line(statement_id, start + n, category="adjustment", kind="adjustment", label=adjustment.reason[:200],
               amount=adjustment.amount, exact=str(adjustment.amount), adjustment_id=adjustment.pk)
         for n, adjustment in enumerate(item.adjustments)
     ]
@@ -200,10 +200,10 @@ def _metric_of(version: PlanVersion, cache: dict[int, dict[str, str]]) -> dict[s
 
 
 def _insert(model: type[Model], rows: list[Row], batch_size: int) -> None:
-    """Rows whose ids nobody reads back, given as field values (every row the same fields): COPY on
-    PostgreSQL, bulk_create elsewhere. Statement indicators and lines are ~20 rows a person, 500,000 for a
-    1,000-store group: COPY writes about ten times as many rows a second as bulk_create (whose INSERT ...
-    UNNEST arrays psycopg quotes value by value), and building no model instance for them halves the rest."""
+    """Rows given as field values (every row the same fields): COPY on PostgreSQL, bulk_create elsewhere.
+    A group's month-end writes 25,000 statements with 500,000 indicator and pay lines: COPY writes about ten
+    times as many rows a second as bulk_create (whose INSERT ... UNNEST arrays psycopg quotes value by value),
+    and building no model instance for them halves the rest."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
@@ -223,15 +223,31 @@ def _insert(model: type[Model], rows: list[Row], batch_size: int) -> None:
             ])
 
 
+def _insert_statements(rows: list[Row]) -> list[int]:
+    """The statements, and their new ids in the same order: on PostgreSQL the ids are taken from the table's
+    sequence first so that the rows can be copied; elsewhere bulk_create returns them."""
+    connection = connections[router.db_for_write(Statement)]
+    if connection.vendor != "postgresql":
+        return [statement.pk for statement in Statement.objects.bulk_create([Statement(**r) for r in rows],
+                                                                            batch_size=500)]
+    table = Statement._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       [table, len(rows)])
+        ids = [pk for (pk,) in cursor.fetchall()]
+    _insert(Statement, [{"id": pk, **row} for pk, row in zip(ids, rows, strict=True)], batch_size=500)
+    return ids
+
+
 @transaction.atomic
 def write_statements(run: Run, evaluated: list[Evaluated]) -> None:
     """All statements of the run in a few bulk inserts; the run becomes a draft."""
-    statements = Statement.objects.bulk_create([_statement(run, item) for item in evaluated], batch_size=500)
+    statement_ids = _insert_statements([_statement(run, item) for item in evaluated])
     metric_cache: dict[int, dict[str, str]] = {}
     indicators, lines = [], []
-    for statement, item in zip(statements, evaluated, strict=True):
-        indicators += _indicators(statement, item.result, _metric_of(item.version, metric_cache))
-        lines += _lines(statement, item)
+    for statement_id, item in zip(statement_ids, evaluated, strict=True):
+        indicators += _indicators(statement_id, item.result, _metric_of(item.version, metric_cache))
+        lines += _lines(statement_id, item)
     _insert(StatementIndicator, indicators, batch_size=1000)
     _insert(StatementLine, lines, batch_size=1000)
     run.status, run.computed_at, run.error = Run.Status.DRAFT, timezone.now(), ""
@@ -280,12 +296,24 @@ def compute_stores(
     group. If reading a batch fails, its stores are computed one by one, so each failed run says why."""
     for start in range(0, len(stores), batch):
         chunk = stores[start:start + batch]
+        _plan_again()
         try:
             read = read_store_months(chunk, period)
         except Exception:  # each store's own run then records what is wrong with it
             read = {}
         for store in chunk:
             yield compute(new_run(store, period, user), month=read.get(store.pk))
+
+
+def _plan_again() -> None:
+    """PostgreSQL keeps the plans of its foreign-key checks for the life of a connection. Made while the
+    statement tables were small (empty, in a new database), they are scans, which a group's month-end makes
+    slower with every store: 1 s a store by the 600th store of 1,000, the COMMIT checking each new statement
+    line against every statement. Forgotten at each batch, they are planned again as index lookups."""
+    connection = connections[router.db_for_write(Statement)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DISCARD PLANS")
 
 
 def compute_stores_in_workers(
