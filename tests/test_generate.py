@@ -17,10 +17,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
 
 from dealerkpi.catalog.models import MarginClass, Trim, TrimPrice, VehicleModel
+from dealerkpi.core.bulk import BulkWriter
 from dealerkpi.core.validators import validate_mainland_mobile, validate_vin
 from dealerkpi.crm.models import Complaint, Customer, FollowUp, Lead, LostSale, ShowroomVisit
 from dealerkpi.crm.models import TestDrive as Drive
-from dealerkpi.demo_data.bulk import BulkWriter
 from dealerkpi.demo_data.generate import AlreadyPopulated, Generator
 from dealerkpi.demo_data.scales import SCALES, Scale
 from dealerkpi.org.models import (

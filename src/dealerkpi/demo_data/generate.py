@@ -29,8 +29,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Model
 
+from dealerkpi.core.bulk import BulkWriter
 from dealerkpi.demo_data import names
-from dealerkpi.demo_data.bulk import BulkWriter
 from dealerkpi.demo_data.catalogue import MARGIN_CLASSES, BrandInfo, write_catalogue
 from dealerkpi.demo_data.clock import DAY, NOON, SH, WARMUP_DAYS, months_before
 from dealerkpi.demo_data.draws import money, rng_for

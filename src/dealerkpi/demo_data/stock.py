@@ -3,8 +3,8 @@ age bands, some at secondary dealers, some on the way from the OEM)."""
 
 from __future__ import annotations
 
+from dealerkpi.core.bulk import Row
 from dealerkpi.core.validators import vin_check_digit
-from dealerkpi.demo_data.bulk import Row
 from dealerkpi.demo_data.catalogue import SEGMENT_WEIGHT, STAGE_WEIGHT, TRIM_POPULARITY, ModelInfo, TrimInfo
 from dealerkpi.demo_data.clock import DAY
 from dealerkpi.demo_data.draws import Weighted, money

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import TYPE_CHECKING
 
+from dealerkpi.core.bulk import Row, Table
 from dealerkpi.demo_data import names
-from dealerkpi.demo_data.bulk import Row, Table
 from dealerkpi.demo_data.draws import Weighted
 from dealerkpi.demo_data.tables import Tables
 

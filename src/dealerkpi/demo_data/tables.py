@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db.models import Model
 
 from dealerkpi.catalog.models import Brand, LifecycleStage, MarginClass, Trim, TrimPrice, VehicleModel
+from dealerkpi.core.bulk import BulkWriter, Table
 from dealerkpi.crm.models import Complaint, Customer, FollowUp, IntentGrade, Lead, LostSale, ShowroomVisit, TestDrive
-from dealerkpi.demo_data.bulk import BulkWriter, Table
 from dealerkpi.market.models import CompetitorPrice, MarketShareSurvey, PresentationAudit, PromotionExecution
 from dealerkpi.org.models import DealerGroup, Region, RoleAssignment, Staff, Store, Team, TeamMembership, User
 from dealerkpi.people.models import AttendanceRecord, TrainingRecord

@@ -394,12 +394,10 @@ class ImportResult:
 
 
 def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """The spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def _read_rows(upload: IO[bytes], name: str) -> list[list[Any]]:

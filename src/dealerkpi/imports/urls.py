@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.import_page, name="imports"),
+    path("template/<str:kind>.xlsx", views.template_download, name="imports-template"),
+    path("<int:pk>/problems.xlsx", views.report_download, name="imports-report"),
+]

@@ -1,0 +1,203 @@
+"""Cells to typed values. A cell arrives as text (CSV) or as what openpyxl read (str, int, float, bool,
+datetime); each parser returns the typed value or raises ``Invalid`` with a message for the user.
+
+Times without an offset are Shanghai time (the store's); Excel's serial times are rounded to the second.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import TextChoices
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from dealerkpi.core.validators import validate_vin
+
+Parser = Callable[[Any], Any]
+
+DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y.%m.%d %H:%M",
+    "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日%H:%M", "%Y-%m-%dT%H:%M",
+)
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+YES = frozenset({"1", "yes", "y", "true", "t", "是", "已", "√", "✓", "✔", "ok"})
+NO = frozenset({"0", "no", "n", "false", "f", "否", "未", "×", "✗", "✘"})
+NUMBERED = re.compile(r"^(?:[A-Za-z]{1,3}-?)?(\d{1,18})$")  # 123, A-123 (an A-card), SO-45 (an order)
+
+
+class Invalid(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@cache
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    """The day in the store's time zone (timezone.localdate, without its per-call overhead)."""
+    return moment.astimezone(local_zone()).date()
+
+
+def text(cell: Any) -> str:
+    """A cell as the text the user sees: whole numbers without ".0", times in ISO form."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        return cell.strip()
+    if isinstance(cell, bool):
+        return "1" if cell else "0"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, datetime.datetime):
+        return cell.isoformat(sep=" ")
+    return str(cell).strip()
+
+
+def is_blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def code(max_length: int) -> Parser:
+    """A code typed by people (store code, employee number): text, at most ``max_length`` characters."""
+
+    def parse(cell: Any) -> str:
+        value = text(cell)
+        if len(value) > max_length:
+            raise Invalid(_("At most %(n)s characters; this has %(found)s.") % {"n": max_length, "found": len(value)})
+        return value
+
+    return parse
+
+
+def note(max_length: int) -> Parser:
+    def parse(cell: Any) -> str:
+        value = " ".join(text(cell).split())
+        if len(value) > max_length:
+            raise Invalid(_("At most %(n)s characters; this has %(found)s.") % {"n": max_length, "found": len(value)})
+        return value
+
+    return parse
+
+
+def record_id(cell: Any) -> int:
+    """A record number as the desk shows it: 123, A-123 or SO-123."""
+    if isinstance(cell, int) and not isinstance(cell, bool) and cell > 0:
+        return cell
+    found = NUMBERED.match(text(cell).replace(" ", ""))
+    if found is None or int(found.group(1)) == 0:
+        raise Invalid(_("“%(text)s” is not a record number such as 1234.") % {"text": text(cell)})
+    return int(found.group(1))
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=local_zone())
+    return value
+
+
+def _excel_time(value: datetime.datetime) -> datetime.datetime:
+    """Excel stores times as fractions of a day: 14:30 may come back as 14:29:59.999998."""
+    if value.microsecond >= 500_000:
+        value += datetime.timedelta(seconds=1)
+    return value.replace(microsecond=0)
+
+
+def _parse_text_time(value: str) -> datetime.datetime | None:
+    if len(value) > 10:
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    for pattern in DATETIME_FORMATS:
+        try:
+            return datetime.datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+    return None
+
+
+def moment(cell: Any) -> datetime.datetime:
+    """A date and time; a date alone is refused (a contact or a delivery happens at a time of day)."""
+    if isinstance(cell, datetime.datetime):
+        return _aware(_excel_time(cell))
+    parsed = None if isinstance(cell, datetime.date) else _parse_text_time(text(cell))
+    if parsed is None:
+        raise Invalid(_("“%(text)s” is not a date and time; write e.g. 2026-10-05 14:30.") % {"text": text(cell)})
+    return _aware(parsed)
+
+
+def day(cell: Any) -> datetime.date:
+    if isinstance(cell, datetime.datetime):
+        return cell.date()
+    if isinstance(cell, datetime.date):
+        return cell
+    value = text(cell)
+    if len(value) == 10:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    parsed = _parse_text_time(value)
+    if parsed is not None and parsed.time() == datetime.time.min:
+        return parsed.date()
+    raise Invalid(_("“%(text)s” is not a date; write e.g. 2026-10-05.") % {"text": value})
+
+
+def flag(cell: Any) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    value = text(cell).casefold()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise Invalid(_("“%(text)s” is neither yes nor no; write 1 or 0.") % {"text": text(cell)})
+
+
+@cache
+def _choice_names(choices: type[TextChoices]) -> dict[str, str]:
+    """Every way to name a choice: its code, and its label in English and in Chinese."""
+    names: dict[str, str] = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            for value, label in choices.choices:
+                names.setdefault(str(label).casefold(), value)
+    for value in choices.values:
+        names[value.casefold()] = value
+    return names
+
+
+def choice(choices: type[TextChoices]) -> Parser:
+    def parse(cell: Any) -> str:
+        value = _choice_names(choices).get(text(cell).casefold())
+        if value is None:
+            raise Invalid(_("“%(text)s” is not one of: %(choices)s.") % {
+                "text": text(cell), "choices": ", ".join(f"{c} ({label})" for c, label in choices.choices)})
+        return value
+
+    return parse
+
+
+def vin(cell: Any) -> str:
+    value = text(cell).upper().replace(" ", "")
+    try:
+        validate_vin(value)
+    except ValidationError as error:
+        raise Invalid(" ".join(error.messages)) from error
+    return value
