@@ -1,4 +1,4 @@
-"""Web: p50 / p95 latency and requests per second of three pages under concurrent load, production settings.
+"""Web: p50 / p95 latency and requests per second of four pages under concurrent load, production settings.
 
     .venv/bin/python bench/web_load.py --database-url postgres://postgres@127.0.0.1:5432/dealerkpi_bench_m \
         --period 2026-10 [--workers 3] [--concurrency 8] [--requests 600] [--max-seconds 60] [--port 8765]
@@ -12,9 +12,9 @@ each with a keep-alive connection to 127.0.0.1, send GETs for one page at a time
 `--requests` requests or `--max-seconds`, whichever comes first; every response must be 200. Latency is
 request sent -> body read. The load generator stops by itself; the server is stopped at the end (by its pid).
 
-Pages: the consultant's today page (`/desk/`, desk-today), a statement (`/pay/statements/<id>/`) and the run
-page (`/pay/runs/<id>/`; there is no monthly analysis page yet). gunicorn is not a project dependency yet:
-`.venv/bin/pip install gunicorn`.
+Pages: the consultant's today page (`/desk/`, desk-today), a statement (`/pay/statements/<id>/`), the store's
+monthly sales analysis for `--period` (`/reports/monthly/?store=<id>&month=<period>`, as its sales manager) and
+the run page (`/pay/runs/<id>/`). gunicorn is one of the project's dependencies (pyproject.toml).
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ def setup(args: argparse.Namespace) -> dict:
         "pages": [
             {"name": "today (consultant)", "path": "/desk/", "session": cookies["consultant"]},
             {"name": "statement", "path": f"/pay/statements/{statement.pk}/", "session": cookies["manager"]},
+            {"name": "monthly analysis", "path": f"/reports/monthly/?store={store.pk}&month={args.period}",
+             "session": cookies["manager"]},
             {"name": "run page", "path": f"/pay/runs/{run.pk}/", "session": cookies["manager"]},
         ],
         "run": run.pk, "people_in_run": run.statements.count(), "store": store.code,

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "dealerkpi.people",
     "dealerkpi.kpi",
     "dealerkpi.web",
+    "dealerkpi.imports",
+    "dealerkpi.reports",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,7 @@ urlpatterns = [
     path("complaints/", include("dealerkpi.crm.complaint_urls")),
     path("market/", include("dealerkpi.market.urls")),
     path("store/", include("dealerkpi.people.urls")),
+    path("reports/", include("dealerkpi.reports.urls")),
+    path("imports/", include("dealerkpi.imports.urls")),
     path("", include("dealerkpi.web.urls")),
 ]

@@ -4,6 +4,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.scope import Reach
+from dealerkpi.imports.service import may_import
+from dealerkpi.reports.views import may_see_analysis
 from dealerkpi.web.browse import BROWSE, SECTIONS
 from dealerkpi.web.viewer import viewer_of
 
@@ -26,4 +28,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     sections = [
         (SECTION_NAMES[section], [entry for entry in BROWSE if entry.section == section]) for section in SECTIONS
     ]
-    return {"nav_sections": sections, "viewer": viewer}
+    return {"nav_sections": sections, "viewer": viewer, "may_import": may_import(viewer),
+            "may_see_analysis": may_see_analysis(viewer)}
