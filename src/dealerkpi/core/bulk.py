@@ -174,14 +174,7 @@ class BulkWriter:
             self._executemany(table, rows)
 
     def _copy(self, table: Table, rows: Iterable[Row]) -> None:
-        qn = self.connection.ops.quote_name
-        sql = "COPY {} ({}) FROM STDIN".format(
-            qn(table.model._meta.db_table), ", ".join(qn(c) for c in table.db_columns)
-        )
-        with self.connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            write_row = copy.write_row
-            for row in rows:
-                write_row(row)
+        copy_rows(self.connection, table.model, table.db_columns, rows)
 
     def _executemany(self, table: Table, rows: list[Row]) -> None:
         qn = self.connection.ops.quote_name
@@ -196,6 +189,16 @@ class BulkWriter:
         with self.connection.cursor() as cursor:
             for start in range(0, len(rows), 10_000):
                 cursor.executemany(sql, rows[start : start + 10_000])
+
+
+def copy_rows(connection: Any, model: type[Model], db_columns: Sequence[str], rows: Iterable[Row]) -> None:
+    """COPY ... FROM STDIN (PostgreSQL) of rows: tuples in the order of `db_columns`, values psycopg adapts."""
+    qn = connection.ops.quote_name
+    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(c) for c in db_columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        write_row = copy.write_row
+        for row in rows:
+            write_row(row)
 
 
 def _convert(row: Row, converters: list[tuple[int, Callable[[Any], Any]]]) -> Row:

@@ -43,7 +43,7 @@ class ImportBatch(models.Model):
     )
     actor = models.CharField(_("by"), max_length=150, help_text=_("The login, or who ran the command."))
     started_at = models.DateTimeField(_("started at"))
-    seconds = models.FloatField(_("seconds"), default=0)
+    seconds = models.FloatField(_("seconds"), default=0)  # float-ok: how long the import took, not money or a score
     stores = models.ManyToManyField("org.Store", related_name="+", blank=True, verbose_name=_("stores"))
     report = models.BinaryField(_("error report"), null=True, blank=True, editable=False)
 

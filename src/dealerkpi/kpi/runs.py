@@ -17,6 +17,7 @@ from django.db import connections, router, transaction
 from django.db.models import JSONField, Model
 from django.utils import timezone
 
+from dealerkpi.core.bulk import copy_rows
 from dealerkpi.core.money import ZERO, fen
 from dealerkpi.kpi import engine
 from dealerkpi.kpi.models import Adjustment, PlanVersion, Run, Statement
@@ -213,14 +214,11 @@ def _insert(model: type[Model], rows: list[Row], batch_size: int) -> None:
     names = list(rows[0])
     fields = [model._meta.get_field(name) for name in names]
     json = [isinstance(field, JSONField) for field in fields]
-    qn = connection.ops.quote_name
-    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row([
-                field.get_db_prep_save(row[name], connection) if is_json else row[name]
-                for name, field, is_json in zip(names, fields, json, strict=True)
-            ])
+    copy_rows(connection, model, [field.column for field in fields], (
+        tuple(field.get_db_prep_save(row[name], connection) if is_json else row[name]
+              for name, field, is_json in zip(names, fields, json, strict=True))
+        for row in rows
+    ))
 
 
 def _insert_statements(rows: list[Row]) -> list[int]:

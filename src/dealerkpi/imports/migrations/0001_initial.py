@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('error_count', models.PositiveIntegerField(default=0, verbose_name='problems')),
                 ('actor', models.CharField(help_text='The login, or who ran the command.', max_length=150, verbose_name='by')),
                 ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('seconds', models.FloatField(default=0, verbose_name='seconds')),
+                ('seconds', models.FloatField(default=0, verbose_name='seconds')),  # float-ok: how long the import took, not money or a score
                 ('report', models.BinaryField(blank=True, null=True, verbose_name='error report')),
                 ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='imported by')),
                 ('stores', models.ManyToManyField(blank=True, related_name='+', to='org.store', verbose_name='stores')),
