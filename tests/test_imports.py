@@ -498,6 +498,15 @@ def test_who_may_open_the_page(client: Any, world: World, username: str, status:
     assert (reverse("imports") in nav) == (status == 200)
 
 
+def test_a_refusal_says_why_in_the_sites_layout(client: Any, world: World) -> None:
+    log_in(client, world, "c1")
+    page = client.get(reverse("imports"))
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "Not allowed" in text and "Imports are for sales managers" in text and 'data-testid="refusal"' in text
+    assert 'href="/"' in text, "in the site's layout, with the way back"
+
+
 def test_consultants_cannot_post_a_file(client: Any, world: World) -> None:
     log_in(client, world, "c1")
     row = contact(world, card(world, "c1"), "c1", "2026-10-05 10:00")
