@@ -15,7 +15,7 @@ is left in the database), so the bound includes moving the results, as the run m
 The trick that makes it fast: rows are first aggregated per person and *day*, and only then is the team of
 that day looked up (a correlated subquery per person-day, not per record) and re-aggregated.
 
-`--check N` computes the same figures with `dealerkpi.kpi.metrics.compute` for the first N stores and
+`--check N` computes the same figures with `dealerkpi.metrics.compute` for the first N stores and
 compares them person by person with the bound's rows, so the bound is known to compute the same thing.
 """
 
@@ -328,9 +328,9 @@ def child(args: argparse.Namespace) -> None:
 
 def check(results: dict, store_ids: list[int], period: tuple[int, int], today: datetime.date) -> dict:
     """Compare the bound's figures with metrics.compute() for the given stores, person by person."""
-    from dealerkpi.kpi import metrics
-    from dealerkpi.kpi.engine import Period
+    from dealerkpi import metrics
     from dealerkpi.org.models import Staff
+    from dealerkpi.plans.engine import Period
 
     wanted = ["units_delivered", "sales_amount", "front_gross_profit", "insurance_units", "insurance_premium",
               "finance_fee", "accessories_amount", "trade_in_units", "units_by_margin_class:high", "collections",

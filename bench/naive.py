@@ -154,10 +154,10 @@ def child(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.db.models import Q
 
+    from dealerkpi import metrics
     from dealerkpi.catalog.models import VehicleModel
-    from dealerkpi.kpi import metrics
-    from dealerkpi.kpi.engine import Period
     from dealerkpi.org.models import Staff, Store
+    from dealerkpi.plans.engine import Period
 
     period = Period.parse(args.period)
     stores = list(Store.objects.order_by("code").values_list("pk", flat=True)[: args.stores])

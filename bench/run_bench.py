@@ -33,10 +33,11 @@ def child(args: argparse.Namespace) -> None:
     setup_django(args.database_url)
     from django.db import connection
 
-    from dealerkpi.kpi import metrics, runs
-    from dealerkpi.kpi.engine import Period
-    from dealerkpi.kpi.models import Run
+    from dealerkpi import metrics
     from dealerkpi.org.models import Store
+    from dealerkpi.pay import runs
+    from dealerkpi.pay.models import Run
+    from dealerkpi.plans.engine import Period
 
     spent = {"read": 0.0, "metrics": 0.0, "engine": 0.0, "write": 0.0}
 
@@ -102,7 +103,7 @@ def child(args: argparse.Namespace) -> None:
 def metrics_only(args, stores, period, count, rss_before) -> None:
     from django.db import connection
 
-    from dealerkpi.kpi import metrics
+    from dealerkpi import metrics
 
     queries = [0]
 
@@ -133,7 +134,7 @@ def max_run_id(database_url: str) -> int:
     setup_django(database_url)
     from django.db.models import Max
 
-    from dealerkpi.kpi.models import Run
+    from dealerkpi.pay.models import Run
 
     return Run.objects.aggregate(m=Max("pk"))["m"] or 0
 
@@ -142,8 +143,7 @@ def delete_runs_after(run_id: int) -> None:
     """Remove the runs a repetition made, with their statements (set-based; not timed)."""
     from django.db import connection, transaction
 
-    from dealerkpi.kpi.models import Run, Statement, StatementIndicator, StatementLine
-    from dealerkpi.kpi.models.runs import StatementQuery
+    from dealerkpi.pay.models import Run, Statement, StatementIndicator, StatementLine, StatementQuery
 
     run, statement = Run._meta.db_table, Statement._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:

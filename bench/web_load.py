@@ -37,10 +37,10 @@ def setup(args: argparse.Namespace) -> dict:
     setup_django(args.database_url)
     from django.test import Client
 
-    from dealerkpi.kpi import runs
-    from dealerkpi.kpi.engine import Period
-    from dealerkpi.kpi.models import Run
     from dealerkpi.org.models import Role, Store, User
+    from dealerkpi.pay import runs
+    from dealerkpi.pay.models import Run
+    from dealerkpi.plans.engine import Period
 
     period = Period.parse(args.period)
     store = Store.objects.select_related("region__group").order_by("code").first()

@@ -41,10 +41,10 @@ from dealerkpi.crm.services import (
     pooled_leads,
     team_board,
 )
-from dealerkpi.kpi.models import Target
 from dealerkpi.org.models import Role, Staff, TeamMembership
 from dealerkpi.sales.models import Delivery
 from dealerkpi.stock.models import Vehicle
+from dealerkpi.targets.models import Target
 from tests.world import HIRED, PASSWORD, World, build_world
 
 pytestmark = pytest.mark.django_db

@@ -16,12 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dealerkpi import metrics
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.core.scope import viewer_for
 from dealerkpi.crm.models import Customer, Lead
-from dealerkpi.kpi import metrics
-from dealerkpi.kpi.engine import Period
 from dealerkpi.org.models import User
+from dealerkpi.plans.engine import Period
 from dealerkpi.sales import services
 from dealerkpi.sales.models import (
     Delivery,

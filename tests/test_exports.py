@@ -19,9 +19,10 @@ from django.urls import resolve, reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from dealerkpi.kpi import exports
-from dealerkpi.kpi.models import Plan, PlanVersion, Run, Statement, StatementIndicator, StatementLine
 from dealerkpi.org.models import Role, Staff
+from dealerkpi.pay import exports
+from dealerkpi.pay.models import Run, Statement, StatementIndicator, StatementLine
+from dealerkpi.plans.models import Plan, PlanVersion
 from tests.world import PASSWORD, World, build_world
 
 OCTOBER = datetime.date(2026, 10, 1)

@@ -10,14 +10,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dealerkpi import metrics
 from dealerkpi.demo_data.generate import Generator
 from dealerkpi.demo_data.pay import seed_pay
 from dealerkpi.demo_data.scales import SCALES
-from dealerkpi.kpi import metrics, runs
-from dealerkpi.kpi.engine import Period
-from dealerkpi.kpi.models import Plan, Run, Statement
 from dealerkpi.org.models import Role, Store, Team
+from dealerkpi.pay import runs
+from dealerkpi.pay.models import Run, Statement
 from dealerkpi.people.models import AttendanceRecord, TrainingRecord
+from dealerkpi.plans.engine import Period
+from dealerkpi.plans.models import Plan
 from dealerkpi.sales.models import OrderCredit
 from tests.metrics_world import MetricsWorld, at, build_metrics_world, day
 
@@ -109,7 +111,7 @@ def generated() -> list[Store]:
     group_plan = Plan.objects.get(role=Role.CONSULTANT, store__isnull=True)
     own = Plan.objects.create(group=group_plan.group, store=stores[2], code="own", name="本店顾问",
                               role=Role.CONSULTANT, crediting="paid")
-    from dealerkpi.kpi.models import publish_version
+    from dealerkpi.plans.models import publish_version
 
     publish_version(own, group_plan.versions.get().document, datetime.date(2025, 1, 1))
     return stores

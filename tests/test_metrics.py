@@ -10,12 +10,12 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
+from dealerkpi import metrics
 from dealerkpi.crm.models import FollowUp, Lead, ShowroomVisit
-from dealerkpi.kpi import metrics
-from dealerkpi.kpi.engine import Credit, Period, PeriodInputs, catalogue
-from dealerkpi.kpi.engine.figures import gather_figures
 from dealerkpi.org.models import Team, TeamMembership
 from dealerkpi.people.models import AttendanceRecord, TrainingRecord
+from dealerkpi.plans.engine import Credit, Period, PeriodInputs, catalogue
+from dealerkpi.plans.engine.figures import gather_figures
 from dealerkpi.sales.models import DerivativeSale
 from tests.metrics_world import D, MetricsWorld, at, build_metrics_world, day, organisation
 
@@ -258,8 +258,8 @@ class OctoberTests(TestCase):
 
 
 def test_every_catalogue_metric_is_defined() -> None:
-    from dealerkpi.kpi.engine.catalogue import DEAL_FIGURES, METRICS
-    from dealerkpi.kpi.metrics.sales import with_figures
+    from dealerkpi.metrics.sales import with_figures
+    from dealerkpi.plans.engine.catalogue import DEAL_FIGURES, METRICS
 
     assert set(metrics.DEFINITIONS) == set(METRICS)
     assert {definition.unit for definition in metrics.DEFINITIONS.values()} <= {

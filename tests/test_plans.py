@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from dealerkpi.core.models import AuditEntry
-from dealerkpi.kpi.models import Plan, PlanVersion, publish_version
 from dealerkpi.org.models import Store
+from dealerkpi.plans.models import Plan, PlanVersion, publish_version
 from tests.world import PASSWORD, build_world
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "plans"
@@ -127,8 +127,8 @@ def test_head_office_publishes_in_the_admin_and_sees_errors_by_line(plan: Plan, 
 
 def test_the_stage_in_force_chooses_the_weight_set(world) -> None:  # noqa: ANN001
     from dealerkpi.catalog.models import LifecycleStage
-    from dealerkpi.kpi.engine import Period, PeriodInputs, Person, evaluate_period
-    from dealerkpi.kpi.run_inputs import stages_in_force
+    from dealerkpi.pay.inputs import stages_in_force
+    from dealerkpi.plans.engine import Period, PeriodInputs, Person, evaluate_period
 
     def stage_in_force(store: Store, day: datetime.date) -> str | None:
         return stages_in_force([store], day).get(store.pk)

@@ -9,10 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dealerkpi.kpi import runs
-from dealerkpi.kpi.engine import Period
-from dealerkpi.kpi.models import Plan, Run, publish_version
 from dealerkpi.org.models import Role, TeamMembership
+from dealerkpi.pay import runs
+from dealerkpi.pay.models import Run
+from dealerkpi.plans.engine import Period
+from dealerkpi.plans.models import Plan, publish_version
 from tests.test_runs import PLAN
 from tests.world import HIRED, PASSWORD, World, build_world
 

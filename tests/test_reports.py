@@ -39,13 +39,13 @@ from django.utils import timezone
 from dealerkpi.catalog.models import Brand, VehicleModel
 from dealerkpi.crm.models import Complaint, FollowUp, Lead, LostSale, ShowroomVisit
 from dealerkpi.crm.models import TestDrive as Drive
-from dealerkpi.kpi.engine import Period
-from dealerkpi.kpi.models import Target
 from dealerkpi.org.models import Region, Role, Store, User
+from dealerkpi.plans.engine import Period
 from dealerkpi.reports import analysis, figures
 from dealerkpi.reports.formatting import shown, signed
 from dealerkpi.sales.models import Delivery, DeliveryFollowUp, DerivativeSale, Reversal
 from dealerkpi.stock.models import SecondaryDealer, Vehicle
+from dealerkpi.targets.models import Target
 from tests.metrics_world import D, MetricsWorld, at, day, organisation
 from tests.world import PASSWORD, World, _deal_chain, _staff, build_world, make_vin
 

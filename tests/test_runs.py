@@ -14,9 +14,11 @@ from django.utils import timezone, translation
 
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.core.scope import viewer_for
-from dealerkpi.kpi import run_inputs, runs, workflow
-from dealerkpi.kpi.engine import Period
-from dealerkpi.kpi.models import Adjustment, ManualRating, Plan, Run, Statement, StatementQuery, publish_version
+from dealerkpi.pay import inputs as run_inputs
+from dealerkpi.pay import runs, workflow
+from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementQuery
+from dealerkpi.plans.engine import Period
+from dealerkpi.plans.models import Plan, publish_version
 from dealerkpi.sales.models import OrderCredit, Reversal
 from tests.world import PASSWORD, World, build_world
 
@@ -253,7 +255,7 @@ def test_the_run_command_computes_a_whole_group_in_batches(world: World, capsys)
 
 
 def test_earnings_to_date_and_what_one_more_car_would_add(world: World, client) -> None:
-    from dealerkpi.kpi.earnings import earnings_to_date
+    from dealerkpi.pay.earnings import earnings_to_date
 
     earnings = earnings_to_date(world.staff["c3"], datetime.date(2026, 10, 20))
     assert earnings.total == EXPECTED_TOTALS["c3"]
@@ -280,7 +282,7 @@ def test_engine_texts_are_worded_in_the_readers_language(world: World, client) -
 def test_a_run_computes_the_metrics_its_plans_name_and_only_those() -> None:
     from pathlib import Path
 
-    from dealerkpi.kpi.engine import check_plan, load_plan_text
+    from dealerkpi.plans.engine import check_plan, load_plan_text
 
     document = (Path(__file__).resolve().parent.parent / "examples" / "plans" / "consultant.yaml").read_text("utf-8")
     needed = set(run_inputs.metrics_needed([check_plan(load_plan_text(document))]))

@@ -20,9 +20,10 @@ from openpyxl import Workbook, load_workbook
 
 from dealerkpi.core.audit import acting_as
 from dealerkpi.core.models import AuditEntry
-from dealerkpi.kpi.engine import Target as EngineTarget
-from dealerkpi.kpi.models import AnnualTarget, SeasonalDistribution, Target
-from dealerkpi.kpi.targets import (
+from dealerkpi.org.models import Role, Staff, TeamMembership, User
+from dealerkpi.plans.engine import Target as EngineTarget
+from dealerkpi.targets.models import AnnualTarget, SeasonalDistribution, Target
+from dealerkpi.targets.services import (
     generate_monthly,
     import_split,
     import_template,
@@ -32,7 +33,6 @@ from dealerkpi.kpi.targets import (
     split_status,
     targets_for,
 )
-from dealerkpi.org.models import Role, Staff, TeamMembership, User
 from tests.world import HIRED, PASSWORD, World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -609,7 +609,7 @@ def test_the_annual_page_saves_a_distribution_and_writes_the_months(client, worl
 def test_the_admin_shows_head_office_the_targets_of_its_group(rf, october: World) -> None:
     from django.contrib import admin
 
-    from dealerkpi.kpi.target_admin import TargetAdmin
+    from dealerkpi.targets.admin import TargetAdmin
 
     model_admin = TargetAdmin(Target, admin.site)
     for username, stores in (("ho_group", {"S1", "S2"}), ("ho_g2", set()), ("admin", {"S1", "S2"})):

@@ -7,7 +7,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["plan"]:
-        from dealerkpi.kpi.engine.cli import main as plan_main
+        from dealerkpi.plans.engine.cli import main as plan_main
 
         return plan_main(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealerkpi.settings")

@@ -4,10 +4,10 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("plans/", include("dealerkpi.kpi.urls")),
-    path("targets/", include("dealerkpi.kpi.target_urls")),
-    path("pay/", include("dealerkpi.kpi.export_urls")),  # before run_urls: runs/<pk>/<action>/ would catch pdf
-    path("pay/", include("dealerkpi.kpi.run_urls")),
+    path("plans/", include("dealerkpi.plans.urls")),
+    path("targets/", include("dealerkpi.targets.urls")),
+    path("pay/", include("dealerkpi.pay.export_urls")),  # before run_urls: runs/<pk>/<action>/ would catch pdf
+    path("pay/", include("dealerkpi.pay.urls")),
     path("desk/", include("dealerkpi.crm.urls")),
     path("desk/", include("dealerkpi.sales.urls")),
     path("stock/", include("dealerkpi.stock.urls")),

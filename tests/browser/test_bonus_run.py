@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from dealerkpi.kpi.models import Run, Statement
 from dealerkpi.org.models import Role, Staff
+from dealerkpi.pay.models import Run, Statement
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)

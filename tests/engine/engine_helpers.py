@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 from textwrap import dedent
 
-from dealerkpi.kpi.engine.catalogue import Catalogue
-from dealerkpi.kpi.engine.evaluate import evaluate_period
-from dealerkpi.kpi.engine.inputs import (
+from dealerkpi.plans.engine.catalogue import Catalogue
+from dealerkpi.plans.engine.evaluate import evaluate_period
+from dealerkpi.plans.engine.inputs import (
     Actuals,
     Credit,
     Deal,
@@ -19,10 +19,10 @@ from dealerkpi.kpi.engine.inputs import (
     Rating,
     Target,
 )
-from dealerkpi.kpi.engine.loader import load_plan_text
-from dealerkpi.kpi.engine.schema import Plan
-from dealerkpi.kpi.engine.trace import PersonResult
-from dealerkpi.kpi.engine.validate import check_plan
+from dealerkpi.plans.engine.loader import load_plan_text
+from dealerkpi.plans.engine.schema import Plan
+from dealerkpi.plans.engine.trace import PersonResult
+from dealerkpi.plans.engine.validate import check_plan
 
 HEAD = """\
 plan: test

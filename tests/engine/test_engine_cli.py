@@ -7,7 +7,7 @@ import pytest
 from engine_helpers import HEAD
 from openpyxl import load_workbook
 
-from dealerkpi.kpi.engine.cli import main
+from dealerkpi.plans.engine.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "plans"
 DATA = EXAMPLES / "data"

@@ -8,8 +8,8 @@ from engine_helpers import D, deal, line_amounts, plan_from, run, shared_deal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dealerkpi.kpi.engine.commissions import Step, attribute, earned_to
-from dealerkpi.kpi.engine.inputs import Credit, Deal, History, MonthRecord, Period, credit_errors, credited
+from dealerkpi.plans.engine.commissions import Step, attribute, earned_to
+from dealerkpi.plans.engine.inputs import Credit, Deal, History, MonthRecord, Period, credit_errors, credited
 
 VOLUME_AWARD = (Step(D(0), D(3), D(0)), Step(D(3), D(5), D(500)), Step(D(5), D(7), D(600)), Step(D(7), None, D(700)))
 

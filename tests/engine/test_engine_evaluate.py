@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealerkpi.core.money import fen
-from dealerkpi.kpi.engine.evaluate import evaluate_period
-from dealerkpi.kpi.engine.inputs import Actuals, History, MonthRecord, Period, PeriodInputs, Person, Target
-from dealerkpi.kpi.engine.policy import EvaluationError
+from dealerkpi.plans.engine.evaluate import evaluate_period
+from dealerkpi.plans.engine.inputs import Actuals, History, MonthRecord, Period, PeriodInputs, Person, Target
+from dealerkpi.plans.engine.policy import EvaluationError
 
 SCORECARD = """\
 indicators:

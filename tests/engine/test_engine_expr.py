@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from dealerkpi.kpi.engine import expr
-from dealerkpi.kpi.engine.policy import EvaluationError, Skipped, apply_policy
+from dealerkpi.plans.engine import expr
+from dealerkpi.plans.engine.policy import EvaluationError, Skipped, apply_policy
 
 NAMES = {"units_delivered": Decimal(6), "target.units_delivered": Decimal(8), "team.avg.test_drive_rate": Decimal(50),
          "zero": Decimal(0)}

@@ -7,10 +7,10 @@ from engine_helpers import D, plan_from, run
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dealerkpi.kpi.engine.inputs import Rating
-from dealerkpi.kpi.engine.loader import PlanInvalid
-from dealerkpi.kpi.engine.schema import Deductions, Linear
-from dealerkpi.kpi.engine.scoring import deduction_score, linear_score
+from dealerkpi.plans.engine.inputs import Rating
+from dealerkpi.plans.engine.loader import PlanInvalid
+from dealerkpi.plans.engine.schema import Deductions, Linear
+from dealerkpi.plans.engine.scoring import deduction_score, linear_score
 
 
 def score_of(scoring: str, actual: str, target: str | None = "10", metric: str = "units_delivered",

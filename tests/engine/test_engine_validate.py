@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from engine_helpers import HEAD
 
-from dealerkpi.kpi.engine.loader import PlanInvalid, load_plan, load_plan_text
-from dealerkpi.kpi.engine.schema import DealTiers, Linear
-from dealerkpi.kpi.engine.validate import check_plan
+from dealerkpi.plans.engine.loader import PlanInvalid, load_plan, load_plan_text
+from dealerkpi.plans.engine.schema import DealTiers, Linear
+from dealerkpi.plans.engine.validate import check_plan
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "plans"
 

@@ -3,9 +3,9 @@
 import pytest
 from engine_helpers import D, deal, line_amounts, plan_from, run
 
-from dealerkpi.kpi.engine.catalogue import Metric, catalogue
-from dealerkpi.kpi.engine.figures import attrition_rate
-from dealerkpi.kpi.engine.inputs import Rating
+from dealerkpi.plans.engine.catalogue import Metric, catalogue
+from dealerkpi.plans.engine.figures import attrition_rate
+from dealerkpi.plans.engine.inputs import Rating
 
 PRODUCT_MIX = """\
 indicators:

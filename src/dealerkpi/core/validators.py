@@ -1,5 +1,6 @@
 """Validation where data enters the system, with messages in both languages."""
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
@@ -59,3 +60,8 @@ def mask_phone(value: str) -> str:
     if len(value) == 11:
         return f"{value[:3]}****{value[7:]}"
     return "****" if value else ""
+
+
+def validate_first_of_month(value: datetime.date) -> None:
+    if value and value.day != 1:
+        raise ValidationError(_("Enter the first day of the month."))

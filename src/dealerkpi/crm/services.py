@@ -574,7 +574,7 @@ def _compliance(viewer: Viewer, today: datetime.date) -> tuple[dict[int, int], d
 
 
 def _targets(viewer: Viewer, today: datetime.date) -> dict[int, dict[str, Decimal]]:
-    from dealerkpi.kpi.models import Target
+    from dealerkpi.targets.models import Target
 
     rows = visible_to(
         Target.objects.filter(month=today.replace(day=1), staff__isnull=False, metric__in=list(TARGET_METRICS)),

@@ -14,10 +14,11 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from dealerkpi.kpi.engine import Period
-from dealerkpi.kpi.models import Plan, Target, parse_plan_document, publish_version
 from dealerkpi.org.models import DealerGroup, Role, RoleAssignment
+from dealerkpi.plans.engine import Period
+from dealerkpi.plans.models import Plan, parse_plan_document, publish_version
 from dealerkpi.sales.models import Delivery
+from dealerkpi.targets.models import Target
 
 EXAMPLE_PLANS = ("consultant", "supervisor", "sales_manager")
 TARGET_STRETCH = (1.0, 1.2)  # a store's unit target over what it delivered, drawn per store and month
@@ -101,8 +102,8 @@ def write_targets(group: DealerGroup, first: datetime.date, last: datetime.date,
 
 def seed_pay(first: datetime.date, last: datetime.date, seed: int) -> dict[str, int]:
     """Plans and targets for every generated group."""
-    counts = {"kpi.Plan": 0, "kpi.Target": 0}
+    counts = {"plans.Plan": 0, "targets.Target": 0}
     for group in DealerGroup.objects.all():
-        counts["kpi.Plan"] += len(publish_example_plans(group, first.replace(day=1)))
-        counts["kpi.Target"] += write_targets(group, first, last, seed)
+        counts["plans.Plan"] += len(publish_example_plans(group, first.replace(day=1)))
+        counts["targets.Target"] += write_targets(group, first, last, seed)
     return counts

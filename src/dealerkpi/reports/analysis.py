@@ -23,21 +23,21 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from dealerkpi import metrics
 from dealerkpi.catalog.models import Trim, VehicleModel
 from dealerkpi.core.money import ZERO, fen
 from dealerkpi.crm.models import Complaint
-from dealerkpi.kpi import metrics
-from dealerkpi.kpi.engine import Period
-from dealerkpi.kpi.metrics import care, funnel
-from dealerkpi.kpi.metrics.base import SUM_FIELD, ratio, tidy
-from dealerkpi.kpi.metrics.period import Frame, shift
-from dealerkpi.kpi.metrics.sales import placed_orders, with_figures, with_moments
-from dealerkpi.kpi.models import Target
-from dealerkpi.kpi.targets import is_additive
+from dealerkpi.metrics import care, funnel
+from dealerkpi.metrics.base import SUM_FIELD, ratio, tidy
+from dealerkpi.metrics.period import Frame, shift
+from dealerkpi.metrics.sales import placed_orders, with_figures, with_moments
 from dealerkpi.org.models import Role, Store, Team
+from dealerkpi.plans.engine import Period
 from dealerkpi.sales.models import Delivery, DerivativeSale, Reversal
 from dealerkpi.stock import services as stock
 from dealerkpi.stock.models import Vehicle
+from dealerkpi.targets.models import Target
+from dealerkpi.targets.services import is_additive
 
 ONE = Decimal(1)
 PRODUCTS: tuple[str, ...] = tuple(DerivativeSale.Kind.values)

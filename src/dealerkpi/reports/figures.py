@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.money import HUNDRED, ZERO
 from dealerkpi.crm.models import Complaint, LostReason
-from dealerkpi.kpi.metrics.base import ratio
+from dealerkpi.metrics.base import ratio
 from dealerkpi.sales.models import DerivativeSale
 from dealerkpi.stock import services as stock
 

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dealerkpi.core.scope import Reach, Viewer
-from dealerkpi.kpi.engine import Period
-from dealerkpi.kpi.export_views import XLSX, download, refusal
 from dealerkpi.org.models import Store
+from dealerkpi.pay.export_views import XLSX, download, refusal
 from dealerkpi.people.views import chosen_store, store_context
+from dealerkpi.plans.engine import Period
 from dealerkpi.stock import services as stock
 from dealerkpi.web.viewer import viewer_of
 

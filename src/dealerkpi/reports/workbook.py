@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dealerkpi.kpi.exports import (
+from dealerkpi.pay.exports import (
     MONEY_FORMAT,
     NUMBER_FORMAT,
     _header_row,

@@ -10,8 +10,8 @@ from django.shortcuts import render
 
 from dealerkpi.core.scope import visible_to
 from dealerkpi.crm.services import pending_lost_sales
-from dealerkpi.kpi.models import StatementQuery
-from dealerkpi.kpi.workflow import MANAGERS
+from dealerkpi.pay.models import StatementQuery
+from dealerkpi.pay.workflow import MANAGERS
 from dealerkpi.sales.services import pending_order_approvals
 from dealerkpi.web.viewer import viewer_of
 

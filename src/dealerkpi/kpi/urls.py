@@ -1,8 +1,0 @@
-from django.urls import path
-
-from dealerkpi.kpi import views
-
-urlpatterns = [
-    path("", views.plan_list, name="plan-list"),
-    path("<int:pk>/", views.plan_detail, name="plan-detail"),
-]

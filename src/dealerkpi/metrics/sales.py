@@ -1,0 +1,309 @@
+"""Deals, money and orders: units and amounts of delivered cars (net of unwinds, split by credit share),
+derivative business, collections, receivables, and the order-based fault counts.
+
+A deal is an OrderCredit row joined to its order's Delivery: one row per credited person, so a 50/50 deal
+gives each person half of every figure. Everything here is summed in the database.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from dealerkpi.plans.engine.catalogue import DEAL_FIGURES
+from dealerkpi.sales.models import Delivery, DerivativeSale, Order, OrderApproval, OrderCredit, Payment, Reversal
+
+from .base import SUM_FIELD, Table, grouped, shared
+from .period import Crediting, Frame, local_day, team_of_day
+
+HALF_FEN = Decimal("0.005")  # tolerance for comparing sums computed in floating point (SQLite) with prices
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+Kind = DerivativeSale.Kind
+
+# figure -> (derivative kind, field summed; None: counts 1 when the deal carries the product)
+DERIVATIVE_FIGURES: dict[str, tuple[str, str | None]] = {
+    "insurance_units": (Kind.INSURANCE, None),
+    "insurance_premium": (Kind.INSURANCE, "amount"),
+    "finance_units": (Kind.FINANCE, None),
+    "finance_fee": (Kind.FINANCE, "income"),
+    "accessories_amount": (Kind.ACCESSORIES, "amount"),
+    "extended_warranty_units": (Kind.EXTENDED_WARRANTY, None),
+    "trade_in_units": (Kind.TRADE_IN, None),
+}
+MODEL_CODE = "order__delivery__vehicle__trim__vehicle_model__code"
+MARGIN_CODE = "order__delivery__vehicle__trim__margin_class__code"
+
+
+def fully_paid_at(order_id: str, price: str) -> Subquery:
+    """When the order's payments (refunds negative) first added up to its price: the earliest payment whose
+    running total reaches the price. `order_id` and `price` are lookups on the outer query."""
+    running = (
+        Payment.objects.filter(order_id=OuterRef("order_id"), paid_at__lte=OuterRef("paid_at"))
+        .order_by()
+        .values("order_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    reached = (
+        Payment.objects.filter(order_id=OuterRef(order_id))
+        .annotate(running=Subquery(running, output_field=MONEY))
+        .filter(running__gte=OuterRef(price) - Value(HALF_FEN, output_field=MONEY))
+        .order_by("paid_at", "pk")
+        .values("paid_at")[:1]
+    )
+    return Subquery(reached, output_field=DateTimeField())
+
+
+def with_moments(queryset: QuerySet, frame: Frame) -> QuerySet:
+    """Annotate rows that reach an order through `order` (OrderCredit, Delivery) with when the deal counts.
+
+    deal_credited_at: delivery time, or under PAID crediting the later of delivery and full payment;
+    deal_unwound_at: the unwind reversal's time; deal_sign: +1 when the deal counts in the period, -1 when it
+    was unwound in the period after it had counted, 0 when both (net nothing). Rows with neither are dropped.
+    """
+    queryset = queryset.annotate(
+        deal_delivered_at=F("order__delivery__delivered_at"),
+        deal_unwound_at=Case(
+            When(order__reversal__kind=Reversal.Kind.UNWIND, then=F("order__reversal__at")),
+            default=Value(None),
+            output_field=DateTimeField(),
+        ),
+    )
+    unwinds_now = Q(order__reversal__kind=Reversal.Kind.UNWIND) & frame.during("order__reversal__at")
+    if frame.crediting == Crediting.PAID:
+        # A cheap superset first: delivered by the end, and delivered, paid or unwound during the period.
+        paid_now = Exists(Payment.objects.filter(order_id=OuterRef("order_id")).filter(frame.during("paid_at")))
+        queryset = queryset.filter(deal_delivered_at__lt=frame.end).filter(
+            frame.during("deal_delivered_at") | Q(paid_now) | unwinds_now
+        )
+        queryset = queryset.annotate(deal_paid_at=fully_paid_at("order_id", "order__price")).annotate(
+            deal_credited_at=Case(
+                When(Q(deal_paid_at__isnull=True) | Q(deal_delivered_at__isnull=True), then=Value(None)),
+                When(deal_paid_at__gt=F("deal_delivered_at"), then=F("deal_paid_at")),
+                default=F("deal_delivered_at"),
+                output_field=DateTimeField(),
+            )
+        )
+        # The same conditions as below, written on the payment and delivery times rather than on their later
+        # one, so the database evaluates the payment subquery fewer times.
+        counts = (
+            Q(deal_paid_at__lt=frame.end, deal_delivered_at__lt=frame.end)
+            & (Q(deal_paid_at__gte=frame.start) | Q(deal_delivered_at__gte=frame.start))
+            & (
+                Q(deal_unwound_at__isnull=True)
+                | (Q(deal_unwound_at__gte=F("deal_paid_at")) & Q(deal_unwound_at__gte=F("deal_delivered_at")))
+            )
+        )
+        reverses = frame.during("deal_unwound_at") & Q(
+            deal_paid_at__lte=F("deal_unwound_at"), deal_delivered_at__lte=F("deal_unwound_at")
+        )
+    else:
+        queryset = queryset.filter(frame.during("deal_delivered_at") | unwinds_now)
+        queryset = queryset.annotate(deal_credited_at=F("deal_delivered_at"))
+        counts = frame.during("deal_credited_at") & (
+            Q(deal_unwound_at__isnull=True) | Q(deal_unwound_at__gte=F("deal_credited_at"))
+        )
+        reverses = frame.during("deal_unwound_at") & Q(deal_credited_at__lte=F("deal_unwound_at"))
+    sign = Case(When(counts, then=Value(1)), default=Value(0), output_field=IntegerField()) - Case(
+        When(reverses, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    return queryset.filter(counts | reverses).annotate(deal_sign=sign)
+
+
+def _derivative(kind: str, field: str | None) -> object:
+    products = DerivativeSale.objects.filter(order_id=OuterRef("order_id"), kind=kind)
+    if field is None:
+        return Case(When(Exists(products), then=Value(1)), default=Value(0), output_field=IntegerField())
+    return Coalesce(Subquery(products.values(field)[:1], output_field=MONEY), Value(Decimal(0)), output_field=MONEY)
+
+
+def with_figures(queryset: QuerySet) -> QuerySet:
+    """Annotate credit rows with the whole deal's figures (catalogue.DEAL_FIGURES), as fig_<name>."""
+    figures = {
+        "fig_units_delivered": Value(1, output_field=IntegerField()),
+        "fig_sales_amount": F("order__price"),
+        "fig_front_gross_profit": F("order__price") - F("order__delivery__vehicle__cost") - F("order__gifts_cost"),
+    }
+    figures.update({f"fig_{name}": _derivative(kind, field) for name, (kind, field) in DERIVATIVE_FIGURES.items()})
+    return queryset.annotate(**figures)
+
+
+def deal_credits(frame: Frame) -> QuerySet[OrderCredit]:
+    """The credit rows of the deals that count (or are unwound) in the period, with moments and figures."""
+    credits = OrderCredit.objects.filter(store_id__in=frame.store_ids, order__delivery__delivered_at__isnull=False)
+    return with_figures(with_moments(credits, frame))
+
+
+def deal_table(frame: Frame) -> Table:
+    """Units, amounts and derivative figures per person and team of the delivery day, net of unwinds; and
+    units by model and by margin class. One query."""
+    sums = {name: Sum(F("share") * F(f"fig_{name}"), output_field=SUM_FIELD) for name in DEAL_FIGURES}
+    rows = (
+        deal_credits(frame)
+        .order_by()
+        .annotate(metric_day=local_day("order__delivery__delivered_at"))
+        .annotate(
+            metric_team=team_of_day("staff_id", OuterRef("metric_day")),
+            model_code=F(MODEL_CODE),
+            margin_code=F(MARGIN_CODE),
+        )
+        .values("store_id", "staff_id", "metric_team", "model_code", "margin_code", "deal_sign")  # sign once a row
+        .annotate(**sums)
+    )
+    table = Table()
+    for row in rows:
+        key, sign = (row["store_id"], row["staff_id"], row["metric_team"]), row["deal_sign"]
+        for name in DEAL_FIGURES:
+            table.add(key, name, sign * shared(row[name]))
+        table.add(key, f"units_by_model:{row['model_code']}", sign * shared(row["units_delivered"]))
+        table.add(key, f"units_by_margin_class:{row['margin_code']}", sign * shared(row["units_delivered"]))
+    return table
+
+
+def deal_records(frame: Frame, staff_id: int, products: Q | None = None) -> QuerySet[Delivery]:
+    """The deliveries behind a person's deal figures, annotated with the person's `credited_share` and how
+    each one `counts` this period (+1 counted, -1 unwound, 0 both)."""
+    credits = deal_credits(frame).filter(staff_id=staff_id)
+    if products is not None:
+        credits = credits.filter(products)
+    mine = credits.filter(order_id=OuterRef("order_id"))
+    return (
+        Delivery.objects.filter(order_id__in=credits.values("order_id"))
+        .annotate(
+            credited_share=Subquery(mine.values("share")[:1]),
+            counts=Subquery(mine.values("deal_sign")[:1], output_field=IntegerField()),
+        )
+        .select_related("order", "vehicle")
+        .order_by("delivered_at", "pk")
+    )
+
+
+def with_product(kind: str) -> Q:
+    return Q(order__derivatives__kind=kind)
+
+
+# -- money ------------------------------------------------------------------------------------------------
+
+
+def collection_credits(frame: Frame) -> QuerySet[OrderCredit]:
+    return OrderCredit.objects.filter(store_id__in=frame.store_ids).filter(frame.during("order__payments__paid_at"))
+
+
+def collections_table(frame: Frame) -> Table:
+    """Money received in the period (refunds negative) on the person's orders, by credit share, per team of
+    the payment day. One query."""
+    rows = grouped(
+        collection_credits(frame),
+        "staff_id",
+        local_day("order__payments__paid_at"),
+        {"collections": Sum(F("share") * F("order__payments__amount"), output_field=SUM_FIELD)},
+        {"collections": shared},
+    )
+    return Table(rows=rows)
+
+
+def collection_records(frame: Frame, staff_id: int) -> QuerySet[Payment]:
+    return (
+        Payment.objects.filter(store_id__in=frame.store_ids, order__credits__staff_id=staff_id)
+        .filter(frame.during("paid_at"))
+        .order_by("paid_at", "pk")
+    )
+
+
+def receivable_credits(frame: Frame) -> QuerySet[OrderCredit]:
+    """Credit rows of orders delivered by the period's end, not unwound by then, with money still owed."""
+    paid = (
+        Payment.objects.filter(order_id=OuterRef("order_id"), paid_at__lt=frame.end)
+        .order_by()
+        .values("order_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    unwound = Reversal.objects.filter(order_id=OuterRef("order_id"), kind=Reversal.Kind.UNWIND, at__lt=frame.end)
+    return (
+        OrderCredit.objects.filter(store_id__in=frame.store_ids, order__delivery__delivered_at__lt=frame.end)
+        .filter(~Exists(unwound))
+        .annotate(paid=Coalesce(Subquery(paid, output_field=MONEY), Value(Decimal(0)), output_field=MONEY))
+        .annotate(outstanding=F("order__price") - F("paid"))
+        .filter(outstanding__gt=Value(HALF_FEN, output_field=MONEY))
+    )
+
+
+def receivables_table(frame: Frame) -> Table:
+    """Price minus payments up to the period's end, per delivered order still owing, by credit share, on
+    the team of the delivery day. One query."""
+    rows = grouped(
+        receivable_credits(frame),
+        "staff_id",
+        local_day("order__delivery__delivered_at"),
+        {"receivables_outstanding": Sum(F("share") * F("outstanding"), output_field=SUM_FIELD)},
+        {"receivables_outstanding": shared},
+    )
+    return Table(rows=rows)
+
+
+def receivable_records(frame: Frame, staff_id: int) -> QuerySet[Order]:
+    owed = receivable_credits(frame).filter(staff_id=staff_id)
+    return (
+        Order.objects.filter(pk__in=owed.values("order_id"))
+        .annotate(outstanding=Subquery(owed.filter(order_id=OuterRef("pk")).values("outstanding")[:1]))
+        .order_by("ordered_at", "pk")
+    )
+
+
+# -- orders -----------------------------------------------------------------------------------------------
+
+ORDER_PARTS = {
+    "orders": Q(),
+    "cross_region_sales": Q(is_cross_region=True),
+    "price_floor_breaches": Q(price__lt=F("floor_price"), approved_below_floor=False),
+}
+
+
+def placed_orders(frame: Frame) -> QuerySet[Order]:
+    """Orders placed in the period and not cancelled by its end (a cancellation later leaves the month as it
+    was), with whether a price below the floor was approved."""
+    cancelled = Reversal.objects.filter(order_id=OuterRef("pk"), kind=Reversal.Kind.CANCELLATION, at__lt=frame.end)
+    approved = OrderApproval.objects.filter(
+        order_id=OuterRef("pk"),
+        kind__in=(OrderApproval.Kind.BELOW_FLOOR, OrderApproval.Kind.BELOW_COST),
+        status="approved",
+    )
+    return (
+        Order.objects.filter(store_id__in=frame.store_ids)
+        .filter(frame.during("ordered_at"))
+        .filter(~Exists(cancelled))
+        .annotate(approved_below_floor=Exists(approved))
+    )
+
+
+def orders_table(frame: Frame) -> Table:
+    """Orders, cross-region orders and unapproved floor breaches per consultant and team of the order day."""
+    rows = grouped(
+        placed_orders(frame),
+        "consultant_id",
+        local_day("ordered_at"),
+        {name: Count("pk", filter=part) for name, part in ORDER_PARTS.items()},
+    )
+    return Table(rows=rows)
+
+
+def order_records(frame: Frame, staff_id: int, part: str) -> QuerySet[Order]:
+    return placed_orders(frame).filter(ORDER_PARTS[part], consultant_id=staff_id).order_by("ordered_at", "pk")

@@ -1,0 +1,122 @@
+"""Downloads of a bonus run: a statement or the whole run as PDF, the run as an Excel workbook, the payroll
+file (.xlsx or .csv). Each download shows only what the viewer may see (``visible_statements``); payroll is
+for HR, finance, the GM, the store's sales managers, head office and superusers, once the run is approved."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template import engines
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from dealerkpi.core.scope import Reach, Viewer
+from dealerkpi.org.models import Role
+from dealerkpi.pay import exports
+from dealerkpi.pay.models import Run, Statement
+from dealerkpi.pay.visibility import visible_runs, visible_statements
+from dealerkpi.web.viewer import viewer_of
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+PAYROLL_FORMATS = {"xlsx": XLSX, "csv": CSV}
+PAYROLL_ROLES = frozenset({Role.HR, Role.FINANCE, Role.GENERAL_MANAGER, Role.SALES_MANAGER, Role.DEPUTY_MANAGER})
+
+REFUSAL = """{% extends "web/base.html" %}{% load i18n %}
+{% block title %}{{ title }}{% endblock %}
+{% block content %}
+<h1>{{ title }}</h1>
+<section class="card"><p class="errors" data-testid="refusal">{{ message }}</p>
+{% if run %}<p><a href="{% url 'run-detail' run.pk %}">{% translate "Back to the run" %}</a></p>{% endif %}</section>
+{% endblock %}"""
+
+
+def refusal(request: HttpRequest, status: int, title: str, message: str, run: Run | None = None) -> HttpResponse:
+    """A page in the site's layout that says why a download is refused (never a bare error)."""
+    page = engines["django"].from_string(REFUSAL)
+    return HttpResponse(page.render({"title": title, "message": message, "run": run}, request), status=status)
+
+
+def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"  # pay is personal data
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def may_download_payroll(viewer: Viewer, run: Run | None = None) -> bool:
+    """HR, finance, the GM and the sales managers of the run's store; head office of its group or region (the
+    run is already known to be visible to them); superusers. Without a run: whether the role may at all."""
+    if viewer.reach is Reach.EVERYTHING:
+        return True
+    if viewer.reach in (Reach.GROUP, Reach.REGION):
+        return viewer.role == Role.HEAD_OFFICE
+    in_store = run is None or viewer.store_id == run.store_id
+    return viewer.reach is Reach.STORE and in_store and viewer.role in PAYROLL_ROLES
+
+
+def _run_statements(request: HttpRequest, pk: int) -> tuple[Run, QuerySet[Statement]]:
+    viewer = viewer_of(request)
+    run = get_object_or_404(visible_runs(viewer).select_related("store__region__group"), pk=pk)
+    return run, visible_statements(viewer).filter(run=run)
+
+
+def _export_failed(request: HttpRequest, run: Run | None, error: exports.ExportError) -> HttpResponse:
+    return refusal(request, 409, _("The export cannot be made"), str(error), run)
+
+
+@login_required
+def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """One statement, for whoever may see it on the statement page (others get 404)."""
+    statement = get_object_or_404(visible_statements(viewer_of(request)).select_related("run__store"), pk=pk)
+    name = f"statement-{statement.staff.employee_no}-{statement.run.period:%Y-%m}-v{statement.run.number}.pdf"
+    return download(exports.statements_pdf(Statement.objects.filter(pk=statement.pk)), PDF, name)
+
+
+@login_required
+def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every statement of the run the viewer may see, one page per person."""
+    run, statements = _run_statements(request, pk)
+    if not statements.exists():
+        return refusal(request, 404, _("Nothing to print"), _("You may see no statement of this run."), run)
+    return download(exports.statements_pdf(statements), PDF, exports.export_name(run, "statements", "pdf"))
+
+
+@login_required
+def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run as a workbook: a summary sheet, a sheet of lines and a sheet of indicators."""
+    run, statements = _run_statements(request, pk)
+    try:
+        content = exports.run_workbook(run, statements)
+    except exports.ExportError as error:
+        return _export_failed(request, run, error)
+    return download(content, XLSX, exports.export_name(run, "run", "xlsx"))
+
+
+@login_required
+def run_payroll(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The payroll file of an approved or locked run, for the people who pay it."""
+    if fmt not in PAYROLL_FORMATS:
+        raise Http404
+    viewer = viewer_of(request)
+    refused = _("Only HR, finance, the general manager, the sales managers of the store and head office may "
+                "download the payroll file.")
+    if not may_download_payroll(viewer):  # before looking the run up: the same answer for every run
+        return refusal(request, 403, _("Payroll not available"), refused)
+    run, statements = _run_statements(request, pk)
+    if not may_download_payroll(viewer, run):
+        return refusal(request, 403, _("Payroll not available"), refused, run)
+    if not run.is_final:
+        return refusal(request, 400, _("Payroll not available yet"), _(
+            "The payroll file is made from approved runs only. This run is “%(status)s”: the sales manager "
+            "submits it and the general manager approves it first.") % {"status": run.get_status_display()}, run)
+    build = exports.payroll_xlsx if fmt == "xlsx" else exports.payroll_csv
+    try:
+        content = build(run, statements)
+    except exports.ExportError as error:
+        return _export_failed(request, run, error)
+    return download(content, PAYROLL_FORMATS[fmt], exports.export_name(run, "payroll", fmt))

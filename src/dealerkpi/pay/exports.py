@@ -1,0 +1,505 @@
+"""Exports of a bonus run: statements as PDF, the whole run as an Excel workbook, and the payroll file.
+
+Pure functions from statements (a queryset, already narrowed to what the viewer may see) to bytes. Each
+makes a fixed number of queries whatever the number of people: the statements with their run, staff, store,
+group, team and plan in one query, then their indicators and their lines in one query each.
+
+Payroll columns (docs/exports.md): every statement line falls in exactly one column, so that
+``base + bonus + commission + deductions + other == net`` (the statement's total) holds for every person.
+
+==========================  ===============================================================================
+column                      lines
+==========================  ===============================================================================
+base                        category ``base_pay`` (including gate, cap and floor lines on base pay)
+bonus                       categories ``bonus``, ``quarterly_bonus``, ``annual_bonus`` (incl. their gates,
+                            caps and floors)
+commission                  category ``commission`` (incl. its gates, caps and floors)
+deductions (negative)       categories ``fine`` and ``clawback`` whatever their sign; and, when negative:
+                            adjustments, the recovery of earlier draws (``draw`` / ``draw_recovery``), a
+                            negative balance brought forward, and any other line
+other                       when positive or zero: adjustments, draws advanced (``draw`` / ``draw``),
+                            guaranteed-minimum top-ups (``guarantee``), a negative result carried forward
+                            (``balance`` / ``carried_forward``), and any other line
+net                         the statement's total (= the sum of its lines)
+==========================  ===============================================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from dealerkpi.core.money import ZERO
+from dealerkpi.pay.models import Run, Statement, StatementIndicator, StatementLine
+
+MONEY_FORMAT = "#,##0.00"
+NUMBER_FORMAT = "#,##0.####"
+PDF_TEMPLATE = "pay/pdf/statement.html"
+PDF_STYLESHEET = "pdf/statement.css"
+
+BASE_CATEGORIES = frozenset({"base_pay"})
+BONUS_CATEGORIES = frozenset({"bonus", "quarterly_bonus", "annual_bonus"})
+COMMISSION_CATEGORIES = frozenset({"commission"})
+DEDUCTION_CATEGORIES = frozenset({"fine", "clawback"})  # deductions whatever the sign of the line
+
+PAYROLL_FIELDS = ("base", "bonus", "commission", "deductions", "other")
+
+
+PAYROLL_COLUMN_LABELS = {
+    "base": gettext_lazy("Base pay"),
+    "bonus": gettext_lazy("Bonus"),
+    "commission": gettext_lazy("Commission"),
+    "deductions": gettext_lazy("Deductions"),
+    "other": gettext_lazy("Other"),
+}
+
+
+class ExportError(Exception):
+    """The data cannot be exported as it is (e.g. a statement whose lines do not add up to its total)."""
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+def prepared(statements: QuerySet[Statement] | Iterable[Statement]) -> list[Statement]:
+    """The statements with everything the exports read, in three queries, ordered by employee number."""
+    related = ("run__approved_by__staff", "staff", "store__region__group", "team", "plan_version__plan")
+    prefetches = (
+        Prefetch("indicators", queryset=StatementIndicator.objects.order_by("position", "pk")),
+        Prefetch("lines", queryset=StatementLine.objects.order_by("position", "pk")),
+    )
+    if isinstance(statements, QuerySet):
+        query = statements.select_related(*related).prefetch_related(*prefetches)
+        return list(query.order_by("store__code", "staff__employee_no", "pk"))
+    listed = list(statements)
+    prefetch_related_objects(listed, *related, *prefetches)
+    return sorted(listed, key=lambda s: (s.store.code, s.staff.employee_no, s.pk))
+
+
+# ---------------------------------------------------------------------------------------------- payroll
+
+
+def payroll_column(line: StatementLine) -> str:
+    """The payroll column a statement line is paid in (see the module's docstring)."""
+    if line.category in BASE_CATEGORIES:
+        return "base"
+    if line.category in BONUS_CATEGORIES:
+        return "bonus"
+    if line.category in COMMISSION_CATEGORIES:
+        return "commission"
+    if line.category in DEDUCTION_CATEGORIES or line.amount < ZERO:
+        return "deductions"
+    return "other"
+
+
+@dataclass(frozen=True)
+class PayrollRow:
+    employee_no: str
+    name: str
+    store: str
+    role: str
+    base: Decimal
+    bonus: Decimal
+    commission: Decimal
+    deductions: Decimal  # zero or negative
+    other: Decimal
+    net: Decimal
+
+    @property
+    def parts(self) -> Decimal:
+        return self.base + self.bonus + self.commission + self.deductions + self.other
+
+
+def _columns(statement: Statement) -> dict[str, Decimal]:
+    sums = dict.fromkeys(PAYROLL_FIELDS, ZERO)
+    for line in statement.lines.all():
+        sums[payroll_column(line)] += line.amount
+    return sums
+
+
+def _role(statement: Statement) -> str:
+    return str(statement.plan_version.plan.get_role_display())
+
+
+def _checked(statement: Statement, sums: dict[str, Decimal]) -> dict[str, Decimal]:
+    if sum(sums.values(), ZERO) != statement.total:
+        raise ExportError(
+            _("The lines of %(name)s's statement add up to %(lines)s, not to its total %(total)s.")
+            % {"name": statement.staff.name, "lines": sum(sums.values(), ZERO), "total": statement.total}
+        )
+    return sums
+
+
+def payroll_rows(run: Run | None, statements: QuerySet[Statement] | Iterable[Statement]) -> list[PayrollRow]:
+    """One row per person, in employee-number order; raises ExportError if a statement does not add up."""
+    rows = []
+    for statement in prepared(statements):
+        sums = _checked(statement, _columns(statement))
+        rows.append(PayrollRow(
+            employee_no=statement.staff.employee_no, name=statement.staff.name, store=statement.store.name,
+            role=_role(statement), net=statement.total, **sums,
+        ))
+    return rows
+
+
+def payroll_header() -> list[str]:
+    return [
+        _("Employee number"), _("Name"), _("Store"), _("Role"),
+        *(str(PAYROLL_COLUMN_LABELS[f]) for f in PAYROLL_FIELDS), _("Net pay"),
+    ]
+
+
+def _payroll_values(row: PayrollRow) -> list[Any]:
+    return [row.employee_no, row.name, row.store, row.role, row.base, row.bonus, row.commission, row.deductions,
+            row.other, row.net]
+
+
+_CSV_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def _csv_text(value: str) -> str:
+    """Text that a spreadsheet would take for a formula is quoted (CSV injection)."""
+    return f"'{value}" if _CSV_FORMULA.match(value) else value
+
+
+def payroll_csv(run: Run | None, statements: QuerySet[Statement] | Iterable[Statement]) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel opens the Chinese text), amounts as plain ``1234.50``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(payroll_header())
+    for row in payroll_rows(run, statements):
+        writer.writerow([_csv_cell(value) for value in _payroll_values(row)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return _csv_text(str(value))
+
+
+def payroll_xlsx(run: Run | None, statements: QuerySet[Statement] | Iterable[Statement]) -> bytes:
+    """One sheet: a header row and one row per person, amounts as numbers formatted ``#,##0.00``."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _sheet_title(_("Payroll"))
+    _header_row(sheet, 1, payroll_header())
+    for index, row in enumerate(payroll_rows(run, statements), start=2):
+        _write_row(sheet, index, _payroll_values(row), money_from=5)
+    sheet.freeze_panes = "A2"
+    _widths(sheet, [12, 12, 16, 14, *[13] * 6])
+    if run is not None:
+        book.properties.title = f"{_('Payroll')} {run}"
+    return _saved(book)
+
+
+# ---------------------------------------------------------------------------------------------- workbook
+
+
+SUMMARY_HEADER_ROW = 7  # rows 1-5 describe the run, row 6 is empty
+
+
+def summary_header() -> list[str]:
+    return [
+        "#", _("Employee number"), _("Name"), _("Team"), _("Role"), _("Plan version"), _("Total score"),
+        _("Bonus coefficient"), *(str(PAYROLL_COLUMN_LABELS[f]) for f in PAYROLL_FIELDS), _("Total"),
+        _("Balance carried forward"), _("Draw outstanding"), _("Lines"), _("Error"),
+    ]
+
+
+def lines_header() -> list[str]:
+    return [
+        _("Employee number"), _("Name"), _("Line"), _("Category"), _("Kind"), _("Rule"), _("Label"), _("Amount"),
+        _("Exact amount"), _("Payroll column"),
+    ]
+
+
+def indicators_header() -> list[str]:
+    return [
+        _("Employee number"), _("Name"), _("Indicator"), _("Label"), _("Actual"), _("Target"), _("Achievement (%)"),
+        _("Score"), _("Weight"), _("Weighted score"), _("Skipped"), _("Note"),
+    ]
+
+
+def run_workbook(run: Run, statements: QuerySet[Statement] | Iterable[Statement]) -> bytes:
+    """The whole run: a summary sheet (one row per person and a totals row), a sheet of every pay line
+    (one row per line and a totals row) and a sheet of every scorecard indicator."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    listed = prepared(statements)
+    book = Workbook()
+    summary = book.active
+    summary.title = _sheet_title(_("Summary"))
+    group = run.store.region.group if listed == [] else listed[0].store.region.group
+    described = [
+        (_("Dealer group"), group.name), (_("Store"), run.store.name), (_("Month"), f"{run.period:%Y-%m}"),
+        (_("Run"), f"v{run.number} · {run.get_status_display()}"), (_("Generated at"), _now_text()),
+    ]
+    for row, (label, value) in enumerate(described, start=1):
+        summary.cell(row, 1, label).font = Font(bold=True)
+        _text_cell(summary, row, 3, value)
+    _header_row(summary, SUMMARY_HEADER_ROW, summary_header())
+    totals = dict.fromkeys((*PAYROLL_FIELDS, "total", "carried", "draw"), ZERO)
+    row = SUMMARY_HEADER_ROW
+    for number, statement in enumerate(listed, start=1):
+        row += 1
+        sums = _checked(statement, _columns(statement))
+        lines = list(statement.lines.all())
+        _write_row(summary, row, [
+            number, statement.staff.employee_no, statement.staff.name, statement.team.name if statement.team else "",
+            _role(statement), str(statement.plan_version), statement.total_score, statement.coefficient,
+            *(sums[f] for f in PAYROLL_FIELDS), statement.total, statement.carried_balance,
+            statement.draw_outstanding, len(lines), statement.error,
+        ], money_from=9, money_to=16, numbers=(7, 8))
+        for key in PAYROLL_FIELDS:
+            totals[key] += sums[key]
+        totals["total"] += statement.total
+        totals["carried"] += statement.carried_balance
+        totals["draw"] += statement.draw_outstanding
+    _totals_row(summary, row + 1, 3, [
+        *(totals[f] for f in PAYROLL_FIELDS), totals["total"], totals["carried"], totals["draw"]], first=9)
+    summary.freeze_panes = summary.cell(SUMMARY_HEADER_ROW + 1, 4)
+    _widths(summary, [5, 12, 12, 10, 14, 26, 10, 10, *[13] * 8, 7, 30])
+
+    lines_sheet = book.create_sheet(_sheet_title(_("Lines")))
+    _header_row(lines_sheet, 1, lines_header())
+    row, lines_total = 1, ZERO
+    for statement in listed:
+        for line in statement.lines.all():
+            row += 1
+            _write_row(lines_sheet, row, [
+                statement.staff.employee_no, statement.staff.name, line.position + 1, line.category_label,
+                line.kind, line.rule, line.label_text, line.amount, line.exact,
+                str(PAYROLL_COLUMN_LABELS[payroll_column(line)]),
+            ], money_from=8, money_to=8)
+            lines_total += line.amount
+    _totals_row(lines_sheet, row + 1, 2, [lines_total], first=8)
+    lines_sheet.freeze_panes = "C2"
+    lines_sheet.auto_filter.ref = f"A1:J{max(row, 1)}"
+    _widths(lines_sheet, [12, 12, 6, 14, 14, 18, 44, 13, 16, 13])
+
+    scorecard = book.create_sheet(_sheet_title(_("Scorecard")))
+    _header_row(scorecard, 1, indicators_header())
+    row = 1
+    for statement in listed:
+        for indicator in statement.indicators.all():
+            row += 1
+            _write_row(scorecard, row, [
+                statement.staff.employee_no, statement.staff.name, indicator.code, indicator.label, indicator.actual,
+                indicator.target, indicator.achievement, indicator.score, indicator.weight, indicator.weighted_score,
+                _("yes") if indicator.skipped else "", indicator.note,
+            ], numbers=range(5, 11))
+    scorecard.freeze_panes = "C2"
+    scorecard.auto_filter.ref = f"A1:L{max(row, 1)}"
+    _widths(scorecard, [12, 12, 16, 24, 12, 12, 12, 10, 8, 12, 8, 40])
+    book.properties.title = str(run)
+    book.properties.creator = "dealerkpi"
+    return _saved(book)
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(title: str) -> str:
+    return _SHEET_FORBIDDEN.sub(" ", title)[:31] or "Sheet"
+
+
+def _text_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
+    cell = sheet.cell(row, column, value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text, never a formula
+    return cell
+
+
+def _header_row(sheet: Any, row: int, names: Sequence[str]) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    fill = PatternFill("solid", fgColor="DCE6F1")
+    for column, name in enumerate(names, start=1):
+        cell = sheet.cell(row, column, name)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        cell.border = Border(bottom=Side(style="thin"))
+
+
+def _write_row(sheet: Any, row: int, values: Sequence[Any], money_from: int = 0, money_to: int | None = None,
+               numbers: Iterable[int] = ()) -> None:
+    numeric = set(numbers)
+    for column, value in enumerate(values, start=1):
+        cell = _text_cell(sheet, row, column, value)
+        if money_from and money_from <= column <= (money_to or len(values)) and isinstance(value, Decimal):
+            cell.number_format = MONEY_FORMAT
+        elif column in numeric and isinstance(value, Decimal):
+            cell.number_format = NUMBER_FORMAT
+
+
+def _totals_row(sheet: Any, row: int, label_column: int, values: Sequence[Decimal], first: int) -> None:
+    from openpyxl.styles import Border, Font, Side
+
+    label = sheet.cell(row, label_column, _("Total"))
+    label.font = Font(bold=True)
+    for offset, value in enumerate(values):
+        cell = sheet.cell(row, first + offset, value)
+        cell.number_format = MONEY_FORMAT
+        cell.font = Font(bold=True)
+        cell.border = Border(top=Side(style="thin"), bottom=Side(style="double"))
+
+
+def _widths(sheet: Any, widths: Sequence[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _saved(book: Any) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _now_text() -> str:
+    return f"{timezone.localtime():%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------------------------------------- PDF
+
+
+def money(value: Decimal | None) -> str:
+    """1234.5 -> "1,234.50" (groups of three, as on Chinese payslips)."""
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def number(value: Decimal | None) -> str:
+    """A figure of the scorecard: whole numbers without decimals, others with two."""
+    if value is None:
+        return "—"
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+@dataclass
+class PdfLine:
+    label: str
+    category: str
+    amount: str
+    negative: bool
+
+
+@dataclass
+class PdfIndicator:
+    label: str
+    actual: str
+    target: str
+    achievement: str
+    score: str
+    weight: str
+    weighted: str
+    note: str
+    skipped: bool
+
+
+@dataclass
+class PdfPage:
+    """What one page of the PDF shows: one person's statement, figures already formatted."""
+
+    statement: Statement
+    group: str
+    store: str
+    month: str
+    role: str
+    status: str
+    final: bool
+    approved: str
+    indicators: list[PdfIndicator] = field(default_factory=list)
+    lines: list[PdfLine] = field(default_factory=list)
+    gates: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    total: str = ""
+    total_score: str = ""
+    coefficient: str = ""
+    carried_balance: str = ""
+    draw_outstanding: str = ""
+
+
+def _approved(run: Run) -> str:
+    if not run.approved_at:
+        return ""
+    who = run.approved_by
+    name = (who.staff.name if who is not None and who.staff_id else who.get_username()) if who else ""
+    return f"{name} {timezone.localtime(run.approved_at):%Y-%m-%d}".strip()
+
+
+def _page(statement: Statement) -> PdfPage:
+    run = statement.run
+    sums = _columns(statement)
+    return PdfPage(
+        statement=statement, group=statement.store.region.group.name, store=statement.store.name,
+        month=f"{run.period:%Y-%m}", role=_role(statement), status=str(run.get_status_display()),
+        final=run.is_final, approved=_approved(run),
+        indicators=[
+            PdfIndicator(
+                label=i.label, actual=number(i.actual), target=number(i.target),
+                achievement="—" if i.achievement is None else f"{i.achievement:,.2f}%", score=number(i.score),
+                weight=f"{number(i.weight)}%", weighted=f"{i.weighted_score:,.2f}", note=i.note, skipped=i.skipped,
+            )
+            for i in statement.indicators.all()
+        ],
+        lines=[PdfLine(line.label_text, line.category_label, money(line.amount), line.amount < ZERO)
+               for line in statement.lines.all()],
+        gates=[{"label": g.get("label") or g.get("id", ""), "condition": g.get("condition", ""),
+                "held": bool(g.get("held")), "factor": g.get("factor", "")} for g in statement.gates or []],
+        columns=[(str(PAYROLL_COLUMN_LABELS[f]), money(sums[f])) for f in PAYROLL_FIELDS if sums[f] != ZERO],
+        total=money(statement.total),
+        total_score="—" if statement.total_score is None else f"{statement.total_score:,.2f}",
+        coefficient="" if statement.coefficient is None else number(statement.coefficient),
+        carried_balance=money(statement.carried_balance) if statement.carried_balance else "",
+        draw_outstanding=money(statement.draw_outstanding) if statement.draw_outstanding else "",
+    )
+
+
+def statements_html(statements: QuerySet[Statement] | Iterable[Statement]) -> str:
+    pages = [_page(statement) for statement in prepared(statements)]
+    return render_to_string(PDF_TEMPLATE, {
+        "pages": pages, "generated": _now_text(), "language": get_language() or "zh-hans",
+        "timezone": timezone.get_current_timezone_name(),
+    })
+
+
+def statements_document(statements: QuerySet[Statement] | Iterable[Statement]) -> Any:
+    """The rendered WeasyPrint document (its ``pages`` can be counted): one page per person."""
+    import weasyprint
+
+    stylesheet = finders.find(PDF_STYLESHEET)
+    if stylesheet is None:  # pragma: no cover - packaging error
+        raise ExportError(f"missing stylesheet {PDF_STYLESHEET}")
+    html = weasyprint.HTML(string=statements_html(statements))
+    return html.render(stylesheets=[weasyprint.CSS(filename=stylesheet)])
+
+
+def statements_pdf(statements: QuerySet[Statement] | Iterable[Statement]) -> bytes:
+    """The statements as an A4 PDF, one page per person, with the company header on every page."""
+    return statements_document(statements).write_pdf()
+
+
+def export_name(run: Run, kind: str, extension: str) -> str:
+    """A file name such as ``payroll-S1-2026-10-v2.csv``."""
+    store = re.sub(r"[^\w-]+", "_", run.store.code)
+    return f"{kind}-{store}-{run.period:%Y-%m}-v{run.number}.{extension}"

@@ -1,0 +1,298 @@
+"""What a bonus run reads before the engine evaluates a store's month: the plans in force, who is assessed,
+targets, manual ratings, what earlier final runs left (history), the lifecycle stage, adjustments, and the
+records (metrics and deals).
+
+Every reader takes a batch of stores and answers for each store what it would answer for that store alone:
+a store's run reads a batch of one, and a group's month-end reads many stores in the same few queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+
+from dealerkpi.catalog.models import LifecycleStage
+from dealerkpi.core.money import ZERO
+from dealerkpi.org.models import RoleAssignment, Store, TeamMembership
+from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement
+from dealerkpi.plans import engine
+from dealerkpi.plans.models import PlanVersion
+
+FINAL = (Run.Status.APPROVED, Run.Status.LOCKED)
+PlansInForce = dict[str, tuple[PlanVersion, engine.Plan, str]]  # role -> (version, engine plan, crediting)
+RecordInputs = dict[str, tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]]  # by crediting policy
+
+
+@dataclass(frozen=True)
+class Member:
+    staff_id: int
+    name: str
+    role: str
+    team_id: int | None
+
+
+@dataclass
+class StoreMonth:
+    """Everything a store's run reads for a month. `records` holds the actuals and deals by crediting policy,
+    read ahead for a batch of stores or filled as a single store's run needs them."""
+
+    store: Store
+    period: engine.Period
+    plans: PlansInForce
+    members: list[Member]
+    targets: tuple[engine.Target, ...]
+    ratings: tuple[engine.Rating, ...]
+    history: dict[str, engine.History]
+    stage: str | None
+    adjustments: dict[int, list[Adjustment]]
+    records: RecordInputs = field(default_factory=dict)
+
+
+def read_store_months(stores: Sequence[Store], period: engine.Period, records: bool = True) -> dict[int, StoreMonth]:
+    """Each store's month in a few queries for all of them (``records``: read the records ahead too)."""
+    from dealerkpi.targets.services import targets_by_store
+
+    ids = [store.pk for store in stores]
+    plans = plans_in_force_by_store(stores, period)
+    members = members_by_store(ids, period)
+    targets = targets_by_store(ids, period.first_day)
+    ratings = _ratings_by_store(ids, period)
+    history = history_by_store(ids, period)
+    stages = stages_in_force(stores, period.first_day)
+    adjustments = _adjustments_by_store(ids, period)
+    read = records_by_store(stores, period, plans) if records else {}
+    return {
+        store.pk: StoreMonth(store, period, plans[store.pk], members.get(store.pk, []), targets.get(store.pk, ()),
+                             ratings.get(store.pk, ()), history.get(store.pk, {}), stages.get(store.pk),
+                             adjustments.get(store.pk, {}), read.get(store.pk, {}))
+        for store in stores
+    }
+
+
+def read_store_month(store: Store, period: engine.Period) -> StoreMonth:
+    """One store's month; its records are read when the run needs them."""
+    return read_store_months([store], period, records=False)[store.pk]
+
+
+# --- who is assessed ------------------------------------------------------------------------------------------
+
+
+def members_by_store(store_ids: Sequence[int], period: engine.Period) -> dict[int, list[Member]]:
+    """Who is assessed in each store: everyone who held a role in it during the month, with the role they had
+    on their last day in it and their team on their last day in the month."""
+    first, last = period.first_day, period.last_day
+    assignments = (
+        RoleAssignment.objects.filter(store_id__in=store_ids, valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .filter(Q(staff__leave_date__isnull=True) | Q(staff__leave_date__gte=first))
+        .order_by("store_id", "staff_id", "valid_from")
+        .values_list("store_id", "staff_id", "staff__name", "role")
+    )
+    latest_role: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
+    for store_id, staff_id, name, role in assignments:
+        latest_role[store_id][staff_id] = (name, role)
+    everyone = {staff_id for roles in latest_role.values() for staff_id in roles}
+    memberships = (
+        TeamMembership.objects.filter(staff_id__in=sorted(everyone), valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .order_by("staff_id", "valid_from")
+        .values_list("staff_id", "team_id")
+    )
+    team_of = dict(memberships)
+    return {
+        store_id: [Member(staff_id, name, role, team_of.get(staff_id)) for staff_id, (name, role) in roles.items()]
+        for store_id, roles in latest_role.items()
+    }
+
+
+# --- plans ------------------------------------------------------------------------------------------------------
+
+_ENGINE_PLANS: dict[tuple[int, str], engine.Plan] = {}
+ENGINE_PLANS_KEPT = 64
+
+
+def engine_plan_of(version: PlanVersion) -> engine.Plan:
+    """The version's engine plan, parsed once per process. A published version is never edited (and its
+    document is part of the key all the same). Parsing the YAML took 20 ms or more, six times per store (three
+    plans, then again when writing), which was a third of a store's run. Engine plans are frozen, so sharing
+    them is safe."""
+    key = (version.pk, version.document)
+    plan = _ENGINE_PLANS.get(key)
+    if plan is None:
+        if len(_ENGINE_PLANS) >= ENGINE_PLANS_KEPT:
+            _ENGINE_PLANS.clear()
+        plan = _ENGINE_PLANS[key] = version.engine_plan()
+    return plan
+
+
+def plans_in_force_by_store(stores: Sequence[Store], period: engine.Period) -> dict[int, PlansInForce]:
+    """For each store and each role with a plan there: the version in force on the first of the month, its
+    engine plan and its crediting policy. A store's own plan wins over the group's. One query."""
+    day = period.first_day
+    versions = (
+        PlanVersion.objects.filter(plan__group_id__in={store.region.group_id for store in stores})
+        .filter(Q(plan__store__isnull=True) | Q(plan__store_id__in=[store.pk for store in stores]))
+        .filter(effective_from__lte=day)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+        .select_related("plan")
+        .order_by("plan_id", "effective_from")
+    )
+    latest = {version.plan_id: version for version in versions}  # the last to take effect wins
+    found: dict[int, PlansInForce] = {}
+    for store in stores:
+        mine = found[store.pk] = {}
+        for version in latest.values():
+            plan = version.plan
+            if plan.group_id != store.region.group_id or plan.store_id not in (None, store.pk):
+                continue
+            if plan.role not in mine or plan.store_id:
+                mine[plan.role] = (version, engine_plan_of(version), plan.crediting)
+    return found
+
+
+def metrics_needed(plans: Iterable[engine.Plan]) -> list[str]:
+    """The metrics the plans refer to: their indicators' metrics and every metric named in an expression
+    (derived values, indicator values and targets, conditions, base pay, bonus, pay rules, gates; `target.m`,
+    `team.sum.m`, `quarter.m`... name metric m). A run computes only these: the engine never reads the others,
+    and every metric of the catalogue (63 names) takes a quarter more time and queries than the 25 the example
+    plans refer to (14 of them through indicators, 11 more only in gates and pay rules)."""
+    from dealerkpi.metrics import UnknownMetric, definition_of
+    from dealerkpi.plans.engine.expr import names
+    from dealerkpi.plans.engine.names import METRIC_KINDS, reference
+    from dealerkpi.plans.engine.validate import plan_expressions
+
+    found: dict[str, None] = {}
+    for plan in plans:
+        derived = {name for name, _ in plan.derived}
+        found.update((i.metric, None) for i in plan.indicators if i.metric)
+        for _where, expression in plan_expressions(plan):
+            for name in names(expression.tree):
+                referred = reference(name.name, derived)
+                if referred.kind in METRIC_KINDS:
+                    found[referred.subject] = None
+    known = []
+    for name in found:
+        try:
+            definition_of(name)
+        except UnknownMetric:  # not a metric of the catalogue (the plan check refuses those): nothing to compute
+            continue
+        known.append(name)
+    return sorted(known)
+
+
+def metrics_wanted(plans: PlansInForce, crediting: str) -> tuple[str, ...]:
+    """The metrics that the store's plans crediting deals this way refer to."""
+    return tuple(metrics_needed(plan for _version, plan, policy in plans.values() if policy == crediting))
+
+
+# --- the records ------------------------------------------------------------------------------------------------
+
+
+def records_by_store(stores: Sequence[Store], period: engine.Period,
+                     plans: dict[int, PlansInForce]) -> dict[int, RecordInputs]:
+    """The actuals and deals of each store by crediting policy: one computation per crediting policy and set of
+    metrics (stores under the same plans share one), each a few grouped queries over all the stores."""
+    from dealerkpi import metrics
+
+    alike: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+    for store in stores:
+        for crediting in {policy for _version, _plan, policy in plans[store.pk].values()}:
+            alike[(crediting, metrics_wanted(plans[store.pk], crediting))].append(store.pk)
+    found: dict[int, RecordInputs] = {store.pk: {} for store in stores}
+    for (crediting, wanted), store_ids in alike.items():
+        for store_id, inputs in metrics.period_inputs_by_store(store_ids, period, crediting, wanted).items():
+            found[store_id][crediting] = inputs
+    return found
+
+
+# --- ratings, adjustments, stage ----------------------------------------------------------------------------------
+
+
+def _ratings_by_store(store_ids: Sequence[int], period: engine.Period) -> dict[int, tuple[engine.Rating, ...]]:
+    rows = ManualRating.objects.filter(store_id__in=store_ids, period=period.first_day).order_by("pk").values_list(
+        "store_id", "staff_id", "indicator", "value", "comment", "rated_by__name"
+    )
+    found: dict[int, list[engine.Rating]] = defaultdict(list)
+    for store_id, staff_id, indicator, value, comment, by in rows:
+        found[store_id].append(engine.Rating(str(staff_id), indicator, value, comment, by))
+    return {store_id: tuple(ratings) for store_id, ratings in found.items()}
+
+
+def _adjustments_by_store(store_ids: Sequence[int], period: engine.Period) -> dict[int, dict[int, list[Adjustment]]]:
+    found: dict[int, dict[int, list[Adjustment]]] = defaultdict(lambda: defaultdict(list))
+    for adjustment in Adjustment.objects.filter(store_id__in=store_ids, period=period.first_day).order_by("pk"):
+        found[adjustment.store_id][adjustment.staff_id].append(adjustment)
+    return found
+
+
+def stages_in_force(stores: Sequence[Store], day: datetime.date) -> dict[int, str]:
+    """Each store's lifecycle stage on the day: the stage of its main model then (introduction, growth,
+    maturity, run_out), which chooses a plan's weight set. Stores without a main model or stage are left out."""
+    models = {store.main_model_id for store in stores if store.main_model_id is not None}
+    stage_of: dict[int, str] = {}
+    rows = (
+        LifecycleStage.objects.filter(LifecycleStage.in_force_on(day), vehicle_model_id__in=models)
+        .order_by("vehicle_model_id", "valid_from")
+        .values_list("vehicle_model_id", "stage")
+    )
+    for model_id, stage in rows:
+        stage_of[model_id] = stage  # the latest to start wins
+    return {store.pk: stage_of[store.main_model_id] for store in stores if store.main_model_id in stage_of}
+
+
+# --- history ------------------------------------------------------------------------------------------------------
+
+
+def _final_statements(store_ids: Sequence[int], since: datetime.date, before: datetime.date) -> list[Statement]:
+    """The statements of the latest approved or locked run of each store's earlier months in the window."""
+    runs = Run.objects.filter(store_id__in=store_ids, status__in=FINAL, period__gte=since, period__lt=before)
+    latest: dict[tuple[int, datetime.date], int] = {}
+    for run_id, store_id, month in runs.order_by("period", "number").values_list("pk", "store_id", "period"):
+        latest[(store_id, month)] = run_id
+    if not latest:
+        return []
+    return list(
+        Statement.objects.filter(run_id__in=latest.values()).select_related("run").order_by("run__period")
+        .only("staff_id", "store_id", "run__period", "actuals", "targets", "total_score", "carried_balance",
+              "draw_outstanding", "paid_for_deals")
+    )
+
+
+def history_by_store(store_ids: Sequence[int], period: engine.Period) -> dict[int, dict[str, engine.History]]:
+    """What each store's earlier final runs left: the year's months, the balance and draw carried, what each deal
+    was paid, by person."""
+    year_ago = datetime.date(period.year - 1, period.month, 1)
+    by_store: dict[int, list[Statement]] = defaultdict(list)
+    for statement in _final_statements(store_ids, year_ago, period.first_day):
+        by_store[statement.store_id].append(statement)
+    return {store_id: _history(statements, period) for store_id, statements in by_store.items()}
+
+
+def _history(statements: list[Statement], period: engine.Period) -> dict[str, engine.History]:
+    months: dict[str, list[engine.MonthRecord]] = defaultdict(list)
+    carried: dict[str, tuple[Decimal, Decimal]] = {}
+    paid: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for statement in statements:
+        person = str(statement.staff_id)
+        month = statement.run.period
+        if month.year == period.year:
+            months[person].append(engine.MonthRecord(
+                engine.Period(month.year, month.month),
+                {k: Decimal(v) for k, v in statement.actuals.items()},
+                {k: Decimal(v) for k, v in statement.targets.items()},
+                statement.total_score,
+            ))
+        carried[person] = (statement.carried_balance, statement.draw_outstanding)
+        for deal, amount in statement.paid_for_deals.items():
+            paid[person][deal] = paid[person].get(deal, ZERO) + Decimal(amount)
+    people = months.keys() | carried.keys() | paid.keys()
+    return {
+        person: engine.History(tuple(months.get(person, ())), *carried.get(person, (ZERO, ZERO)),
+                               paid_for_deals=paid.get(person, {}))
+        for person in people
+    }

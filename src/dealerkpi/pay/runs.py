@@ -1,0 +1,338 @@
+"""A bonus run: the store's records -> metrics, targets, ratings and history -> the engine -> statements.
+
+Computing reads everything first and writes the statements in one transaction at the end, so a run that
+fails leaves nothing half-written and the previous version intact.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from django.db import connections, router, transaction
+from django.db.models import JSONField, Model
+from django.utils import timezone
+
+from dealerkpi.core.bulk import copy_rows
+from dealerkpi.core.money import ZERO, fen
+from dealerkpi.org.models import STORE_WIDE_ROLES, Store
+from dealerkpi.pay.inputs import (
+    Member,
+    StoreMonth,
+    engine_plan_of,
+    metrics_wanted,
+    read_store_month,
+    read_store_months,
+)
+from dealerkpi.pay.models import Adjustment, Run, Statement, StatementIndicator, StatementLine
+from dealerkpi.pay.workflow import supersede_older_drafts
+from dealerkpi.plans import engine
+from dealerkpi.plans.models import PlanVersion
+
+Progress = Callable[[int, int], None]
+
+
+def period_of(run: Run) -> engine.Period:
+    return engine.Period(run.period.year, run.period.month)
+
+
+def store_team(store_id: int) -> str:
+    """The team key of a store-wide role: a sales manager's "team" is the whole store."""
+    return f"store-{store_id}"
+
+
+@transaction.atomic
+def new_run(store: Store, period: engine.Period, user: object = None) -> Run:
+    """A new version of the store's run for the month, queued for computing."""
+    Store.objects.select_for_update().filter(pk=store.pk).first()  # one numbering at a time per store
+    latest = Run.objects.filter(store=store, period=period.first_day).order_by("-number").first()
+    number = latest.number + 1 if latest else 1
+    return Run.objects.create(store=store, period=period.first_day, number=number, previous=latest,
+                              created_by=user if getattr(user, "is_authenticated", False) else None)
+
+
+def _people(members: Iterable[Member], store_id: int) -> tuple[engine.Person, ...]:
+    return tuple(
+        engine.Person(str(m.staff_id), m.name, m.role,
+                      store_team(store_id) if m.role in STORE_WIDE_ROLES else str(m.team_id or ""))
+        for m in members
+    )
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    member: Member
+    version: PlanVersion
+    result: engine.PersonResult
+    adjustments: tuple[Adjustment, ...]
+
+
+def _for_plan_team(actuals: tuple[engine.Actuals, ...], store_id: int, role: str) -> tuple[engine.Actuals, ...]:
+    """A store-wide role's team is the store: its plan sees every record as the store's."""
+    if role not in STORE_WIDE_ROLES:
+        return actuals
+    team = store_team(store_id)
+    return tuple(engine.Actuals(row.person, team, row.metrics) for row in actuals)
+
+
+def _for_plan_deals(deals: tuple[engine.Deal, ...], store_id: int, role: str) -> tuple[engine.Deal, ...]:
+    if role not in STORE_WIDE_ROLES:
+        return deals
+    team = store_team(store_id)
+    return tuple(
+        engine.Deal(d.id, d.delivered_on, tuple(engine.Credit(c.person, c.share, team) for c in d.credits),
+                    d.figures, d.model_code, d.margin_class, d.unwound_on)
+        for d in deals
+    )
+
+
+def evaluate(run: Run, progress: Progress | None = None, month: StoreMonth | None = None) -> list[Evaluated]:
+    """Every member's result under the plan of their role; reads only, writes nothing."""
+    return evaluate_store(month or read_store_month(run.store, period_of(run)), progress)
+
+
+def evaluate_store(
+    month: StoreMonth, progress: Progress | None = None, only: int | None = None,
+    what_if: Callable[[engine.PeriodInputs], engine.PeriodInputs] | None = None,
+) -> list[Evaluated]:
+    """The store's results for the month (``only``: one person's; ``what_if``: a change to the inputs before
+    evaluating, e.g. one more car). Records not read ahead are read into ``month`` as needed, so a second
+    evaluation of the same month reuses them."""
+    from dealerkpi import metrics
+
+    store, period, plans = month.store, month.period, month.plans
+    members = [m for m in month.members if m.role in plans and (only is None or m.staff_id == only)]
+    total = len(members)
+    if progress:
+        progress(0, total)
+    people = _people(members, store.pk)
+    shared = {"targets": month.targets, "ratings": month.ratings, "history": month.history, "stage": month.stage}
+    member_of = {str(m.staff_id): m for m in members}
+    results: list[Evaluated] = []
+    for role, (version, plan, crediting) in plans.items():
+        role_people = tuple(p for p in people if p.role == role)
+        if not role_people:
+            continue
+        if crediting not in month.records:
+            month.records[crediting] = metrics.period_inputs(store, period, crediting,
+                                                             metrics_wanted(plans, crediting))
+        actuals, deals = month.records[crediting]
+        inputs = engine.PeriodInputs(
+            period=period, people=role_people, actuals=_for_plan_team(actuals, store.pk, role),
+            deals=_for_plan_deals(deals, store.pk, role), **shared,
+        )
+        for result in engine.evaluate_period(plan, what_if(inputs) if what_if else inputs):
+            member = member_of[result.person]
+            results.append(Evaluated(member, version, result, tuple(month.adjustments.get(member.staff_id, ()))))
+            if progress:
+                progress(len(results), total)
+    return results
+
+
+def _decimal_map(values: object) -> dict[str, str]:
+    return {key: str(value) for key, value in dict(values).items() if value is not None}  # type: ignore[call-overload]
+
+
+def stored_wording(said: engine.Wording | None) -> dict | None:
+    return None if said is None else {"key": said.key, "args": dict(said.args)}
+
+
+Row = dict[str, object]  # a row to insert, by field attname
+
+
+def _statement(run: Run, item: Evaluated) -> Row:
+    result = item.result
+    adjusted = sum((a.amount for a in item.adjustments), ZERO)
+    return {
+        "run_id": run.pk, "store_id": run.store_id, "staff_id": item.member.staff_id,
+        "team_id": item.member.team_id, "plan_version_id": item.version.pk, "weight_set": result.weight_set,
+        "stage": result.stage or "", "total_score": result.total_score, "coefficient": result.coefficient,
+        "total": fen(result.total + adjusted), "carried_balance": fen(result.carried_balance),
+        "draw_outstanding": fen(result.draw_outstanding), "paid_for_deals": _decimal_map(result.paid_for_deals),
+        "actuals": {i.id: str(i.actual) for i in result.indicators if i.actual is not None},
+        "targets": {i.id: str(i.target) for i in result.indicators if i.target is not None},
+        "gates": [{"id": g.id, "label": g.label, "condition": g.condition, "held": g.held, "factor": str(g.factor),
+                   "inputs": _decimal_map(g.inputs)} for g in result.gates],
+        "notes": list(result.notes), "error": result.error,
+    }
+
+
+def _indicators(statement_id: int, result: engine.PersonResult, metric_of: dict[str, str]) -> list[Row]:
+    return [
+        {"statement_id": statement_id, "position": position, "code": i.id, "label": i.label,
+         "metric": metric_of.get(i.id, ""), "rule": i.rule[:200], "actual": i.actual, "target": i.target,
+         "achievement": i.achievement, "score": i.score, "weight": i.weight, "weighted_score": i.weighted_score,
+         "note": i.note[:300], "skipped": i.skipped, "rule_wording": stored_wording(i.rule_wording)}
+        for position, i in enumerate(result.indicators)
+    ]
+
+
+def _line(statement_id: int, position: int, **values: object) -> Row:
+    return {"statement_id": statement_id, "position": position, "rule": "", "inputs": {}, "values": {}, "deals": [],
+            "adjustment_id": None, "wording": None, **values}
+
+
+def _lines(statement_id: int, item: Evaluated) -> list[Row]:
+    lines = [
+        _line(statement_id, position, category=line.category, kind=line.kind, rule=line.rule, label=line.label[:200],
+              amount=line.amount, exact=str(line.exact), inputs=_decimal_map(line.inputs),
+              values=_decimal_map(line.values),
+              deals=[{"deal": d.deal, "quantity": str(d.quantity), "amount": str(d.amount)} for d in line.deals],
+              wording=stored_wording(line.wording))
+        for position, line in enumerate(item.result.lines)
+    ]
+    start = len(lines)
+    lines += [
+        _line(statement_id, start + n, category="adjustment", kind="adjustment", label=adjustment.reason[:200],
+              amount=adjustment.amount, exact=str(adjustment.amount), adjustment_id=adjustment.pk)
+        for n, adjustment in enumerate(item.adjustments)
+    ]
+    return lines
+
+
+def _metric_of(version: PlanVersion, cache: dict[int, dict[str, str]]) -> dict[str, str]:
+    if version.pk not in cache:
+        cache[version.pk] = {i.id: i.metric or "" for i in engine_plan_of(version).indicators}
+    return cache[version.pk]
+
+
+def _insert(model: type[Model], rows: list[Row], batch_size: int) -> None:
+    """Rows given as field values (every row the same fields): COPY on PostgreSQL, bulk_create elsewhere.
+    A group's month-end writes 25,000 statements with 500,000 indicator and pay lines: COPY writes about ten
+    times as many rows a second as bulk_create (whose INSERT ... UNNEST arrays psycopg quotes value by value),
+    and building no model instance for them halves the rest."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
+        return
+    names = list(rows[0])
+    fields = [model._meta.get_field(name) for name in names]
+    json = [isinstance(field, JSONField) for field in fields]
+    copy_rows(connection, model, [field.column for field in fields], (
+        tuple(field.get_db_prep_save(row[name], connection) if is_json else row[name]
+              for name, field, is_json in zip(names, fields, json, strict=True))
+        for row in rows
+    ))
+
+
+def _insert_statements(rows: list[Row]) -> list[int]:
+    """The statements, and their new ids in the same order: on PostgreSQL the ids are taken from the table's
+    sequence first so that the rows can be copied; elsewhere bulk_create returns them."""
+    connection = connections[router.db_for_write(Statement)]
+    if connection.vendor != "postgresql":
+        return [statement.pk for statement in Statement.objects.bulk_create([Statement(**r) for r in rows],
+                                                                            batch_size=500)]
+    table = Statement._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       [table, len(rows)])
+        ids = [pk for (pk,) in cursor.fetchall()]
+    _insert(Statement, [{"id": pk, **row} for pk, row in zip(ids, rows, strict=True)], batch_size=500)
+    return ids
+
+
+@transaction.atomic
+def write_statements(run: Run, evaluated: list[Evaluated]) -> None:
+    """All statements of the run in a few bulk inserts; the run becomes a draft."""
+    statement_ids = _insert_statements([_statement(run, item) for item in evaluated])
+    metric_cache: dict[int, dict[str, str]] = {}
+    indicators, lines = [], []
+    for statement_id, item in zip(statement_ids, evaluated, strict=True):
+        indicators += _indicators(statement_id, item.result, _metric_of(item.version, metric_cache))
+        lines += _lines(statement_id, item)
+    _insert(StatementIndicator, indicators, batch_size=1000)
+    _insert(StatementLine, lines, batch_size=1000)
+    run.status, run.computed_at, run.error = Run.Status.DRAFT, timezone.now(), ""
+    run.save(update_fields=["status", "computed_at", "error", "progress_done", "progress_total"])
+    supersede_older_drafts(run)
+
+
+PROGRESS_EVERY = 1.0  # seconds between writes of a run's progress: the number of writes follows time, not people
+
+
+def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None = None) -> Run:
+    """Compute a queued run (``month``: what it reads, already read by a run of many stores). On failure the
+    run is marked failed with the reason; nothing else changes."""
+    written = {"at": -PROGRESS_EVERY}
+
+    def report(done: int, total: int) -> None:
+        """The first report marks the run computing; the last is written with the statements."""
+        run.progress_done, run.progress_total = done, total
+        now = time.monotonic()
+        if done == 0 or (done < total and now - written["at"] >= PROGRESS_EVERY):
+            changes = {"status": Run.Status.COMPUTING} if done == 0 else {}
+            Run.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total, **changes)
+            written["at"] = now
+        if progress:
+            progress(done, total)
+
+    try:
+        evaluated = evaluate(run, report, month)
+        write_statements(run, evaluated)
+    except Exception as error:  # the run records any failure; the previous version stays as it was
+        Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, error=f"{type(error).__name__}: {error}")
+        run.refresh_from_db()
+        return run
+    return run
+
+
+STORES_READ_TOGETHER = 50
+
+
+def compute_stores(
+    stores: Sequence[Store], period: engine.Period, user: object = None, batch: int = STORES_READ_TOGETHER,
+) -> Iterator[Run]:
+    """A new run of each store for the month (a group's month-end), each its own version and transaction as
+    if computed alone, with the same results. What the runs read is read for `batch` stores at a time: a
+    store's share of each grouped query instead of ~25 queries a store. Memory follows the batch, not the
+    group. If reading a batch fails, its stores are computed one by one, so each failed run says why."""
+    for start in range(0, len(stores), batch):
+        chunk = stores[start:start + batch]
+        _plan_again()
+        try:
+            read = read_store_months(chunk, period)
+        except Exception:  # each store's own run then records what is wrong with it
+            read = {}
+        for store in chunk:
+            yield compute(new_run(store, period, user), month=read.get(store.pk))
+
+
+def _plan_again() -> None:
+    """PostgreSQL keeps the plans of its foreign-key checks for the life of a connection. Made while the
+    statement tables were small (empty, in a new database), they are scans, which a group's month-end makes
+    slower with every store: 1 s a store by the 600th store of 1,000, the COMMIT checking each new statement
+    line against every statement. Forgotten at each batch, they are planned again as index lookups."""
+    connection = connections[router.db_for_write(Statement)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DISCARD PLANS")
+
+
+def compute_stores_in_workers(
+    stores: Sequence[Store], period: engine.Period, workers: int, batch: int = STORES_READ_TOGETHER,
+) -> Iterator[Run]:
+    """compute_stores() with its batches spread over `workers` processes: stores are independent, and one
+    process leaves a core idle while the database works. Runs come back batch by batch in the stores' order.
+    On PostgreSQL only: SQLite takes one writer at a time, so there the stores are computed in this process."""
+    if workers <= 1 or connections["default"].vendor != "postgresql":
+        yield from compute_stores(stores, period, batch=batch)
+        return
+    chunks = [[store.pk for store in stores[start:start + batch]] for start in range(0, len(stores), batch)]
+    connections.close_all()  # each worker opens its own connection
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for run_ids in pool.map(_compute_chunk, chunks, itertools.repeat(period)):
+            found = Run.objects.select_related("store").in_bulk(run_ids)
+            yield from (found[pk] for pk in run_ids)
+
+
+def _compute_chunk(store_ids: list[int], period: engine.Period) -> list[int]:
+    """In a worker process: the runs of a batch of stores; their ids."""
+    found = Store.objects.select_related("region__group").in_bulk(store_ids)
+    stores = [found[pk] for pk in store_ids]
+    return [run.pk for run in compute_stores(stores, period, batch=len(stores))]

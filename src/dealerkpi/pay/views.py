@@ -1,0 +1,301 @@
+"""Bonus runs in the browser: start a run and watch it compute, enter ratings and adjustments, submit,
+approve, lock; statements that explain every figure; queries on statement lines."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dealerkpi.core.scope import Reach, Viewer, visible_to
+from dealerkpi.org.models import Role, Staff, Store
+from dealerkpi.pay import runs, workflow
+from dealerkpi.pay.export_views import may_download_payroll
+from dealerkpi.pay.forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm
+from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementQuery
+from dealerkpi.pay.tasks import compute_run
+from dealerkpi.pay.visibility import PUBLISHED, SEES_RUNS, visible_runs, visible_statements
+from dealerkpi.pay.wording import worded
+from dealerkpi.web.viewer import viewer_of
+
+
+def _run_for(request: HttpRequest, pk: int) -> tuple[Run, Viewer]:
+    viewer = viewer_of(request)
+    return get_object_or_404(visible_runs(viewer), pk=pk), viewer
+
+
+@login_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    if viewer.reach not in SEES_RUNS:
+        return redirect("my-statements")
+    form = NewRunForm(request.POST or None)
+    stores = visible_to(Store.objects.all(), viewer)
+    may_start = viewer.reach is Reach.EVERYTHING or viewer.role in workflow.MANAGERS
+    if request.method == "POST":
+        if not may_start:
+            raise PermissionDenied
+        if form.is_valid():
+            store = get_object_or_404(stores, pk=viewer.store_id) if viewer.store_id else stores.first()
+            if store is None:
+                raise Http404
+            return redirect(start_run(request, store, form.cleaned_data["month"]))
+    listed = visible_runs(viewer).annotate(people=Count("statements"), payout=Sum("statements__total"))
+    return render(request, "pay/run_list.html", {"runs": listed[:100], "form": form, "may_start": may_start})
+
+
+def start_run(request: HttpRequest, store: Store, period: object) -> Run:
+    run = runs.new_run(store, period, request.user)  # type: ignore[arg-type]
+    transaction.on_commit(lambda: compute_run(run.pk))
+    messages.info(request, _("The run is computing; this page shows its progress."))
+    return run
+
+
+def _summary(run: Run, viewer: Viewer) -> QuerySet[Statement]:
+    return visible_statements(viewer).filter(run=run).annotate(
+        open_queries=Count("queries", filter=Q(queries__status=StatementQuery.Status.OPEN))
+    ).order_by("-total")
+
+
+def _mark_changes(run: Run, statements: list[Statement]) -> None:
+    """Person by person: the change of total against the previous version of the run (None: new person)."""
+    if run.previous_id is None:
+        return
+    before = dict(Statement.objects.filter(run_id=run.previous_id).values_list("staff_id", "total"))
+    for statement in statements:
+        statement.change = statement.total - before[statement.staff_id] if statement.staff_id in before else None
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run, viewer = _run_for(request, pk)
+    statements = list(_summary(run, viewer))
+    _mark_changes(run, statements)
+    return render(request, "pay/run_detail.html", {
+        "run": run, "statements": statements, "chart": ranking_chart(statements),
+        "open_queries": workflow.open_queries(run),
+        "may": {
+            "compute": workflow.may_compute(viewer, run), "submit": workflow.may_submit(viewer, run),
+            "approve": workflow.may_approve(viewer, run), "send_back": workflow.may_return(viewer, run),
+            "lock": workflow.may_lock(viewer, run),
+        },
+        "busy": run.status in (Run.Status.QUEUED, Run.Status.COMPUTING),
+        "may_payroll": may_download_payroll(viewer, run),
+    })
+
+
+@login_required
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment the run page polls while the run computes."""
+    run, _viewer = _run_for(request, pk)
+    response = render(request, "pay/run_progress.html", {"run": run})
+    if run.status not in (Run.Status.QUEUED, Run.Status.COMPUTING):
+        response["HX-Refresh"] = "true"  # done: reload the page to show the statements
+    return response
+
+
+def ranking_chart(statements: list[Statement]) -> dict[str, object]:
+    """Data for the run page's charts: people ranked by payout and by score, and payouts in bands."""
+    ranked = sorted(statements, key=lambda s: s.total, reverse=True)
+    by_score = sorted((s for s in statements if s.total_score is not None), key=lambda s: s.total_score, reverse=True)
+    band = 2000
+    bands: dict[int, int] = {}
+    for statement in statements:
+        low = int(statement.total // band) * band
+        bands[low] = bands.get(low, 0) + 1
+    return {
+        "names": [s.staff.name for s in ranked], "payouts": [str(s.total) for s in ranked],
+        "score_names": [s.staff.name for s in by_score], "scores": [str(s.total_score) for s in by_score],
+        "bands": [f"{low:,}–{low + band:,}" for low in sorted(bands)], "counts": [bands[low] for low in sorted(bands)],
+        "labels": {"payout": _("Payout (yuan)"), "score": _("Total score"), "people": _("People"),
+                   "ranking": _("Ranking by payout"), "distribution": _("Distribution of payouts")},
+    }
+
+
+ACTIONS = {
+    "submit": workflow.submit, "approve": workflow.approve, "send_back": workflow.send_back, "lock": workflow.lock,
+}
+
+
+@require_POST
+@login_required
+def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    run, viewer = _run_for(request, pk)
+    if action == "recompute":
+        if not workflow.may_compute(viewer, run):
+            raise PermissionDenied
+        return redirect(start_run(request, run.store, runs.period_of(run)))
+    if action not in ACTIONS:
+        raise Http404
+    try:
+        ACTIONS[action](run, viewer, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(run)
+
+
+def _staff_in_run(run: Run, viewer: Viewer) -> QuerySet[Staff]:
+    return visible_to(Staff.objects.filter(statements__run=run), viewer).order_by("name")
+
+
+@login_required
+def run_inputs(request: HttpRequest, pk: int) -> HttpResponse:
+    """Manual ratings (supervisors and managers) and adjustments (managers) of the run's month."""
+    run, viewer = _run_for(request, pk)
+    may_rate = viewer.role in (Role.SUPERVISOR, *workflow.MANAGERS) or viewer.reach is Reach.EVERYTHING
+    may_adjust = workflow.may_compute(viewer, run)
+    editable = run.status == Run.Status.DRAFT
+    people = _staff_in_run(run, viewer)
+    rating_form = RatingForm(request.POST if "rating" in request.POST else None)
+    adjustment_form = AdjustmentForm(request.POST if "adjustment" in request.POST else None)
+    for form in (rating_form, adjustment_form):
+        form.fields["staff"].queryset = people
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        actor = Staff.objects.get(pk=viewer.staff_id) if viewer.staff_id else None
+        saved = _save_input(request, run, rating_form if "rating" in request.POST else adjustment_form,
+                            actor, may_rate if "rating" in request.POST else may_adjust)
+        if saved:
+            messages.success(request, _("Saved. Recompute the run to include it."))
+            return redirect("run-inputs", pk=run.pk)
+    ratings = visible_to(ManualRating.objects.filter(store=run.store, period=run.period), viewer).select_related(
+        "staff", "rated_by")
+    adjustments = visible_to(Adjustment.objects.filter(store=run.store, period=run.period), viewer).select_related(
+        "staff", "created_by")
+    return render(request, "pay/run_inputs.html", {
+        "run": run, "rating_form": rating_form, "adjustment_form": adjustment_form, "ratings": ratings,
+        "adjustments": adjustments, "may_rate": may_rate and editable, "may_adjust": may_adjust and editable,
+    })
+
+
+def _save_input(request: HttpRequest, run: Run, form: RatingForm | AdjustmentForm, actor: Staff | None,
+                allowed: bool) -> bool:
+    if not allowed or (actor is None and not request.user.is_superuser):
+        raise PermissionDenied
+    if not form.is_valid():
+        return False
+    record = form.save(commit=False)
+    record.store, record.period = run.store, run.period
+    if isinstance(record, ManualRating):
+        record.rated_by = actor
+        existing = ManualRating.objects.filter(staff=record.staff, period=run.period, indicator=record.indicator)
+        record.pk = existing.values_list("pk", flat=True).first()
+    else:
+        record.created_by = actor
+    try:
+        record.full_clean()
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    record.save()
+    return True
+
+
+@login_required
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    statement = get_object_or_404(visible_statements(viewer), pk=pk)
+    form = QueryForm(request.POST or None)
+    if request.method == "POST":
+        if viewer.staff_id != statement.staff_id or statement.run.status not in PUBLISHED:
+            raise PermissionDenied
+        if form.is_valid():
+            query = form.save(commit=False)
+            query.statement, query.raised_by_id = statement, viewer.staff_id
+            query.line = statement.lines.filter(pk=request.POST.get("line") or 0).first()
+            query.indicator = statement.indicators.filter(pk=request.POST.get("indicator") or 0).first()
+            query.save()
+            messages.success(request, _("Your question was sent to the sales manager."))
+            return redirect("statement-detail", pk=statement.pk)
+    return render(request, "pay/statement_detail.html", {
+        "statement": statement, "indicators": statement.indicators.all(), "lines": statement.lines.all(),
+        "queries": statement.queries.select_related("raised_by", "answered_by", "line", "indicator"),
+        "form": form, "may_query": viewer.staff_id == statement.staff_id and statement.run.status in PUBLISHED,
+    })
+
+
+@login_required
+def my_statements(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    statements = visible_statements(viewer).filter(staff_id=viewer.staff_id).order_by("-run__period")
+    return render(request, "pay/my_statements.html", {"statements": statements})
+
+
+@login_required
+def my_earnings(request: HttpRequest) -> HttpResponse:
+    """What I have earned so far this month under my plan, from live records."""
+    from dealerkpi.pay.earnings import earnings_to_date
+
+    viewer = viewer_of(request)
+    staff = Staff.objects.select_related("store__region").filter(pk=viewer.staff_id).first()
+    if staff is None or staff.store is None:
+        raise Http404
+    earnings = earnings_to_date(staff, timezone.localdate())
+    lines = [(worded(runs.stored_wording(line.wording), line.label), line.amount)
+             for line in (earnings.now.result.lines if earnings else ())]
+    return render(request, "pay/my_earnings.html", {"earnings": earnings, "lines": lines})
+
+
+@login_required
+def query_list(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    queries = visible_to(StatementQuery.objects.select_related(
+        "statement__staff", "statement__run", "raised_by", "line", "indicator"), viewer)
+    return render(request, "pay/query_list.html", {"queries": queries.order_by("status", "-raised_at")[:200]})
+
+
+@login_required
+def query_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    query = get_object_or_404(visible_to(StatementQuery.objects.select_related("statement__run"), viewer), pk=pk)
+    if not workflow.may_compute(viewer, query.statement.run) or query.status != StatementQuery.Status.OPEN:
+        raise PermissionDenied
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        answer_query(query, viewer, form.cleaned_data)
+        messages.success(request, _("Answered."))
+        return redirect("query-list")
+    return render(request, "pay/query_answer.html", {"query": query, "form": form})
+
+
+@transaction.atomic
+def answer_query(query: StatementQuery, viewer: Viewer, data: dict) -> None:
+    """An accepted query becomes an audited adjustment of the person's pay for that month."""
+    query.status, query.answer = data["decision"], data["answer"]
+    query.answered_by_id, query.answered_at = viewer.staff_id, timezone.now()
+    if query.status == StatementQuery.Status.ACCEPTED:
+        statement = query.statement
+        query.adjustment = Adjustment.objects.create(
+            store_id=statement.store_id, period=statement.run.period, staff_id=statement.staff_id,
+            amount=data["amount"], reason=_("Query accepted: %(answer)s") % {"answer": data["answer"][:250]},
+            created_by_id=viewer.staff_id,
+        )
+    query.save()
+
+
+@login_required
+def statement_records(request: HttpRequest, pk: int, indicator: str) -> HttpResponse:
+    """The records behind one figure of a statement (e.g. the deliveries that made "units delivered")."""
+    from dealerkpi import metrics
+    from dealerkpi.web.browse import BY_SLUG
+    from dealerkpi.web.tables import table_class
+
+    viewer = viewer_of(request)
+    statement = get_object_or_404(visible_statements(viewer), pk=pk)
+    line = get_object_or_404(statement.indicators, code=indicator)
+    if not line.metric:
+        raise Http404
+    behind = metrics.records(line.metric, [statement.store_id], runs.period_of(statement.run), statement.staff_id)
+    entry = BY_SLUG[behind.slug]
+    table = table_class(entry, viewer)(behind.records.select_related(*entry.select_related))
+    return render(request, "pay/statement_records.html", {
+        "statement": statement, "indicator": line, "entry": entry, "table": table, "count": behind.records.count(),
+    })

@@ -1,0 +1,67 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest
+
+from dealerkpi.core.admin import ScopedAdmin
+from dealerkpi.plans.models import Plan, PlanVersion, check_publishable, publish_version
+
+
+class PlanVersionInline(admin.TabularInline):
+    model = PlanVersion
+    fields = ("number", "effective_from", "effective_to", "note", "created_by", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Plan)
+class PlanAdmin(ScopedAdmin):
+    list_display = ("code", "name", "role", "group", "store")
+    list_filter = ("role", "group")
+    inlines = [PlanVersionInline]
+
+
+class PublishVersionForm(forms.ModelForm):
+    """Publishing validates the document with the engine and closes the version in force before it."""
+
+    document = forms.CharField(widget=forms.Textarea(attrs={"rows": 30, "cols": 100, "spellcheck": "false"}))
+
+    class Meta:
+        model = PlanVersion
+        fields = ("plan", "effective_from", "note", "document")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("plan") and data.get("effective_from"):
+            try:
+                check_publishable(data["plan"], data["effective_from"])
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(ScopedAdmin):
+    form = PublishVersionForm
+    list_display = ("plan", "number", "effective_from", "effective_to", "created_by", "created_at")
+    list_filter = ("plan",)
+    readonly_fields = ("plan", "number", "effective_from", "effective_to", "note", "document", "created_by",
+                       "created_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: PlanVersion | None = None) -> tuple[str, ...]:
+        return self.readonly_fields if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: PlanVersion, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            return
+        published = publish_version(obj.plan, obj.document, obj.effective_from, user=request.user, note=obj.note)
+        obj.pk, obj.number = published.pk, published.number

@@ -1,0 +1,45 @@
+"""Pay plans as the people paid by them read them: the plan in force for their role, and its history."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from dealerkpi.core.scope import Reach, Viewer
+from dealerkpi.plans.models import Plan
+from dealerkpi.web.viewer import viewer_of
+
+
+def plans_for(viewer: Viewer) -> QuerySet[Plan]:
+    """Consultants and supervisors read the plans of their role; managers all of their store's; head office
+    all of the group's."""
+    plans = Plan.objects.select_related("group", "store")
+    if viewer.reach is Reach.EVERYTHING:
+        return plans
+    if viewer.reach is Reach.NOTHING:
+        return plans.none()
+    if viewer.reach in (Reach.GROUP, Reach.REGION):
+        return plans.filter(group_id=viewer.group_id)
+    store_plans = plans.filter(pk__in=Plan.for_store(viewer.store_id, viewer.group_id).values("pk"))
+    if viewer.reach is Reach.STORE:
+        return store_plans
+    return store_plans.filter(role=viewer.role)
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    plans = [(plan, plan.version_in_force(today)) for plan in plans_for(viewer_of(request)).order_by("code")]
+    return render(request, "plans/plan_list.html", {"plans": plans, "today": today})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(plans_for(viewer_of(request)), pk=pk)
+    versions = plan.versions.select_related("created_by").order_by("-effective_from")
+    chosen = versions.filter(number=request.GET["v"]).first() if request.GET.get("v", "").isdigit() else None
+    shown = chosen or plan.version_in_force(timezone.localdate()) or versions.first()
+    return render(request, "plans/plan_detail.html", {"plan": plan, "versions": versions, "shown": shown})
