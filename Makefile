@@ -30,8 +30,10 @@ demo: install
 	mkdir -p var
 	DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(BIN)/dealerkpi demo
 
+## make lint: ruff, and the layers of the apps (import-linter, contracts in pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 ## make test: the whole suite on SQLite, then again on PostgreSQL
 test: lint test-sqlite test-postgres

@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from dealerkpi.catalog.models import VehicleModel
 from dealerkpi.core.models import AuditEntry
-from dealerkpi.core.scope import viewer_for
 from dealerkpi.crm.models import (
     Customer,
     FollowUp,
@@ -30,18 +29,17 @@ from dealerkpi.crm.models import (
     LostSale,
     ShowroomVisit,
 )
-from dealerkpi.crm.models import (
-    TestDrive as Drive,
-)
+from dealerkpi.crm.models import TestDrive as Drive
 from dealerkpi.crm.services import (
     GradeBook,
     create_default_grades,
     neglected_leads,
     pending_lost_sales,
     pooled_leads,
-    team_board,
 )
 from dealerkpi.org.models import Role, Staff, TeamMembership
+from dealerkpi.org.scope import viewer_for
+from dealerkpi.reports.boards import team_board
 from dealerkpi.sales.models import Delivery
 from dealerkpi.stock.models import Vehicle
 from dealerkpi.targets.models import Target

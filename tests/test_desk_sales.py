@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from dealerkpi import metrics
 from dealerkpi.core.models import AuditEntry
-from dealerkpi.core.scope import viewer_for
 from dealerkpi.crm.models import Customer, Lead
 from dealerkpi.org.models import User
+from dealerkpi.org.scope import viewer_for
 from dealerkpi.plans.engine import Period
 from dealerkpi.sales import services
 from dealerkpi.sales.models import (

@@ -21,13 +21,15 @@ from django.utils import timezone
 from dealerkpi.catalog.models import Brand, VehicleModel
 from dealerkpi.core.audit import acting_as
 from dealerkpi.core.models import AuditEntry
-from dealerkpi.core.scope import viewer_for, visible_to
+from dealerkpi.core.scope import visible_to
 from dealerkpi.crm.complaint_forms import ComplaintForm, default_due_on
 from dealerkpi.crm.models import Complaint, Customer, Lead, ShowroomVisit
 from dealerkpi.market.models import CompetitorPrice
 from dealerkpi.market.views import competitor_summary
+from dealerkpi.org.pages import store_staff
+from dealerkpi.org.scope import viewer_for
 from dealerkpi.people.models import DailyChecklist, MeetingNote, TrainingRecord
-from dealerkpi.people.views import day_figures, store_staff
+from dealerkpi.people.views import day_figures
 from dealerkpi.sales.models import Delivery, Order
 from dealerkpi.stock.models import Vehicle
 from tests.world import PASSWORD, World, build_world, make_vin

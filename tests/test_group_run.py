@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 OCTOBER = Period(2025, 10)
 EVERYTHING = metrics.all_names(["M1", "M2"])
 READ_TABLES = ("crm_followup", "crm_lead", "crm_showroomvisit", "sales_ordercredit", "people_attendancerecord",
-               "kpi_planversion", "org_roleassignment", "kpi_target", "kpi_manualrating", "kpi_adjustment",
+               "plans_planversion", "org_roleassignment", "targets_target", "pay_manualrating", "pay_adjustment",
                "catalog_lifecyclestage")
 
 

@@ -23,12 +23,13 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from dealerkpi import metrics
-from dealerkpi.core.scope import Reach, Viewer, viewer_for
+from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.crm import services as crm
 from dealerkpi.crm.models import Customer, FollowUp, Lead
 from dealerkpi.imports.models import ImportBatch
 from dealerkpi.imports.service import Options, Outcome, import_file
 from dealerkpi.org.models import User
+from dealerkpi.org.scope import viewer_for
 from dealerkpi.plans.engine import Period
 from dealerkpi.sales import services as sales
 from dealerkpi.sales.models import Delivery, DeliveryFollowUp, Order, OrderApproval, StoreDeskSettings

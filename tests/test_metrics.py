@@ -248,12 +248,12 @@ class OctoberTests(TestCase):
         self.assertEqual(len(self.records("people_developed", "sup")["trainings:"]), 2)
 
     def test_every_metric_lists_records_on_a_browse_page(self) -> None:
-        from dealerkpi.web.browse import BY_SLUG
+        from dealerkpi.core.registry import browse_entry, registry
 
         for name in EVERYTHING:
             for record_set in metrics.records(name, [self.world.store.pk], OCTOBER, self.world.id("ann")):
-                self.assertIn(record_set.slug, BY_SLUG, name)
-                self.assertIs(record_set.records.model, BY_SLUG[record_set.slug].model, name)
+                self.assertIn(record_set.slug, registry.browse, name)
+                self.assertIs(record_set.records.model, browse_entry(record_set.slug).model, name)
                 list(record_set.records[:5])
 
 

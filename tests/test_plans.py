@@ -113,7 +113,7 @@ def test_plan_pages_show_each_role_its_plans(plan: Plan, world, client) -> None:
 
 def test_head_office_publishes_in_the_admin_and_sees_errors_by_line(plan: Plan, client) -> None:
     client.login(username="ho_group", password=PASSWORD)
-    url = reverse("admin:kpi_planversion_add")
+    url = reverse("admin:plans_planversion_add")
     broken = CONSULTANT_PLAN.replace("kind: linear, floor: 60", "kind: linea, floor: 60", 1)
     with translation.override("en"):
         response = client.post(url, {"plan": plan.pk, "effective_from": "2026-01-01", "document": broken})

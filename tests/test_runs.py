@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from dealerkpi.core.models import AuditEntry
-from dealerkpi.core.scope import viewer_for
+from dealerkpi.org.scope import viewer_for
 from dealerkpi.pay import inputs as run_inputs
 from dealerkpi.pay import runs, workflow
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementQuery

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Model
 from django.test import TestCase
 
-from dealerkpi.core.scope import visible
+from dealerkpi.core.registry import browse_entries
 from dealerkpi.org.models import Staff, Store, Team, User
-from dealerkpi.web.browse import BROWSE
+from dealerkpi.org.scope import visible
 from tests.world import World, build_world
 
 STORE_VIEWERS = {
@@ -19,7 +19,7 @@ PERSON_VIEWERS = {  # whose records each consultant or supervisor sees, and thei
     "c6": ({"c6"}, "S4"), "sup1": ({"c1", "c2", "sup1"}, "S1"),
 }
 STORE_OF = {"c1": "S1", "c2": "S1", "c3": "S1", "c4": "S2", "c5": "S3", "c6": "S4"}
-TAGGED_MODELS = [entry.model for entry in BROWSE if entry.model.scope.store is not None
+TAGGED_MODELS = [entry.model for entry in browse_entries() if entry.model.scope.store is not None
                  and entry.model not in (Staff, Team, Store)]
 
 

@@ -613,12 +613,12 @@ def test_the_admin_shows_head_office_the_targets_of_its_group(rf, october: World
 
     model_admin = TargetAdmin(Target, admin.site)
     for username, stores in (("ho_group", {"S1", "S2"}), ("ho_g2", set()), ("admin", {"S1", "S2"})):
-        request = rf.get("/admin/kpi/target/")
+        request = rf.get("/admin/targets/target/")
         request.user = october.users[username] if username != "admin" else User.objects.get(username="admin")
         shown = {t.store.code for t in model_admin.get_queryset(request)}
         assert shown == stores, username
         assert model_admin.has_change_permission(request)
-    request = rf.get("/admin/kpi/target/")
+    request = rf.get("/admin/targets/target/")
     request.user = october.users["m1"]
     assert not model_admin.has_change_permission(request)
 

@@ -9,9 +9,9 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dealerkpi.core.scope import visible
+from dealerkpi.core.registry import browse_entries
 from dealerkpi.org.models import User
-from dealerkpi.web.browse import BROWSE
+from dealerkpi.org.scope import visible
 from tests.world import PASSWORD, World, build_world
 
 ROLES = ("c1", "sup1", "m1", "gm1", "hr1", "ho_group", "ho_r1", "admin")
@@ -32,7 +32,7 @@ class BrowsePagesTest(TestCase):
         for username in ROLES:
             self.login(username)
             user = User.objects.get(username=username)
-            for entry in BROWSE:
+            for entry in browse_entries():
                 with self.subTest(user=username, page=entry.slug):
                     response = self.client.get(reverse("record-list", args=[entry.slug]))
                     self.assertEqual(response.status_code, 200)
@@ -45,7 +45,7 @@ class BrowsePagesTest(TestCase):
         for username in ("c1", "sup1", "m1", "ho_r1"):
             self.login(username)
             user = User.objects.get(username=username)
-            for entry in BROWSE:
+            for entry in browse_entries():
                 allowed = set(visible(entry.model, user).values_list("pk", flat=True))
                 for pk in entry.model._default_manager.values_list("pk", flat=True):
                     with self.subTest(user=username, page=entry.slug, pk=pk):
@@ -71,7 +71,7 @@ class BrowsePagesTest(TestCase):
     def test_query_count_does_not_grow_with_rows(self) -> None:
         """A list page makes a fixed number of queries, whatever it shows (no query per row)."""
         self.login("admin")
-        for entry in BROWSE:
+        for entry in browse_entries():
             with self.subTest(page=entry.slug):
                 url = reverse("record-list", args=[entry.slug])
                 with CaptureQueriesContext(connection) as few:

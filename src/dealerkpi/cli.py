@@ -3,16 +3,16 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
+from dealerkpi.plans.engine.cli import main as plan_main
+
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["plan"]:
-        from dealerkpi.plans.engine.cli import main as plan_main
-
         return plan_main(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealerkpi.settings")
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(["dealerkpi", *args])
     return 0
 

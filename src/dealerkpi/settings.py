@@ -15,7 +15,7 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
-    "dealerkpi.core.admin_site.DealerAdminConfig",
+    "dealerkpi.org.admin_config.DealerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "dealerkpi.web",
     "dealerkpi.imports",
     "dealerkpi.reports",
+    "dealerkpi.demo_data",
 ]
 
 MIDDLEWARE = [

@@ -1,16 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from dealerkpi.reports.desk_urls import desk_urlpatterns, stock_urlpatterns
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("plans/", include("dealerkpi.plans.urls")),
     path("targets/", include("dealerkpi.targets.urls")),
-    path("pay/", include("dealerkpi.pay.export_urls")),  # before run_urls: runs/<pk>/<action>/ would catch pdf
+    path("pay/", include("dealerkpi.pay.export_urls")),  # before pay.urls: runs/<pk>/<action>/ would catch pdf
     path("pay/", include("dealerkpi.pay.urls")),
     path("desk/", include("dealerkpi.crm.urls")),
     path("desk/", include("dealerkpi.sales.urls")),
+    path("desk/", include(desk_urlpatterns)),
     path("stock/", include("dealerkpi.stock.urls")),
+    path("stock/", include(stock_urlpatterns)),
     path("complaints/", include("dealerkpi.crm.complaint_urls")),
     path("market/", include("dealerkpi.market.urls")),
     path("store/", include("dealerkpi.people.urls")),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from dealerkpi.catalog.models import Brand, LifecycleStage, MarginClass, Trim, TrimPrice, VehicleModel
-from dealerkpi.core.admin import ScopedAdmin
+from dealerkpi.org.admin_site import ScopedAdmin
 
 
 @admin.register(Brand)

@@ -3,20 +3,15 @@
 Every model that users browse declares ``scope = ScopePaths(...)``: the lookup paths from the model to its
 dealer group, region, store, team and owning staff member ("" means the model itself). ``Viewer`` says what
 a user may see; ``visible_to`` filters any queryset by it. Views, the admin and the API all call it.
+Who a user is (their role, store and teams) is org's business: ``org.scope.viewer_for`` makes their Viewer.
 """
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from django.db.models import Model, Q, QuerySet
-from django.utils import timezone
-
-if TYPE_CHECKING:
-    from dealerkpi.org.models import User
 
 
 @dataclass(frozen=True)
@@ -53,38 +48,12 @@ class Viewer:
     region_id: int | None = None
     group_id: int | None = None
     team_ids: tuple[int, ...] = field(default=())
+    team_member_ids: tuple[int, ...] = field(default=())  # the staff of those teams, on the day of the viewer
+    read_only_on_sales: bool = False  # reads the store's sales records but enters none (HR, finance)
 
     @property
     def may_change_sales(self) -> bool:
-        from dealerkpi.org.models import READ_ONLY_ON_SALES
-
-        return self.reach is not Reach.NOTHING and self.role not in READ_ONLY_ON_SALES
-
-
-def viewer_for(user: User, day: datetime.date | None = None) -> Viewer:
-    """What ``user`` may see on ``day`` (today by default), from their staff record's current role."""
-    from dealerkpi.org.models import STORE_WIDE_ROLES, EffectiveDated, Role, TeamMembership
-
-    if not user.is_authenticated or not user.is_active:
-        return Viewer(Reach.NOTHING)
-    if user.is_superuser:
-        return Viewer(Reach.EVERYTHING)
-    staff = user.staff
-    if staff is None or (staff.leave_date and staff.leave_date < (day or timezone.localdate())):
-        return Viewer(Reach.NOTHING)
-    common = {"role": staff.role, "staff_id": staff.pk, "store_id": staff.store_id, "group_id": staff.group_id}
-    if staff.role == Role.HEAD_OFFICE:
-        if staff.region_id:
-            return Viewer(Reach.REGION, region_id=staff.region_id, **common)
-        return Viewer(Reach.GROUP, **common)
-    if staff.role in STORE_WIDE_ROLES:
-        return Viewer(Reach.STORE, **common)
-    if staff.role == Role.SUPERVISOR:
-        teams = TeamMembership.objects.filter(
-            EffectiveDated.in_force_on(day or timezone.localdate()), staff=staff
-        ).values_list("team_id", flat=True)
-        return Viewer(Reach.TEAM, team_ids=tuple(teams), **common)
-    return Viewer(Reach.OWN, **common)
+        return self.reach is not Reach.NOTHING and not self.read_only_on_sales
 
 
 def _id_lookup(path: str) -> str:
@@ -92,8 +61,8 @@ def _id_lookup(path: str) -> str:
 
 
 def _owner_filter(queryset: QuerySet, paths: tuple[str, ...], staff: object) -> QuerySet:
-    """Records whose owner (any of the paths) is ``staff``: a staff id or a subquery of staff ids."""
-    operator = "in" if isinstance(staff, QuerySet) else "exact"
+    """Records whose owner (any of the paths) is ``staff``: a staff id or a tuple of staff ids."""
+    operator = "in" if isinstance(staff, tuple) else "exact"
     condition = Q()
     for path in paths:
         condition |= Q(**{f"{_id_lookup(path)}__{operator}": staff})
@@ -101,14 +70,6 @@ def _owner_filter(queryset: QuerySet, paths: tuple[str, ...], staff: object) -> 
         return queryset.filter(condition)
     # Several paths may cross to-many relations: filter by primary key so rows are not repeated.
     return queryset.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
-
-
-def team_member_ids(team_ids: tuple[int, ...], day: datetime.date | None = None) -> QuerySet:
-    from dealerkpi.org.models import EffectiveDated, TeamMembership
-
-    return TeamMembership.objects.filter(
-        EffectiveDated.in_force_on(day or timezone.localdate()), team_id__in=team_ids
-    ).values("staff_id")
 
 
 def visible_to(queryset: QuerySet, viewer: Viewer) -> QuerySet:
@@ -131,7 +92,7 @@ def visible_to(queryset: QuerySet, viewer: Viewer) -> QuerySet:
     owners = paths.owner_paths()
     if viewer.reach is Reach.TEAM:
         if owners:
-            return _owner_filter(queryset, owners, team_member_ids(viewer.team_ids))
+            return _owner_filter(queryset, owners, viewer.team_member_ids)
         if paths.team is not None:
             return queryset.filter(**{f"{_id_lookup(paths.team)}__in": viewer.team_ids})
     elif owners:
@@ -142,5 +103,6 @@ def visible_to(queryset: QuerySet, viewer: Viewer) -> QuerySet:
     return queryset.filter(**{_id_lookup(paths.store): viewer.store_id})
 
 
-def visible(model: type[Model], user: User) -> QuerySet:
-    return visible_to(model._default_manager.all(), viewer_for(user))
+def sees_phone(viewer: Viewer, record: Model) -> bool:
+    """Only the consultant who owns the customer works with the full number; everyone else sees it masked."""
+    return viewer.staff_id is not None and getattr(record, "owner_id", None) == viewer.staff_id

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from dealerkpi.core.admin import ScopedAdmin
 from dealerkpi.crm.models import IntentGrade
+from dealerkpi.org.admin_site import ScopedAdmin
 
 
 @admin.register(IntentGrade)

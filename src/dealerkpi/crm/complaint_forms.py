@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dealerkpi.core.forms import date_input, datetime_input, not_in_future
 from dealerkpi.crm.models import Complaint, Customer
 from dealerkpi.org.models import Store
-from dealerkpi.people.forms import date_input, datetime_input, not_in_future
 
 DAYS_TO_RESOLVE = {True: 2, False: 7}  # major: 2 days, others: 7 days
 

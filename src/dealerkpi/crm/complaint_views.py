@@ -23,11 +23,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dealerkpi.core.models import AuditEntry
+from dealerkpi.core.pages import page_of, refuse_unless
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.crm.complaint_forms import ComplaintForm, ComplaintUpdateForm
 from dealerkpi.crm.models import Complaint
-from dealerkpi.people.views import MANAGERS, chosen_store, page_of, refuse_unless, store_context, store_staff, works_in
-from dealerkpi.web.viewer import viewer_of
+from dealerkpi.org.pages import chosen_store, store_context, store_staff, works_in
+from dealerkpi.org.roles import STORE_MANAGEMENT
+from dealerkpi.org.scope import viewer_of
 
 YES_NO = [("", gettext_lazy("All")), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
 
@@ -66,7 +68,7 @@ def filtered(complaints: QuerySet, data: dict[str, str], today: datetime.date) -
 
 
 def manages(viewer: Viewer, complaint: Complaint) -> bool:
-    return works_in(viewer, complaint.store, MANAGERS)
+    return works_in(viewer, complaint.store, STORE_MANAGEMENT)
 
 
 def may_update(viewer: Viewer, complaint: Complaint) -> bool:
@@ -84,7 +86,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     complaints = filtered(with_overdue(complaints, today), filters.cleaned_data, today)
     page = page_of(request, complaints.select_related("about_staff", "handler"))
     return render(request, "crm/complaints/list.html", store_context(
-        viewer, store, filters=filters, page=page, today=today, may_create=works_in(viewer, store, MANAGERS),
+        viewer, store, filters=filters, page=page, today=today, may_create=works_in(viewer, store, STORE_MANAGEMENT),
     ))
 
 
@@ -93,7 +95,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 def complaint_new(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     store = chosen_store(request, viewer)
-    refuse_unless(works_in(viewer, store, MANAGERS), _("The store's managers and GM record complaints."))
+    refuse_unless(works_in(viewer, store, STORE_MANAGEMENT), _("The store's managers and GM record complaints."))
     form = ComplaintForm(request.POST or None, store=store, colleagues=store_staff(store, timezone.localdate()),
                          initial={"received_at": timezone.localtime().replace(second=0, microsecond=0)})
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,6 @@ from django.urls import path
 from dealerkpi.crm import views
 
 urlpatterns = [
-    path("", views.today, name="desk-today"),
     path("leads/new/", views.lead_new, name="lead-new"),
     path("leads/phone-check/", views.lead_phone_check, name="lead-phone-check"),
     path("leads/search/", views.lead_search, name="lead-search"),
@@ -22,6 +21,5 @@ urlpatterns = [
     path("test-drives/", views.testdrive_board, name="testdrive-board"),
     path("test-drives/new/", views.testdrive_new, name="testdrive-new"),
     path("test-drives/<int:pk>/<slug:step>/", views.testdrive_act, name="testdrive-act"),
-    path("team/", views.team_board, name="team-board"),
     path("quality/", views.followup_quality, name="followup-quality"),
 ]

@@ -1,5 +1,5 @@
-"""The sales desk in the browser: the consultant's day, A-cards, follow-ups, lost sales, the showroom log,
-test drives, and the supervisor's team board and follow-up quality.
+"""The sales desk in the browser: A-cards, follow-ups, lost sales, the showroom log, test drives, and the
+supervisor's follow-up quality. (The consultant's day is in sales.today, the team board in reports.team_board.)
 
 Every query goes through the viewer's data scope: records outside it answer 404. HR and finance read but
 do not change (403 on POST); head office and logins without a store have no desk (403). Changes are POST
@@ -9,16 +9,14 @@ only (with CSRF). Pages answer htmx requests with the fragment they swap.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -26,8 +24,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dealerkpi.core.pages import PER_PAGE, page_of
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.crm import services
+from dealerkpi.crm.desk import desk_viewer, render_desk, show_phones
 from dealerkpi.crm.forms import (
     EndDriveForm,
     FollowUpForm,
@@ -39,34 +39,13 @@ from dealerkpi.crm.forms import (
     VisitForm,
     normalised_phone,
 )
-from dealerkpi.crm.models import Decision, FollowUp, IntentGrade, Lead, ShowroomVisit, TestDrive
+from dealerkpi.crm.models import Decision, IntentGrade, Lead, ShowroomVisit, TestDrive
 from dealerkpi.crm.services import GradeBook, day_bounds, open_leads
 from dealerkpi.org.models import Staff, Store
-from dealerkpi.sales.models import Delivery, DeliveryFollowUp
-from dealerkpi.web.tables import sees_phone
-from dealerkpi.web.viewer import viewer_of
 
-PER_PAGE = 50
-SECTION_ROWS = 50
 SEARCH_ROWS = 20
 
 # --- shared -------------------------------------------------------------------------------------------------
-
-
-def _viewer(request: HttpRequest, may: Callable[[Viewer], bool] = services.works_the_desk) -> Viewer:
-    """The viewer, if they have a desk and ``may`` do what they ask (e.g. ``services.may_work_leads``); else 403."""
-    viewer = viewer_of(request)
-    if not (services.works_the_desk(viewer) and may(viewer)):
-        raise PermissionDenied
-    return viewer
-
-
-def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """A desk page, with what the viewer's role may reach in the desk's tabs."""
-    viewer = viewer_of(request)
-    desk = {"work": services.may_work_leads(viewer), "lead": services.leads_others(viewer),
-            "decide": services.may_decide(viewer), "grades": services.may_edit_grades(viewer)}
-    return render(request, template, {"desk": desk, **context})
 
 
 def _me(viewer: Viewer) -> Staff:
@@ -91,21 +70,11 @@ def _day_links(day: datetime.date) -> dict[str, datetime.date]:
     return {"day": day, "previous": day - datetime.timedelta(days=1), "next": day + datetime.timedelta(days=1)}
 
 
-def _page(request: HttpRequest, records: QuerySet) -> Page:
-    return Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
-
-
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return HttpResponseRedirect(target)
     return HttpResponseRedirect(fallback)
-
-
-def _show_phones(viewer: Viewer, customers: Iterable[Model]) -> None:
-    """Each customer's number as this viewer may see it: in full to the owning consultant, masked otherwise."""
-    for customer in customers:
-        customer.shown_phone = customer.phone if sees_phone(viewer, customer) else customer.masked_phone
 
 
 def _form_errors_to(form: Form, error: ValidationError) -> None:
@@ -117,44 +86,6 @@ def _form_errors_to(form: Form, error: ValidationError) -> None:
 
 
 # --- the consultant's day ---------------------------------------------------------------------------------
-
-
-def _today_sections(viewer: Viewer, day: datetime.date) -> dict[str, list]:
-    start, end = day_bounds(day)
-    sections = {
-        "appointments": visible_to(FollowUp.objects.filter(
-            outcome__in=services.BOOKED, next_due_on=day, lead__status=Lead.Status.OPEN), viewer,
-        ).select_related("lead__customer", "lead__owner").order_by("lead__owner__name", "pk"),
-        "test_drives": visible_to(TestDrive.objects.filter(starts_at__gte=start, starts_at__lt=end), viewer)
-        .exclude(status=TestDrive.Status.CANCELLED)
-        .select_related("lead__customer", "consultant", "vehicle__trim__vehicle_model").order_by("starts_at"),
-        "deliveries": visible_to(Delivery.objects.filter(scheduled_for__gte=start, scheduled_for__lt=end), viewer)
-        .select_related("order__customer", "order__consultant", "vehicle__trim__vehicle_model")
-        .order_by("scheduled_for"),
-        "c_cards": visible_to(DeliveryFollowUp.objects.filter(due_on__lte=day, done_at__isnull=True), viewer)
-        .select_related("delivery__order__customer", "staff").order_by("due_on", "pk"),
-    }
-    return {name: list(records[:SECTION_ROWS]) for name, records in sections.items()}
-
-
-@login_required
-@require_GET
-def today(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
-    day = timezone.localdate()
-    due = open_leads(viewer).filter(next_follow_up_on__lte=day).select_related(
-        "customer", "owner", "intended_model").order_by("next_follow_up_on", "pk")
-    page = _page(request, due)
-    sections = _today_sections(viewer, day)
-    for lead in page:
-        lead.days_overdue = (day - lead.next_follow_up_on).days
-    _show_phones(viewer, [lead.customer for lead in page])
-    _show_phones(viewer, [a.lead.customer for a in sections["appointments"]])
-    _show_phones(viewer, [d.delivery.order.customer for d in sections["c_cards"]])
-    return _render(request, "crm/today.html", {
-        "viewer": viewer, "day": day, "page": page, "show_owner": viewer.reach is not Reach.OWN,
-        "may_work": services.may_work_leads(viewer), "section_rows": SECTION_ROWS, **sections,
-    })
 
 
 # --- A-cards ------------------------------------------------------------------------------------------------
@@ -177,7 +108,7 @@ def _card_form(request: HttpRequest, viewer: Viewer, data: object = None) -> Ope
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_new(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, services.may_work_leads)
     form = _card_form(request, viewer, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         owner = form.cleaned_data.get("owner") or _me(viewer)
@@ -193,7 +124,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("A-card A-%(card)s opened for %(name)s.") % {
                 "card": lead.pk, "name": lead.customer.name})
             return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]))
-    return _render(request, "crm/lead_new.html", {"form": form, "viewer": viewer})
+    return render_desk(request, "crm/lead_new.html", {"form": form, "viewer": viewer})
 
 
 @login_required
@@ -201,18 +132,18 @@ def lead_new(request: HttpRequest) -> HttpResponse:
 def lead_phone_check(request: HttpRequest) -> HttpResponse:
     """As the consultant types: is this number already on an open card of the store? (POST: numbers stay out
     of the URL and the logs.)"""
-    viewer = _viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, services.may_work_leads)
     phone = normalised_phone(request.POST.get("phone", ""))
     card = services.open_card_with_phone(viewer.store_id, phone) if len(phone) == 11 else None
     message = services.duplicate_message(card) if card is not None else ""
-    return _render(request, "crm/_phone_check.html", {"message": message})
+    return render_desk(request, "crm/_phone_check.html", {"message": message})
 
 
 @login_required
 @require_POST
 def lead_search(request: HttpRequest) -> HttpResponse:
     """Open cards the viewer may see, by customer name or (part of a) phone number."""
-    viewer = _viewer(request)
+    viewer = desk_viewer(request)
     text = request.POST.get("lead_q", "").strip()
     leads: list[Lead] = []
     if text:
@@ -222,15 +153,15 @@ def lead_search(request: HttpRequest) -> HttpResponse:
             match |= Q(customer__phone__contains=digits)
         leads = list(open_leads(viewer).filter(match).select_related("customer", "owner")
                      .order_by("customer__name", "pk")[:SEARCH_ROWS])
-    _show_phones(viewer, [lead.customer for lead in leads])
-    return _render(request, "crm/_lead_options.html", {"leads": leads, "searched": bool(text)})
+    show_phones(viewer, [lead.customer for lead in leads])
+    return render_desk(request, "crm/_lead_options.html", {"leads": leads, "searched": bool(text)})
 
 
 def _lead_context(request: HttpRequest, viewer: Viewer, lead: Lead, **forms: Form) -> dict:
     may_work = services.may_work_leads(viewer) and lead.status == Lead.Status.OPEN
     grades = GradeBook.of_store(lead.store_id)
     pending = lead.lost_sales.filter(status=Decision.REQUESTED).select_related("requested_by").first()
-    _show_phones(viewer, [lead.customer])
+    show_phones(viewer, [lead.customer])
     context = {
         "viewer": viewer, "lead": lead, "grade": grades.get(lead.grade), "may_work": may_work,
         "follow_ups": lead.follow_ups.select_related("staff").order_by("-at", "-pk")[:PER_PAGE],
@@ -256,9 +187,9 @@ def _lead_context(request: HttpRequest, viewer: Viewer, lead: Lead, **forms: For
 @login_required
 @require_GET
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = desk_viewer(request)
     lead = _lead(viewer, pk)
-    return _render(request, "crm/lead_detail.html", _lead_context(request, viewer, lead))
+    return render_desk(request, "crm/lead_detail.html", _lead_context(request, viewer, lead))
 
 
 # --- follow-ups ---------------------------------------------------------------------------------------------
@@ -267,14 +198,14 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _followup_response(request: HttpRequest, lead: Lead, form: FollowUpForm, inline: bool) -> HttpResponse:
     context = {"lead": lead, "form": form, "inline": inline, "today": form.today}
     if request.htmx:
-        return _render(request, "crm/_followup_form.html", context)
-    return _render(request, "crm/followup_page.html", context)
+        return render_desk(request, "crm/_followup_form.html", context)
+    return render_desk(request, "crm/followup_page.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, services.may_work_leads)
     lead = _lead(viewer, pk)
     grades, today = GradeBook.of_store(lead.store_id), timezone.localdate()
     inline = bool(request.htmx) and request.POST.get("from", request.GET.get("from", "today")) == "today"
@@ -287,7 +218,7 @@ def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _followup_saved(request, viewer, pk, inline)
     if request.method == "POST" and not inline and not request.htmx:
-        return _render(request, "crm/lead_detail.html", _lead_context(request, viewer, lead, followup_form=form))
+        return render_desk(request, "crm/lead_detail.html", _lead_context(request, viewer, lead, followup_form=form))
     return _followup_response(request, lead, form, inline)
 
 
@@ -296,8 +227,8 @@ def _followup_saved(request: HttpRequest, viewer: Viewer, pk: int, inline: bool)
     if not inline:
         messages.success(request, _("Follow-up logged."))
         return HttpResponseRedirect(reverse("lead-detail", args=[pk]))
-    _show_phones(viewer, [lead.customer])
-    response = _render(request, "crm/_lead_item.html", {
+    show_phones(viewer, [lead.customer])
+    response = render_desk(request, "crm/_lead_item.html", {
         "lead": lead, "done": True, "show_owner": viewer.reach is not Reach.OWN, "day": timezone.localdate(),
     })
     response["HX-Retarget"] = f"#lead-{pk}"
@@ -311,7 +242,7 @@ def _followup_saved(request: HttpRequest, viewer: Viewer, pk: int, inline: bool)
 @login_required
 @require_POST
 def lostsale_new(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, services.may_work_leads)
     lead = _lead(viewer, pk)
     form = LostSaleForm(request.POST)
     if form.is_valid():
@@ -322,21 +253,21 @@ def lostsale_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Lost-sale request sent for approval; the card stays open until then."))
             return HttpResponseRedirect(reverse("lead-detail", args=[pk]))
-    return _render(request, "crm/lead_detail.html", _lead_context(request, viewer, lead, lost_form=form))
+    return render_desk(request, "crm/lead_detail.html", _lead_context(request, viewer, lead, lost_form=form))
 
 
 @login_required
 @require_GET
 def lost_sale_list(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request, services.may_decide)
-    page = _page(request, services.pending_lost_sales(viewer))
-    return _render(request, "crm/lost_sales.html", {"page": page, "viewer": viewer})
+    viewer = desk_viewer(request, services.may_decide)
+    page = page_of(request, services.pending_lost_sales(viewer))
+    return render_desk(request, "crm/lost_sales.html", {"page": page, "viewer": viewer})
 
 
 @login_required
 @require_POST
 def lost_sale_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request, services.may_decide)
+    viewer = desk_viewer(request, services.may_decide)
     lost = get_object_or_404(services.pending_lost_sales(viewer), pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("approve", "reject"):
@@ -358,7 +289,7 @@ def lost_sale_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def grade_settings(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = desk_viewer(request)
     editable = services.may_edit_grades(viewer)
     if request.method == "POST" and not editable:
         raise PermissionDenied
@@ -369,7 +300,7 @@ def grade_settings(request: HttpRequest) -> HttpResponse:
         changed = [form.save() for form in formset.forms if form.has_changed()]
         messages.success(request, _("%(count)d grade(s) saved.") % {"count": len(changed)})
         return HttpResponseRedirect(reverse("grade-settings"))
-    return _render(request, "crm/grade_settings.html", {"formset": formset, "editable": editable})
+    return render_desk(request, "crm/grade_settings.html", {"formset": formset, "editable": editable})
 
 
 # --- the showroom -------------------------------------------------------------------------------------------
@@ -378,21 +309,21 @@ def grade_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def visit_list(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = desk_viewer(request)
     day = _day(request)
     start, end = day_bounds(day)
     visits = visible_to(ShowroomVisit.objects.filter(arrived_at__gte=start, arrived_at__lt=end), viewer)
-    page = _page(request, visits.select_related("consultant", "lead__customer").order_by("-arrived_at", "-pk"))
+    page = page_of(request, visits.select_related("consultant", "lead__customer").order_by("-arrived_at", "-pk"))
     totals = visits.aggregate(parties=Count("pk"), first=Count("pk", filter=Q(is_first_visit=True)),
                               test_drives=Count("pk", filter=Q(test_drive_taken=True)))
-    return _render(request, "crm/visit_list.html", {
+    return render_desk(request, "crm/visit_list.html", {
         "page": page, "totals": totals, "may_work": services.may_work_leads(viewer), **_day_links(day)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, services.may_work_leads)
     today = timezone.localdate()
     consultants = services.desk_consultants(viewer, today)
     initial = {"arrived_at": timezone.localtime().replace(second=0, microsecond=0), "consultant": viewer.staff_id}
@@ -407,13 +338,13 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(f"{reverse('lead-new')}?visit={visit.pk}")
         messages.success(request, _("Visit logged on A-%(card)s.") % {"card": visit.lead_id})
         return HttpResponseRedirect(reverse("visit-list"))
-    return _render(request, "crm/visit_new.html", {"form": form, "picked": form.picked_lead()})
+    return render_desk(request, "crm/visit_new.html", {"form": form, "picked": form.picked_lead()})
 
 
 @login_required
 @require_POST
 def visit_left(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, services.may_work_leads)
     visit = get_object_or_404(visible_to(ShowroomVisit.objects.all(), viewer), pk=pk)
     if visit.left_at is None:
         ShowroomVisit.objects.filter(pk=pk).update(left_at=max(timezone.now(), visit.arrived_at))
@@ -428,7 +359,7 @@ def visit_left(request: HttpRequest, pk: int) -> HttpResponse:
 def testdrive_board(request: HttpRequest) -> HttpResponse:
     """The store's demo vehicles and their bookings of the day. Colleagues' slots show as booked, without the
     customer, so nobody books over them."""
-    viewer = _viewer(request)
+    viewer = desk_viewer(request)
     day = _day(request)
     start, end = day_bounds(day)
     vehicles = list(services.demo_vehicles(viewer.store_id))
@@ -440,14 +371,14 @@ def testdrive_board(request: HttpRequest) -> HttpResponse:
         drive.visible = drive.pk in mine
         by_vehicle.setdefault(drive.vehicle_id, []).append(drive)
     rows = [(vehicle, services.vehicle_label(vehicle), by_vehicle[vehicle.pk]) for vehicle in vehicles]
-    return _render(request, "crm/testdrive_board.html", {
+    return render_desk(request, "crm/testdrive_board.html", {
         "rows": rows, "may_work": services.may_work_leads(viewer), **_day_links(day)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def testdrive_new(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, services.may_work_leads)
     today = timezone.localdate()
     leads = open_leads(viewer)
     asked = request.GET.get("lead", "")
@@ -466,13 +397,13 @@ def testdrive_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Test drive booked."))
             day = timezone.localdate(drive.starts_at)
             return HttpResponseRedirect(f"{reverse('testdrive-board')}?day={day.isoformat()}")
-    return _render(request, "crm/testdrive_new.html", {"form": form, "picked": form.picked_lead()})
+    return render_desk(request, "crm/testdrive_new.html", {"form": form, "picked": form.picked_lead()})
 
 
 @login_required
 @require_POST
 def testdrive_act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    viewer = _viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, services.may_work_leads)
     drive = get_object_or_404(visible_to(TestDrive.objects.all(), viewer), pk=pk)
     feedback = EndDriveForm(request.POST)
     feedback.is_valid()
@@ -487,24 +418,10 @@ def testdrive_act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 # --- supervisor and manager ---------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def team_board(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request, services.leads_others)
-    today = timezone.localdate()
-    rows = services.team_board(viewer, today)
-    pending = services.pending_lost_sales(viewer).count() if services.may_decide(viewer) else 0
-    return _render(request, "crm/team_board.html", {
-        "rows": rows, "today": today, "pending_lost": pending,
-        "columns": (_("New leads"), _("Showroom visits"), _("First visits"), _("Test drives"), _("Orders"),
-                    _("Deliveries")),  # in the order of services.BOARD_FIGURES
-    })
-
-
 def _quality_context(request: HttpRequest, viewer: Viewer, form: ReassignForm | None = None) -> dict:
     today = timezone.localdate()
     neglected = services.neglected_leads(viewer, today).select_related("customer", "owner")
-    page = _page(request, neglected.order_by("owner__name", "next_follow_up_on", "pk"))
+    page = page_of(request, neglected.order_by("owner__name", "next_follow_up_on", "pk"))
     per_consultant = neglected.order_by().values("owner__name").annotate(n=Count("pk")).order_by("owner__name")
     pool = services.pooled_leads(viewer).select_related("customer", "owner").order_by("created_at")[:PER_PAGE]
     may_decide = services.may_decide(viewer)
@@ -514,7 +431,7 @@ def _quality_context(request: HttpRequest, viewer: Viewer, form: ReassignForm | 
     for lead in page:
         lead.interval = grades.get((lead.store_id, lead.grade))
         lead.untouched_days = (today - lead.last_on).days
-    _show_phones(viewer, [lead.customer for lead in page])
+    show_phones(viewer, [lead.customer for lead in page])
     return {"page": page, "per_consultant": list(per_consultant), "pool": list(pool), "form": form,
             "may_decide": may_decide, "today": today,
             "ticked": {str(pk) for pk in (form.data.getlist("leads") if form is not None and form.is_bound else [])}}
@@ -523,18 +440,18 @@ def _quality_context(request: HttpRequest, viewer: Viewer, form: ReassignForm | 
 @login_required
 @require_GET
 def followup_quality(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request, services.leads_others)
-    return _render(request, "crm/followup_quality.html", _quality_context(request, viewer))
+    viewer = desk_viewer(request, services.leads_others)
+    return render_desk(request, "crm/followup_quality.html", _quality_context(request, viewer))
 
 
 @login_required
 @require_POST
 def lead_reassign(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request, services.may_decide)
+    viewer = desk_viewer(request, services.may_decide)
     today = timezone.localdate()
     form = ReassignForm(request.POST, leads=open_leads(viewer), consultants=services.desk_consultants(viewer, today))
     if not form.is_valid():
-        return _render(request, "crm/followup_quality.html", _quality_context(request, viewer, form))
+        return render_desk(request, "crm/followup_quality.html", _quality_context(request, viewer, form))
     to_owner = form.cleaned_data["to_owner"]
     moved = services.reassign_leads(form.cleaned_data["leads"], to_owner, form.cleaned_data["reason"],
                                     _me(viewer), request.user, timezone.now())

@@ -26,14 +26,14 @@ from dealerkpi.core.bulk import BulkWriter
 from dealerkpi.core.bulk import Table as BulkTable
 from dealerkpi.crm.models import FollowUp, IntentGrade, Lead
 from dealerkpi.crm.services import DEFAULT_GRADES, ORDERED, GradeBook, status_of_grade
-from dealerkpi.org.models import READ_ONLY_ON_SALES, Role, RoleAssignment, Staff
+from dealerkpi.org.models import RoleAssignment, Staff
+from dealerkpi.org.roles import DESK_ROLES
 
 from .columns import FOLLOW_UP_COLUMNS
 from .engine import Context, Writer, check_store, chunks, not_in_future, store_ids, typed_rows
 from .reading import Table
 from .values import local_day
 
-DESK_ROLES = frozenset(Role.values) - READ_ONLY_ON_SALES - {Role.HEAD_OFFICE}
 MINUTE = datetime.timedelta(minutes=1)
 INSERTED = ("store_id", "lead_id", "staff_id", "at", "channel", "outcome", "grade_after", "due_on", "next_due_on",
             "note")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.org.models import Role, Store, User
+from dealerkpi.org.roles import STORE_MANAGEMENT
 
 from .columns import COLUMNS
 from .deliveries import DeliveryImport
@@ -29,7 +30,6 @@ from .reading import Unreadable, fingerprint, open_table
 from .report import Report
 from .workbooks import error_report
 
-IMPORTING_ROLES = frozenset({Role.SALES_MANAGER, Role.DEPUTY_MANAGER, Role.GENERAL_MANAGER})
 IMPORTERS = {ImportBatch.Kind.FOLLOW_UPS: FollowUpImport, ImportBatch.Kind.DELIVERIES: DeliveryImport}
 WEB_ROWS = 50_000  # larger files go through the command (docs/imports.md)
 
@@ -37,7 +37,7 @@ WEB_ROWS = 50_000  # larger files go through the command (docs/imports.md)
 def may_import(viewer: Viewer) -> bool:
     if viewer.reach in (Reach.EVERYTHING, Reach.GROUP, Reach.REGION):
         return viewer.reach is Reach.EVERYTHING or viewer.role == Role.HEAD_OFFICE
-    return viewer.reach is Reach.STORE and viewer.staff_id is not None and viewer.role in IMPORTING_ROLES
+    return viewer.reach is Reach.STORE and viewer.staff_id is not None and viewer.role in STORE_MANAGEMENT
 
 
 def importable_stores(viewer: Viewer) -> QuerySet[Store]:

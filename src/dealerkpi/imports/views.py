@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dealerkpi.core.scope import Viewer, visible_to
-from dealerkpi.web.viewer import viewer_of
+from dealerkpi.org.scope import viewer_of
 
 from .columns import COLUMNS
 from .forms import ImportForm

@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.catalog.models import VehicleModel
+from dealerkpi.core.forms import date_input, not_in_future
 from dealerkpi.market.models import CompetitorPrice
-from dealerkpi.people.forms import date_input, not_in_future
 
 
 class CompetitorPriceForm(forms.ModelForm):

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dealerkpi.catalog.models import VehicleModel
+from dealerkpi.core.pages import page_of, refuse_unless, saved
 from dealerkpi.core.scope import visible_to
 from dealerkpi.market.forms import CompetitorPriceForm
 from dealerkpi.market.models import CompetitorPrice
-from dealerkpi.people.views import chosen_store, page_of, refuse_unless, saved, store_context, works_in
-from dealerkpi.web.viewer import viewer_of
+from dealerkpi.org.pages import chosen_store, store_context, works_in
+from dealerkpi.org.scope import viewer_of
 
 WINDOW_DAYS = 90
 LATEST_SHOWN = 3

@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from dealerkpi.org.models import EffectiveDated, Role, Staff, TeamMembership
+from dealerkpi.org.roles import SALES_FORCE
 from dealerkpi.people.models import AttendanceRecord, TrainingRecord
 
 from .base import Table, grouped, tidy
@@ -15,7 +16,6 @@ from .period import Frame, shift
 Status = AttendanceRecord.Status
 WORKED = (Status.PRESENT, Status.LATE)
 WORKING_DAY = (Status.PRESENT, Status.LATE, Status.ABSENT)  # rest days and leave are not working days
-SALES_FORCE = (Role.CONSULTANT, Role.SUPERVISOR)  # whose leaving counts as a store's attrition
 LEADS_STORE = (Role.SALES_MANAGER, Role.DEPUTY_MANAGER, Role.GENERAL_MANAGER)  # attrition over the store
 LEADS_TEAMS = (Role.SUPERVISOR,)  # attrition over the teams they lead
 ATTRITION_WINDOW = 12  # months

@@ -5,7 +5,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
 
-from dealerkpi.core.admin import ScopedAdmin
+from dealerkpi.org.admin_site import ScopedAdmin
 from dealerkpi.org.models import DealerGroup, Region, RoleAssignment, Staff, Store, Team, TeamMembership, User
 from dealerkpi.org.services import assign_role
 

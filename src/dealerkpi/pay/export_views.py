@@ -14,16 +14,16 @@ from django.utils.translation import gettext as _
 
 from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.org.models import Role
+from dealerkpi.org.roles import PAYROLL_READERS
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay import exports
 from dealerkpi.pay.models import Run, Statement
 from dealerkpi.pay.visibility import visible_runs, visible_statements
-from dealerkpi.web.viewer import viewer_of
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 PAYROLL_FORMATS = {"xlsx": XLSX, "csv": CSV}
-PAYROLL_ROLES = frozenset({Role.HR, Role.FINANCE, Role.GENERAL_MANAGER, Role.SALES_MANAGER, Role.DEPUTY_MANAGER})
 
 REFUSAL = """{% extends "web/base.html" %}{% load i18n %}
 {% block title %}{{ title }}{% endblock %}
@@ -56,7 +56,7 @@ def may_download_payroll(viewer: Viewer, run: Run | None = None) -> bool:
     if viewer.reach in (Reach.GROUP, Reach.REGION):
         return viewer.role == Role.HEAD_OFFICE
     in_store = run is None or viewer.store_id == run.store_id
-    return viewer.reach is Reach.STORE and in_store and viewer.role in PAYROLL_ROLES
+    return viewer.reach is Reach.STORE and in_store and viewer.role in PAYROLL_READERS
 
 
 def _run_statements(request: HttpRequest, pk: int) -> tuple[Run, QuerySet[Statement]]:

@@ -16,12 +16,18 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from dealerkpi import metrics
 from dealerkpi.catalog.models import LifecycleStage
 from dealerkpi.core.money import ZERO
+from dealerkpi.metrics import UnknownMetric, definition_of
 from dealerkpi.org.models import RoleAssignment, Store, TeamMembership
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement
 from dealerkpi.plans import engine
+from dealerkpi.plans.engine import expr
+from dealerkpi.plans.engine.names import METRIC_KINDS, reference
+from dealerkpi.plans.engine.validate import plan_expressions
 from dealerkpi.plans.models import PlanVersion
+from dealerkpi.targets.services import targets_by_store
 
 FINAL = (Run.Status.APPROVED, Run.Status.LOCKED)
 PlansInForce = dict[str, tuple[PlanVersion, engine.Plan, str]]  # role -> (version, engine plan, crediting)
@@ -55,8 +61,6 @@ class StoreMonth:
 
 def read_store_months(stores: Sequence[Store], period: engine.Period, records: bool = True) -> dict[int, StoreMonth]:
     """Each store's month in a few queries for all of them (``records``: read the records ahead too)."""
-    from dealerkpi.targets.services import targets_by_store
-
     ids = [store.pk for store in stores]
     plans = plans_in_force_by_store(stores, period)
     members = members_by_store(ids, period)
@@ -161,17 +165,12 @@ def metrics_needed(plans: Iterable[engine.Plan]) -> list[str]:
     `team.sum.m`, `quarter.m`... name metric m). A run computes only these: the engine never reads the others,
     and every metric of the catalogue (63 names) takes a quarter more time and queries than the 25 the example
     plans refer to (14 of them through indicators, 11 more only in gates and pay rules)."""
-    from dealerkpi.metrics import UnknownMetric, definition_of
-    from dealerkpi.plans.engine.expr import names
-    from dealerkpi.plans.engine.names import METRIC_KINDS, reference
-    from dealerkpi.plans.engine.validate import plan_expressions
-
     found: dict[str, None] = {}
     for plan in plans:
         derived = {name for name, _ in plan.derived}
         found.update((i.metric, None) for i in plan.indicators if i.metric)
         for _where, expression in plan_expressions(plan):
-            for name in names(expression.tree):
+            for name in expr.names(expression.tree):
                 referred = reference(name.name, derived)
                 if referred.kind in METRIC_KINDS:
                     found[referred.subject] = None
@@ -197,8 +196,6 @@ def records_by_store(stores: Sequence[Store], period: engine.Period,
                      plans: dict[int, PlansInForce]) -> dict[int, RecordInputs]:
     """The actuals and deals of each store by crediting policy: one computation per crediting policy and set of
     metrics (stores under the same plans share one), each a few grouped queries over all the stores."""
-    from dealerkpi import metrics
-
     alike: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
     for store in stores:
         for crediting in {policy for _version, _plan, policy in plans[store.pk].values()}:

@@ -17,6 +17,7 @@ from django.db import connections, router, transaction
 from django.db.models import JSONField, Model
 from django.utils import timezone
 
+from dealerkpi import metrics
 from dealerkpi.core.bulk import copy_rows
 from dealerkpi.core.money import ZERO, fen
 from dealerkpi.org.models import STORE_WIDE_ROLES, Store
@@ -102,8 +103,6 @@ def evaluate_store(
     """The store's results for the month (``only``: one person's; ``what_if``: a change to the inputs before
     evaluating, e.g. one more car). Records not read ahead are read into ``month`` as needed, so a second
     evaluation of the same month reuses them."""
-    from dealerkpi import metrics
-
     store, period, plans = month.store, month.period, month.plans
     members = [m for m in month.members if m.role in plans and (only is None or m.staff_id == only)]
     total = len(members)

@@ -14,16 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dealerkpi import metrics
+from dealerkpi.core.registry import browse_entry
 from dealerkpi.core.scope import Reach, Viewer, visible_to
+from dealerkpi.core.tables import table_class
 from dealerkpi.org.models import Role, Staff, Store
+from dealerkpi.org.roles import SALES_MANAGEMENT
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay import runs, workflow
+from dealerkpi.pay.earnings import earnings_to_date
 from dealerkpi.pay.export_views import may_download_payroll
 from dealerkpi.pay.forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementQuery
 from dealerkpi.pay.tasks import compute_run
 from dealerkpi.pay.visibility import PUBLISHED, SEES_RUNS, visible_runs, visible_statements
 from dealerkpi.pay.wording import worded
-from dealerkpi.web.viewer import viewer_of
 
 
 def _run_for(request: HttpRequest, pk: int) -> tuple[Run, Viewer]:
@@ -38,7 +43,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         return redirect("my-statements")
     form = NewRunForm(request.POST or None)
     stores = visible_to(Store.objects.all(), viewer)
-    may_start = viewer.reach is Reach.EVERYTHING or viewer.role in workflow.MANAGERS
+    may_start = viewer.reach is Reach.EVERYTHING or viewer.role in SALES_MANAGEMENT
     if request.method == "POST":
         if not may_start:
             raise PermissionDenied
@@ -149,7 +154,7 @@ def _staff_in_run(run: Run, viewer: Viewer) -> QuerySet[Staff]:
 def run_inputs(request: HttpRequest, pk: int) -> HttpResponse:
     """Manual ratings (supervisors and managers) and adjustments (managers) of the run's month."""
     run, viewer = _run_for(request, pk)
-    may_rate = viewer.role in (Role.SUPERVISOR, *workflow.MANAGERS) or viewer.reach is Reach.EVERYTHING
+    may_rate = viewer.role in (Role.SUPERVISOR, *SALES_MANAGEMENT) or viewer.reach is Reach.EVERYTHING
     may_adjust = workflow.may_compute(viewer, run)
     editable = run.status == Run.Status.DRAFT
     people = _staff_in_run(run, viewer)
@@ -232,8 +237,6 @@ def my_statements(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_earnings(request: HttpRequest) -> HttpResponse:
     """What I have earned so far this month under my plan, from live records."""
-    from dealerkpi.pay.earnings import earnings_to_date
-
     viewer = viewer_of(request)
     staff = Staff.objects.select_related("store__region").filter(pk=viewer.staff_id).first()
     if staff is None or staff.store is None:
@@ -284,17 +287,13 @@ def answer_query(query: StatementQuery, viewer: Viewer, data: dict) -> None:
 @login_required
 def statement_records(request: HttpRequest, pk: int, indicator: str) -> HttpResponse:
     """The records behind one figure of a statement (e.g. the deliveries that made "units delivered")."""
-    from dealerkpi import metrics
-    from dealerkpi.web.browse import BY_SLUG
-    from dealerkpi.web.tables import table_class
-
     viewer = viewer_of(request)
     statement = get_object_or_404(visible_statements(viewer), pk=pk)
     line = get_object_or_404(statement.indicators, code=indicator)
     if not line.metric:
         raise Http404
     behind = metrics.records(line.metric, [statement.store_id], runs.period_of(statement.run), statement.staff_id)
-    entry = BY_SLUG[behind.slug]
+    entry = browse_entry(behind.slug)
     table = table_class(entry, viewer)(behind.records.select_related(*entry.select_related))
     return render(request, "pay/statement_records.html", {
         "statement": statement, "indicator": line, "entry": entry, "table": table, "count": behind.records.count(),

@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.org.models import Role
+from dealerkpi.org.roles import SALES_MANAGEMENT
 from dealerkpi.pay.models import Run, StatementQuery
-
-MANAGERS = frozenset({Role.SALES_MANAGER, Role.DEPUTY_MANAGER})
 
 
 def _in_store(viewer: Viewer, run: Run) -> bool:
@@ -20,7 +19,7 @@ def _in_store(viewer: Viewer, run: Run) -> bool:
 
 
 def may_compute(viewer: Viewer, run: Run) -> bool:
-    return _in_store(viewer, run) and (viewer.reach is Reach.EVERYTHING or viewer.role in MANAGERS)
+    return _in_store(viewer, run) and (viewer.reach is Reach.EVERYTHING or viewer.role in SALES_MANAGEMENT)
 
 
 def may_submit(viewer: Viewer, run: Run) -> bool:

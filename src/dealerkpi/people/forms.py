@@ -1,7 +1,5 @@
 """Forms of the store's routines: training records (several people at once), the daily showroom checklist and
 the meeting notes. They return field errors, never raise: what the user typed is kept.
-
-The date widgets and the "not in the future" check are shared with the complaint and competitor forms.
 """
 
 from __future__ import annotations
@@ -11,24 +9,10 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dealerkpi.core.forms import date_input, not_in_future
 from dealerkpi.people.models import DailyChecklist, MeetingNote, TrainingRecord
-
-
-def date_input() -> forms.DateInput:
-    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-
-
-def datetime_input() -> forms.DateTimeInput:
-    return forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
-
-
-def not_in_future(day: datetime.date) -> datetime.date:
-    if day > timezone.localdate():
-        raise forms.ValidationError(_("This date is in the future."), code="future")
-    return day
 
 
 class TrainingForm(forms.Form):

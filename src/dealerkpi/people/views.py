@@ -1,5 +1,5 @@
 """The store's routines: training records, the daily showroom checklist and the morning and evening meeting
-notes; and the helpers every store-routine page shares (complaints and competitor intelligence too).
+notes.
 
 Every page shows one store: the viewer's own, or for head office the one chosen with ``?store=`` among
 those it may see. Records are read through ``visible_to``; a store outside the scope answers 404, a change
@@ -13,106 +13,28 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dealerkpi.core.scope import Viewer, visible_to
+from dealerkpi.core.pages import asked_day, asked_month, day_bounds, next_month, page_of, refuse_unless, saved
+from dealerkpi.core.scope import visible_to
 from dealerkpi.crm.models import Lead, ShowroomVisit
-from dealerkpi.org.models import Role, Staff, Store
+from dealerkpi.org.models import Store
+from dealerkpi.org.pages import chosen_store, store_context, store_staff, works_in
+from dealerkpi.org.roles import LEADERS
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.people.forms import DailyChecklistForm, MeetingNoteForm, TrainingForm
 from dealerkpi.people.models import DailyChecklist, MeetingNote, TrainingRecord
 from dealerkpi.sales.models import Delivery, Order
-from dealerkpi.web.viewer import viewer_of
 
 PER_PAGE = 50
 CHECKLIST_DAYS = 30
-MANAGERS = frozenset({Role.SALES_MANAGER, Role.DEPUTY_MANAGER, Role.GENERAL_MANAGER})
-LEADERS = MANAGERS | {Role.SUPERVISOR}
-
-# --- shared by the store-routine pages ----------------------------------------------------------------------
-
-
-def chosen_store(request: HttpRequest, viewer: Viewer) -> Store:
-    """The store asked for (``?store=``) among those the viewer may see, else their own, else the first."""
-    stores = visible_to(Store.objects.all(), viewer)
-    asked = request.GET.get("store", "")
-    if asked.isdigit():
-        return get_object_or_404(stores, pk=int(asked))
-    if viewer.store_id:
-        return get_object_or_404(stores, pk=viewer.store_id)
-    store = stores.order_by("code").first()
-    if store is None:
-        raise Http404("no store")
-    return store
-
-
-def store_context(viewer: Viewer, store: Store, **extra: object) -> dict[str, object]:
-    """The store shown and, for viewers of several stores, the stores to choose from."""
-    stores = [] if viewer.store_id else list(visible_to(Store.objects.order_by("code"), viewer))
-    return {"store": store, "stores": stores, **extra}
-
-
-def works_in(viewer: Viewer, store: Store, roles: frozenset[str] | None = None) -> bool:
-    """Whether the viewer is on the store's staff (in one of ``roles``, when given)."""
-    return viewer.store_id == store.pk and (roles is None or viewer.role in roles)
-
-
-def refuse_unless(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def page_of(request: HttpRequest, records: QuerySet) -> Page:
-    return Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def store_staff(store: Store, day: datetime.date) -> QuerySet:
-    """The store's staff employed on ``day``."""
-    return (Staff.objects.filter(store=store, hire_date__lte=day)
-            .filter(Q(leave_date__isnull=True) | Q(leave_date__gte=day)).order_by("employee_no"))
-
-
-def asked_day(request: HttpRequest, today: datetime.date) -> datetime.date:
-    """``?day=YYYY-MM-DD``, never after today; today when missing or not a date."""
-    try:
-        day = parse_date(request.GET.get("day", ""))
-    except ValueError:
-        day = None
-    return min(day, today) if day else today
-
-
-def asked_month(request: HttpRequest, today: datetime.date) -> datetime.date:
-    """The first day of ``?month=YYYY-MM``, or of this month."""
-    try:
-        return parse_date(f"{request.GET.get('month', '')}-01") or today.replace(day=1)
-    except ValueError:
-        return today.replace(day=1)
-
-
-def next_month(first: datetime.date) -> datetime.date:
-    return (first + datetime.timedelta(days=32)).replace(day=1)
-
-
-def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The day from midnight to midnight in the store's time zone."""
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
-    return start, start + datetime.timedelta(days=1)
-
-
-def saved(request: HttpRequest, message: str) -> HttpResponseRedirect:
-    messages.success(request, message)
-    return HttpResponseRedirect(request.get_full_path())
-
 
 # --- training -----------------------------------------------------------------------------------------------
 

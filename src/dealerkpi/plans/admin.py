@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest
 
-from dealerkpi.core.admin import ScopedAdmin
+from dealerkpi.org.admin_site import ScopedAdmin
 from dealerkpi.plans.models import Plan, PlanVersion, check_publishable, publish_version
 
 

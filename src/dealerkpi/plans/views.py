@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from dealerkpi.core.scope import Reach, Viewer
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.plans.models import Plan
-from dealerkpi.web.viewer import viewer_of
 
 
 def plans_for(viewer: Viewer) -> QuerySet[Plan]:

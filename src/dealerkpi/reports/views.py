@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET
 
 from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.org.models import Store
+from dealerkpi.org.pages import chosen_store, store_context
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay.export_views import XLSX, download, refusal
-from dealerkpi.people.views import chosen_store, store_context
 from dealerkpi.plans.engine import Period
 from dealerkpi.stock import services as stock
-from dealerkpi.web.viewer import viewer_of
 
 from .analysis import (
     Comparison,

@@ -19,6 +19,7 @@ from dealerkpi.core.money import ZERO, fen
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.crm.models import Decision, Lead
 from dealerkpi.org.models import Role, Staff, Store
+from dealerkpi.org.roles import STORE_MANAGEMENT
 from dealerkpi.sales.models import (
     DEFAULT_C_CARD_DAYS,
     Delivery,
@@ -35,11 +36,9 @@ from dealerkpi.sales.models import (
 from dealerkpi.stock.models import SecondaryDealer, Vehicle
 
 Kind = OrderApproval.Kind
-MANAGERS = frozenset({Role.SALES_MANAGER, Role.DEPUTY_MANAGER})
-MANAGERS_AND_GM = MANAGERS | {Role.GENERAL_MANAGER}
 DECIDERS: dict[str, frozenset[str]] = {
-    Kind.OVER_AUTHORITY: MANAGERS_AND_GM,
-    Kind.BELOW_FLOOR: MANAGERS_AND_GM,
+    Kind.OVER_AUTHORITY: STORE_MANAGEMENT,
+    Kind.BELOW_FLOOR: STORE_MANAGEMENT,
     Kind.BELOW_COST: frozenset({Role.GENERAL_MANAGER}),
     Kind.DELIVERY_WITH_BALANCE: frozenset({Role.GENERAL_MANAGER}),
 }
@@ -74,7 +73,7 @@ def may_act_for(viewer: Viewer, consultant_id: int) -> bool:
 
 
 def may_unwind(viewer: Viewer, order: Order) -> bool:
-    return may_act_for(viewer, order.consultant_id) and viewer.role in MANAGERS_AND_GM
+    return may_act_for(viewer, order.consultant_id) and viewer.role in STORE_MANAGEMENT
 
 
 def may_decide(viewer: Viewer, approval: OrderApproval) -> bool:

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from dealerkpi.sales import views
+from dealerkpi.sales import today, views
 
 urlpatterns = [
+    path("", today.today, name="desk-today"),
     path("leads/<int:lead_pk>/order/", views.order_new, name="order-new"),
     path("orders/<int:pk>/", views.order_detail, name="order-detail"),
     path("orders/<int:pk>/payments/", views.payment_new, name="payment-new"),

@@ -20,9 +20,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dealerkpi.core.scope import Viewer, visible_to
+from dealerkpi.core.scope import Viewer, sees_phone, visible_to
 from dealerkpi.crm.models import Customer, Lead
 from dealerkpi.org.models import Staff, Store
+from dealerkpi.org.roles import STORE_MANAGEMENT
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.sales import services
 from dealerkpi.sales.forms import (
     ChecklistForm,
@@ -35,8 +37,6 @@ from dealerkpi.sales.forms import (
 )
 from dealerkpi.sales.models import DiscountAuthority, Order, OrderApproval, StoreDeskSettings
 from dealerkpi.stock.models import Vehicle
-from dealerkpi.web.tables import sees_phone
-from dealerkpi.web.viewer import viewer_of
 
 
 def phone_for(viewer: Viewer, customer: Customer) -> str:
@@ -253,7 +253,7 @@ def order_approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def desk_settings(request: HttpRequest) -> HttpResponse:
     """The store's discount authority per role and C-card days: the sales manager and the GM set them."""
     viewer = viewer_of(request)
-    if viewer.store_id is None or viewer.role not in services.MANAGERS_AND_GM:
+    if viewer.store_id is None or viewer.role not in STORE_MANAGEMENT:
         raise PermissionDenied
     store = get_object_or_404(Store, pk=viewer.store_id)
     settings = StoreDeskSettings.objects.filter(store=store).first() or StoreDeskSettings(store=store)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dealerkpi.core.admin import ScopedAdmin
+from dealerkpi.org.admin_site import ScopedAdmin
 from dealerkpi.stock.models import SecondaryDealer
 
 

@@ -13,8 +13,7 @@ from django.db.models import Case, CharField, Count, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from dealerkpi.core.scope import Reach, Viewer
-from dealerkpi.org.models import Role, Store
-from dealerkpi.sales.models import Delivery, Reversal
+from dealerkpi.org.roles import STORE_MANAGEMENT
 from dealerkpi.stock.models import SecondaryDealer, Transfer, Vehicle
 
 ON_HAND = (Vehicle.Status.IN_STOCK, Vehicle.Status.ALLOCATED)
@@ -23,12 +22,11 @@ SALES_WINDOW = datetime.timedelta(days=30)
 # (label, oldest day of the band); a vehicle is in the first band its age fits.
 AGE_BANDS = (("0-30", 30), ("31-60", 60), ("61-90", 90), ("90+", None))
 NO_DATE = "no_date"
-STOCK_KEEPERS = frozenset({Role.SALES_MANAGER, Role.DEPUTY_MANAGER, Role.GENERAL_MANAGER})
 
 
 def may_move_stock(viewer: Viewer, store_id: int) -> bool:
     return (viewer.staff_id is not None and viewer.reach is Reach.STORE and viewer.store_id == store_id
-            and viewer.role in STOCK_KEEPERS)
+            and viewer.role in STORE_MANAGEMENT)
 
 
 def age_band(today: datetime.date) -> Case:
@@ -68,12 +66,6 @@ def structure(on_hand: QuerySet[Vehicle], today: datetime.date) -> Structure:
     if any(NO_DATE in bands for bands in by_model.values()):
         labels += (NO_DATE,)
     return Structure(by_model, labels)
-
-
-def recent_deliveries(stores: QuerySet[Store], now: datetime.datetime) -> int:
-    """Deliveries of the last 30 days, less those unwound since."""
-    return (Delivery.objects.filter(store__in=stores, delivered_at__gt=now - SALES_WINDOW, delivered_at__lte=now)
-            .exclude(order__reversal__kind=Reversal.Kind.UNWIND).count())
 
 
 def coefficient(stock: int, deliveries: int) -> Decimal | None:

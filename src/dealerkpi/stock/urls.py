@@ -5,8 +5,6 @@ from django.urls import path
 from dealerkpi.stock import views
 
 urlpatterns = [
-    path("", views.stock_overview, name="stock-overview"),
     path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle-detail"),
     path("vehicles/<int:pk>/transfer/", views.vehicle_transfer, name="vehicle-transfer"),
-    path("dealers/<int:pk>/", views.dealer_detail, name="dealer-detail"),
 ]

@@ -7,29 +7,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dealerkpi.core.scope import Reach, Viewer, visible_to
-from dealerkpi.org.models import Store
-from dealerkpi.sales.models import Order
+from dealerkpi.core.scope import Viewer, visible_to
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.stock import services
-from dealerkpi.stock.forms import StockFilterForm, TransferForm
-from dealerkpi.stock.models import SecondaryDealer, Transfer, Vehicle
-from dealerkpi.web.viewer import viewer_of
+from dealerkpi.stock.forms import TransferForm
+from dealerkpi.stock.models import Vehicle
 
 PER_PAGE = 50
 
 
-def _vehicles(viewer: Viewer) -> QuerySet[Vehicle]:
+def vehicles_seen(viewer: Viewer) -> QuerySet[Vehicle]:
     return visible_to(Vehicle.objects.select_related("store", "trim__vehicle_model", "secondary_dealer"), viewer)
 
 
-def _page(request: HttpRequest, vehicles: QuerySet[Vehicle]) -> tuple[Page, str]:
+def vehicle_page(request: HttpRequest, vehicles: QuerySet[Vehicle]) -> tuple[Page, str]:
     """One page of vehicles, each with its age in days, and the query string that keeps the filters."""
     page = Paginator(vehicles.order_by("arrived_on", "pk"), PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -40,30 +38,11 @@ def _page(request: HttpRequest, vehicles: QuerySet[Vehicle]) -> tuple[Page, str]
     return page, keep.urlencode()
 
 
-@login_required
-def stock_overview(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_of(request)
-    stores = visible_to(Store.objects.all(), viewer)
-    dealers = visible_to(SecondaryDealer.objects.select_related("store"), viewer)
-    vehicles = _vehicles(viewer)
-    on_hand = vehicles.filter(status__in=services.ON_HAND)
-    stock, deliveries = on_hand.count(), services.recent_deliveries(stores, timezone.now())
-    coefficient = services.coefficient(stock, deliveries)
-    form = StockFilterForm(request.GET or None, dealers=dealers)
-    page, query = _page(request, form.narrow(vehicles))
-    held = dealers.annotate(held=Count("vehicles", filter=Q(vehicles__status__in=services.ON_HAND)))
-    return render(request, "stock/overview.html", {
-        "form": form, "page": page, "query": query, "structure": services.structure(on_hand, timezone.localdate()),
-        "stock": stock, "deliveries": deliveries, "coefficient": coefficient, "warning_line": services.WARNING_LINE,
-        "over_line": coefficient is not None and coefficient > services.WARNING_LINE,
-        "dealers": held.order_by("store__code", "code"), "many_stores": viewer.reach not in (Reach.STORE, Reach.OWN,
-                                                                                              Reach.TEAM),
-    })
-
-
 def _vehicle_page(request: HttpRequest, vehicle: Vehicle, viewer: Viewer, form: TransferForm | None = None,
                   status: int = 200) -> HttpResponse:
-    order = visible_to(Order.objects.filter(vehicle=vehicle), viewer).first()
+    # The order the car was sold on, if the viewer may see it: through the relation, as sales sits above stock.
+    orders = Vehicle.order.related.related_model.objects.filter(vehicle=vehicle)
+    order = visible_to(orders, viewer).first()
     may_move = services.may_move_stock(viewer, vehicle.store_id) and vehicle.status == Vehicle.Status.IN_STOCK
     return render(request, "stock/vehicle_detail.html", {
         "vehicle": vehicle, "order": order,
@@ -75,14 +54,14 @@ def _vehicle_page(request: HttpRequest, vehicle: Vehicle, viewer: Viewer, form: 
 @login_required
 def vehicle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
-    return _vehicle_page(request, get_object_or_404(_vehicles(viewer), pk=pk), viewer)
+    return _vehicle_page(request, get_object_or_404(vehicles_seen(viewer), pk=pk), viewer)
 
 
 @require_POST
 @login_required
 def vehicle_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
-    vehicle = get_object_or_404(_vehicles(viewer), pk=pk)
+    vehicle = get_object_or_404(vehicles_seen(viewer), pk=pk)
     if not services.may_move_stock(viewer, vehicle.store_id):
         raise PermissionDenied
     form = TransferForm(request.POST, vehicle=vehicle)
@@ -94,17 +73,3 @@ def vehicle_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
     return _vehicle_page(request, vehicle, viewer, form, status=400)
-
-
-@login_required
-def dealer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = viewer_of(request)
-    dealer = get_object_or_404(visible_to(SecondaryDealer.objects.select_related("store"), viewer), pk=pk)
-    held = _vehicles(viewer).filter(secondary_dealer=dealer).exclude(status=Vehicle.Status.DELIVERED)
-    page, query = _page(request, held)
-    moves = Transfer.objects.filter(Q(from_dealer=dealer) | Q(to_dealer=dealer)).select_related(
-        "vehicle", "from_dealer", "to_dealer").order_by("-moved_on", "-pk")[:20]
-    return render(request, "stock/dealer_detail.html", {
-        "dealer": dealer, "page": page, "query": query, "transfers": moves,
-        "cross_region_orders": visible_to(Order.objects.filter(sold_via=dealer, is_cross_region=True), viewer).count(),
-    })

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from dealerkpi.core.admin import ScopedAdmin
+from dealerkpi.org.admin_site import ScopedAdmin
 from dealerkpi.targets.models import AnnualTarget, SeasonalDistribution, Target
 
 

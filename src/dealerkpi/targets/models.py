@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dealerkpi.catalog.models import VehicleModel
 from dealerkpi.core.fields import PercentField
 from dealerkpi.core.models import AuditedModel
 from dealerkpi.core.money import HUNDRED, ZERO
@@ -61,11 +62,8 @@ def metric_problem(name: str) -> str | None:
                 "family": family, "parameter": parameter}
         return str(_("Unknown metric “%(name)s” (the engine says: %(problem)s).")) % {
             "name": name, "problem": problem}
-    if family == "units_by_model":
-        from dealerkpi.catalog.models import VehicleModel
-
-        if not VehicleModel.objects.filter(code=parameter).exists():
-            return str(_("No vehicle model has the code “%(code)s”.")) % {"code": parameter}
+    if family == "units_by_model" and not VehicleModel.objects.filter(code=parameter).exists():
+        return str(_("No vehicle model has the code “%(code)s”.")) % {"code": parameter}
     return None
 
 

@@ -30,6 +30,7 @@ from dealerkpi.core.audit import acting_as
 from dealerkpi.core.money import FEN, HUNDRED, ZERO, fen
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.org.models import EffectiveDated, Role, Staff, Store, TeamMembership
+from dealerkpi.org.roles import SALES_FORCE, SALES_MANAGEMENT
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.engine import Target as EngineTarget
 from dealerkpi.plans.engine.catalogue import METRICS
@@ -44,8 +45,6 @@ from dealerkpi.targets.models import (
     plain,
 )
 
-SPLIT_ROLES = (Role.CONSULTANT, Role.SUPERVISOR)  # the people a store target is split across
-EDITING_ROLES = (Role.SALES_MANAGER, Role.DEPUTY_MANAGER)
 MAX_IMPORT_ROWS = 2000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -73,7 +72,7 @@ def may_edit_targets(viewer: Viewer, store: Store) -> bool:
         return True
     if viewer.reach in (Reach.GROUP, Reach.REGION) and viewer.role == Role.HEAD_OFFICE:
         return visible_stores(viewer).filter(pk=store.pk).exists()
-    return viewer.reach is Reach.STORE and viewer.role in EDITING_ROLES and viewer.store_id == store.pk
+    return viewer.reach is Reach.STORE and viewer.role in SALES_MANAGEMENT and viewer.store_id == store.pk
 
 
 def may_read_store_targets(viewer: Viewer) -> bool:
@@ -101,7 +100,7 @@ def split_people(store: Store | int, month: datetime.date) -> QuerySet[Staff]:
     store_id = store if isinstance(store, int) else store.pk
     first, last = month_start(month), month_end(month_start(month))
     return (
-        Staff.objects.filter(store_id=store_id, role__in=SPLIT_ROLES, hire_date__lte=last)
+        Staff.objects.filter(store_id=store_id, role__in=SALES_FORCE, hire_date__lte=last)
         .filter(Q(leave_date__isnull=True) | Q(leave_date__gte=first))
         .order_by("employee_no")
     )

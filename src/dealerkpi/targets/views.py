@@ -27,6 +27,7 @@ from dealerkpi.catalog.models import VehicleModel
 from dealerkpi.core.money import ZERO
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.org.models import Staff, Store
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.engine.catalogue import MARGIN_CLASSES, METRICS, PARAMETERISED
 from dealerkpi.targets.forms import (
@@ -66,7 +67,6 @@ from dealerkpi.targets.services import (
     visible_stores,
     visible_targets,
 )
-from dealerkpi.web.viewer import viewer_of
 
 # --- shared -------------------------------------------------------------------------------------------------
 

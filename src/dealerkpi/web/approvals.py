@@ -10,17 +10,17 @@ from django.shortcuts import render
 
 from dealerkpi.core.scope import visible_to
 from dealerkpi.crm.services import pending_lost_sales
+from dealerkpi.org.roles import SALES_MANAGEMENT
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay.models import StatementQuery
-from dealerkpi.pay.workflow import MANAGERS
 from dealerkpi.sales.services import pending_order_approvals
-from dealerkpi.web.viewer import viewer_of
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     queries = StatementQuery.objects.none()
-    if viewer.role in MANAGERS:
+    if viewer.role in SALES_MANAGEMENT:
         queries = visible_to(StatementQuery.objects.filter(status=StatementQuery.Status.OPEN), viewer).select_related(
             "statement__staff", "statement__run", "line")
     return render(request, "web/approvals.html", {

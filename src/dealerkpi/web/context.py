@@ -3,11 +3,11 @@
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from dealerkpi.core.registry import SECTIONS, browse_entries
 from dealerkpi.core.scope import Reach
 from dealerkpi.imports.service import may_import
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.reports.views import may_see_analysis
-from dealerkpi.web.browse import BROWSE, SECTIONS
-from dealerkpi.web.viewer import viewer_of
 
 SECTION_NAMES = {
     "funnel": _("Customers"),
@@ -26,7 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if viewer.reach is Reach.NOTHING:
         return {"nav_sections": [], "viewer": viewer}
     sections = [
-        (SECTION_NAMES[section], [entry for entry in BROWSE if entry.section == section]) for section in SECTIONS
+        (SECTION_NAMES[section], [entry for entry in browse_entries() if entry.section == section])
+        for section in SECTIONS
     ]
     return {"nav_sections": sections, "viewer": viewer, "may_import": may_import(viewer),
             "may_see_analysis": may_see_analysis(viewer)}

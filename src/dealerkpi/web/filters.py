@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
+from dealerkpi.core.registry import Browse
 from dealerkpi.core.scope import Viewer, visible_to
-from dealerkpi.web.browse import Browse
 
 
 def filterset_class(entry: Browse, viewer: Viewer) -> type[django_filters.FilterSet]:

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dealerkpi.core.scope import Reach
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.web import dashboard
-from dealerkpi.web.viewer import viewer_of
 
 
 @login_required

@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django_tables2 import RequestConfig
 
-from dealerkpi.core.scope import Viewer, visible_to
-from dealerkpi.web.browse import BY_SLUG, Browse
+from dealerkpi.core.registry import Browse, browse_entry
+from dealerkpi.core.scope import Viewer, sees_phone, visible_to
+from dealerkpi.core.tables import detail_url, table_class
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.web.filters import filterset_class
-from dealerkpi.web.tables import detail_url, sees_phone, table_class
-from dealerkpi.web.viewer import viewer_of
 
 PER_PAGE = 50
 DESK_PAGES = {"leads": "lead-detail", "orders": "order-detail", "vehicles": "vehicle-detail",
@@ -24,7 +24,7 @@ RELATED_ROWS = 10
 
 def _entry(slug: str) -> Browse:
     try:
-        return BY_SLUG[slug]
+        return browse_entry(slug)
     except KeyError as exc:
         raise Http404(slug) from exc
 
@@ -95,7 +95,7 @@ def record_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     record = get_object_or_404(scoped_records(entry, viewer).select_related(*related_fields), pk=pk)
     related_tables = []
     for related in entry.related:
-        child = BY_SLUG[related.slug]
+        child = browse_entry(related.slug)
         rows = scoped_records(child, viewer).filter(**{related.field: record}).order_by("-pk")
         table = table_class(child, viewer)(rows[:RELATED_ROWS])
         related_tables.append({"entry": child, "table": table, "field": related.field})

@@ -1,4 +1,5 @@
-"""Tables for the browse pages, built from each Browse entry (django-tables2)."""
+"""Tables of records, built from their Browse entry (django-tables2): the browse pages, and any page that lists
+the records behind a figure."""
 
 from __future__ import annotations
 
@@ -8,21 +9,14 @@ import django_tables2 as tables
 from django.db.models import Model
 from django.urls import reverse
 
-from dealerkpi.core.scope import Viewer
+from dealerkpi.core.registry import Browse, slug_of
+from dealerkpi.core.scope import Viewer, sees_phone
 from dealerkpi.core.validators import mask_phone
-from dealerkpi.web.browse import BROWSE, Browse
-
-SLUG_BY_MODEL: dict[type[Model], str] = {entry.model: entry.slug for entry in BROWSE}
 
 
 def detail_url(record: Model) -> str | None:
-    slug = SLUG_BY_MODEL.get(type(record))
+    slug = slug_of(type(record))
     return reverse("record-detail", args=[slug, record.pk]) if slug else None
-
-
-def sees_phone(viewer: Viewer, record: Model) -> bool:
-    """Only the consultant who owns the customer works with the full number; everyone else sees it masked."""
-    return viewer.staff_id is not None and getattr(record, "owner_id", None) == viewer.staff_id
 
 
 class PhoneColumn(tables.Column):
@@ -49,7 +43,7 @@ def table_class(entry: Browse, viewer: Viewer) -> type[tables.Table]:
         link: Callable | None = None
         if position == 0:
             link = _link_to_record
-        elif field is not None and field.is_relation and field.related_model in SLUG_BY_MODEL:
+        elif field is not None and field.is_relation and slug_of(field.related_model) is not None:
             link = _link_to_value
         if name == "phone":
             columns[name] = PhoneColumn(viewer)

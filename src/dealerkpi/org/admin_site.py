@@ -1,0 +1,64 @@
+"""The Django admin as the master-data editor: open to superusers and head-office staff only, each admin page
+scoped to what its user may see. (The AdminConfig that names this site is in ``org.admin_config``: Django loads it
+before any model.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin import AdminSite
+from django.db.models import ForeignKey, Model, QuerySet
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from dealerkpi.core.scope import visible_to
+from dealerkpi.org.models import Role
+from dealerkpi.org.scope import viewer_of
+
+
+def edits_master_data(request: HttpRequest) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_authenticated):
+        return False
+    return user.is_superuser or (user.staff is not None and user.staff.role == Role.HEAD_OFFICE)
+
+
+class DealerAdminSite(AdminSite):
+    site_header = _("dealerkpi master data")
+    site_title = _("dealerkpi master data")
+    index_title = _("Stores, staff, models and price lists")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return edits_master_data(request)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Head office sees and edits the records of its own group (or region); superusers everything."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return visible_to(super().get_queryset(request), viewer_of(request))
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField | None:
+        related: type[Model] = db_field.related_model
+        if hasattr(related, "scope"):
+            kwargs["queryset"] = visible_to(related._default_manager.all(), viewer_of(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return edits_master_data(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return edits_master_data(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return edits_master_data(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return edits_master_data(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return edits_master_data(request)

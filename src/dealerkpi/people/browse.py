@@ -1,0 +1,16 @@
+"""The record types of this app that users browse: their list pages, filters, tables and detail pages."""
+
+from dealerkpi.core.registry import Browse, register_browse
+from dealerkpi.people.models import AttendanceRecord, TrainingRecord
+
+register_browse(
+    Browse(
+        "trainings", TrainingRecord,
+        columns=("id", "held_on", "staff", "course", "hours", "passed", "trainer"),
+        filters=("staff", "passed"), select_related=("staff", "trainer"), section="store",
+    ),
+    Browse(
+        "attendance", AttendanceRecord, columns=("id", "day", "staff", "status"),
+        filters=("status", "staff"), select_related=("staff",), section="store",
+    ),
+)

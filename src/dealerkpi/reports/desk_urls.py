@@ -1,0 +1,15 @@
+"""The desk's pages that live in reports because they weigh figures: the team board (under /desk/) and the stock
+overview and secondary dealers (under /stock/). See the includes in dealerkpi/urls.py."""
+
+from django.urls import path
+
+from dealerkpi.reports import stock_views, team_board
+
+desk_urlpatterns = [
+    path("team/", team_board.team_board, name="team-board"),
+]
+
+stock_urlpatterns = [
+    path("", stock_views.stock_overview, name="stock-overview"),
+    path("dealers/<int:pk>/", stock_views.dealer_detail, name="dealer-detail"),
+]
