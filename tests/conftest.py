@@ -9,3 +9,11 @@ def pytest_configure(config: pytest.Config) -> None:
     from huey.contrib.djhuey import HUEY
 
     HUEY.immediate = True
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--make-snapshots", action="store_true", default=False,
+        help="test_statements_unchanged.py writes its snapshots of statements instead of comparing "
+             "(see tests/snapshots/make_snapshots.py)",
+    )
