@@ -5,7 +5,7 @@ This is the only module of the statement-snapshot test that touches the models, 
 
 Records, sorted by store, person, kind of record and position:
 
-- ``run``: the latest version of each store's run for the month, its status and number of statements;
+- ``run``: the latest version of each store's run for the month: its version, status, statements and total;
 - ``statement``: one per person: plan code and version, team, scores, total, balances, actuals, targets, gates,
   notes and what was paid per deal;
 - ``indicator``: each scorecard row of a statement;
@@ -143,7 +143,10 @@ def _sort_key(record: Record) -> tuple:
 
 def statement_snapshot(period: str, stores: Iterable[str] | None = None) -> list[Record]:
     """The statements of the latest version of each store's run for ``period`` (YYYY-MM), of the stores with
-    codes ``stores`` (default: every store with a run that month), as sorted records."""
+    codes ``stores`` (default: every store with a run that month), as sorted records.
+
+    The runs are chosen by natural keys (month, store codes), not by a queryset, so that the test itself names no
+    model and no field: everything that depends on the models' shape is in this module."""
     year, month = (int(part) for part in period.split("-"))
     runs = model("Run").objects.filter(period=datetime.date(year, month, 1)).select_related("store")
     if stores is not None:
