@@ -517,13 +517,15 @@ def test_the_team_board_counts_each_consultant_s_month_against_target(world: Wor
     rows = {row.name: row for row in team_board(viewer_for(world.users["sup1"]), OCTOBER_20)}
     assert set(rows) == {"c1", "c2"}
     c1 = rows["c1"]
-    # The world's October for c1: 2 leads (open, lost), 1 first visit, 1 test drive, 2 orders (one cancelled),
-    # 1 delivery; the open card was due 10-08 and not contacted since: overdue. Follow-ups due this month: the
-    # contact of 10-02 answered its due date of 10-02 (on time) and the card due 10-08 was missed: 1 of 2.
-    assert c1.figures == {"leads": 2, "visits": 1, "first_visits": 1, "test_drives": 1, "orders": 2,
-                          "deliveries": 1, "overdue": 1}
-    assert c1.cells[0] == (2, Decimal("5")) and c1.cells[5] == (1, None)
-    assert (c1.due, c1.on_time, c1.compliance) == (2, 1, Decimal("50.00"))
+    # The world's October for c1, as the statement counts it: 2 leads (open, lost), 1 visit, a first visit with
+    # intent, no test drive done (the one booked was never started), 1 order (the other was cancelled), half a
+    # car (the deal is shared 50/50 with c2); the open card was due 10-08 and not contacted since: overdue.
+    # Follow-ups due this month: the contact of 10-02 answered its due date (on time), the card due 10-08 was
+    # missed and so was the C-card call due 10-11: 1 of 3.
+    assert c1.cells == [(2, Decimal("5")), (1, None), (1, None), (0, None), (1, None), (Decimal("0.5"), None)]
+    assert c1.overdue == 1
+    assert (c1.figures["follow_ups_on_time"], c1.figures["follow_ups_due"], c1.compliance) == (
+        1, 3, Decimal("33.3333"))
     assert {row.name for row in team_board(viewer_for(world.users["m1"]), OCTOBER_20)} == {"c1", "c2", "c3"}
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dealerkpi.catalog.models import Trim, VehicleModel
 from dealerkpi.org.models import Store
-from dealerkpi.sales.models import Delivery, Order, Reversal
+from dealerkpi.sales.models import Delivery, Order, OrderCredit, Reversal
 from dealerkpi.stock import services
 from dealerkpi.stock.models import SecondaryDealer, Transfer, Vehicle
 from tests.test_desk_sales import log_in
@@ -88,6 +88,7 @@ def deliver(world: World, when: datetime.datetime, unwound: bool = False) -> Del
                                  colour="白", ordered_at=when - datetime.timedelta(days=5), vehicle=sold,
                                  guide_price=Decimal("229800"), floor_price=Decimal("209800"),
                                  price=Decimal("220000"), status="unwound" if unwound else "delivered")
+    OrderCredit.objects.create(store=store, order=order, staff=c1, share=100)
     if unwound:
         Reversal.objects.create(store=store, order=order, kind="unwind", at=when, reason="退车", recorded_by=c1)
     return Delivery.objects.create(store=store, order=order, vehicle=sold, delivered_at=when)

@@ -29,8 +29,8 @@ from dealerkpi.market.views import competitor_summary
 from dealerkpi.org.pages import store_staff
 from dealerkpi.org.scope import viewer_for
 from dealerkpi.people.models import DailyChecklist, MeetingNote, TrainingRecord
-from dealerkpi.people.views import day_figures
-from dealerkpi.sales.models import Delivery, Order
+from dealerkpi.reports.meeting_notes import day_figures
+from dealerkpi.sales.models import Delivery, Order, OrderCredit
 from dealerkpi.stock.models import Vehicle
 from tests.world import PASSWORD, World, build_world, make_vin
 
@@ -445,9 +445,11 @@ def lead(world: World, key: str, at: datetime.datetime) -> Lead:
 def order(world: World, key: str, at: datetime.datetime) -> Order:
     staff = world.staff[key]
     customer = lead(world, key, at - datetime.timedelta(days=20)).customer
-    return Order.objects.create(store=staff.store, customer=customer, consultant=staff, trim=world.trim, colour="白",
-                                ordered_at=at, guide_price=Decimal("229800"), floor_price=Decimal("209800"),
-                                price=Decimal("219800"))
+    placed = Order.objects.create(store=staff.store, customer=customer, consultant=staff, trim=world.trim, colour="白",
+                                  ordered_at=at, guide_price=Decimal("229800"), floor_price=Decimal("209800"),
+                                  price=Decimal("219800"))
+    OrderCredit.objects.create(store=staff.store, order=placed, staff=staff, share=100)
+    return placed
 
 
 def delivery(world: World, key: str, at: datetime.datetime) -> Delivery:

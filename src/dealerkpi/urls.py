@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dealerkpi.reports.desk_urls import desk_urlpatterns, stock_urlpatterns
+from dealerkpi.reports.desk_urls import desk_urlpatterns, stock_urlpatterns, store_urlpatterns
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("complaints/", include("dealerkpi.crm.complaint_urls")),
     path("market/", include("dealerkpi.market.urls")),
     path("store/", include("dealerkpi.people.urls")),
+    path("store/", include(store_urlpatterns)),
     path("reports/", include("dealerkpi.reports.urls")),
     path("imports/", include("dealerkpi.imports.urls")),
     path("", include("dealerkpi.web.urls")),

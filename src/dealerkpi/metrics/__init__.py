@@ -5,6 +5,8 @@ in a set of stores and a calendar month (Asia/Shanghai), set-based, on SQLite an
     actuals.for_engine()                        # engine Actuals: one row per person and team of the day
     records("units_delivered", store_ids, Period(2026, 10), staff_id)   # the deliveries behind the figure
     deals(store_ids, Period(2026, 10))          # engine Deals for commissions and clawbacks
+    compute(["orders"], store_ids, Days.month_to_date(today), as_of=today)   # a page's month so far
+    standing(["overdue_cards"], store_ids, today)   # what stands open on a day (metrics/now.py)
 
 Definitions: docs/metrics.md.
 """
@@ -23,8 +25,9 @@ from dealerkpi.plans.engine.catalogue import MARGIN_CLASSES, METRICS, PARAMETERI
 from .base import Behind, RecordSet
 from .compute import Member, PeriodActuals, Row, compute, compute_by_store, people_in_scope, records
 from .deals import deals, deals_by_store
-from .period import Crediting, Frame
-from .registry import DEFINITIONS, UnknownMetric, definition_of
+from .now import Standing, standing
+from .period import Crediting, Days, Frame
+from .registry import DEFINITIONS, PAGE_FIGURES, UnknownMetric, definition_of
 
 
 def all_names(model_codes: Sequence[str] = ()) -> list[str]:
@@ -74,11 +77,14 @@ __all__ = [
     "Behind",
     "DEFINITIONS",
     "Crediting",
+    "Days",
     "Frame",
     "Member",
+    "PAGE_FIGURES",
     "PeriodActuals",
     "RecordSet",
     "Row",
+    "Standing",
     "UnknownMetric",
     "all_names",
     "compute",
@@ -90,4 +96,5 @@ __all__ = [
     "period_inputs",
     "period_inputs_by_store",
     "records",
+    "standing",
 ]

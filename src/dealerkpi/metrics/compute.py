@@ -10,30 +10,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, DateField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from dealerkpi.core.money import ZERO
-from dealerkpi.org.models import EffectiveDated, RoleAssignment, Staff, Store
+from dealerkpi.org.models import Store
 from dealerkpi.plans.engine import Actuals, Period
 
 from . import people
 from .base import Behind, Key, Table, ratio
-from .period import Crediting, Frame, team_of_day
+from .members import Member, people_in_scope
+from .period import Crediting, Frame, Span
 from .registry import SOURCES, Definition, definition_of
-
-
-@dataclass(frozen=True)
-class Member:
-    """A person with figures: employed in one of the stores during the period, or found in its records. Role,
-    store and team are those of their last day in the period (the end, or their leave date)."""
-
-    staff_id: int
-    name: str
-    role: str
-    store_id: int | None
-    team_id: int | None
-    employed_in: int | None = None  # the store the person is on the books of, if employed during the period
 
 
 @dataclass(frozen=True)
@@ -70,35 +57,14 @@ class PeriodActuals:
                     found[name] = found.get(name, ZERO) + value
         return found
 
+    def total(self, name: str, people: Iterable[int] | None = None) -> Decimal:
+        """An additive figure summed over everyone's rows (people None) or over these people's."""
+        wanted = None if people is None else set(people)
+        return sum((row.metrics.get(name, ZERO) for row in self.rows if wanted is None or row.staff_id in wanted),
+                   ZERO)
+
     def for_engine(self) -> tuple[Actuals, ...]:
         return tuple(row.actuals() for row in self.rows)
-
-
-def people_in_scope(frame: Frame, also: Iterable[int] = ()) -> dict[int, Member]:
-    """Everyone employed during the period whose store is in the frame, plus the ids in `also`. One query."""
-    last_day = Case(
-        When(leave_date__lt=frame.last_day, then=F("leave_date")),
-        default=Value(frame.last_day),
-        output_field=DateField(),
-    )
-    assignment = RoleAssignment.objects.filter(staff_id=OuterRef("pk")).filter(
-        EffectiveDated.in_force_on(OuterRef("metric_day"))
-    ).order_by("-valid_from", "-pk")
-    during = Q(hire_date__lte=frame.last_day) & (Q(leave_date__isnull=True) | Q(leave_date__gte=frame.first_day))
-    employed = Q(store_id__in=frame.store_ids) & during
-    rows = (
-        Staff.objects.filter(employed | Q(pk__in=sorted(set(also))))
-        .annotate(metric_day=last_day)
-        .annotate(
-            end_team=team_of_day("pk", OuterRef("metric_day")),
-            end_role=Coalesce(Subquery(assignment.values("role")[:1]), F("role")),
-            end_store=Coalesce(Subquery(assignment.values("store_id")[:1]), F("store_id"), output_field=IntegerField()),
-            employed_in=Case(When(during, then=F("store_id")), default=None, output_field=IntegerField()),
-        )
-        .order_by("pk")
-        .values_list("pk", "name", "end_role", "end_store", "end_team", "employed_in")
-    )
-    return {pk: Member(pk, name, role, store, team, employed) for pk, name, role, store, team, employed in rows}
 
 
 def _end_key(member: Member | None, staff_id: int) -> Key:
@@ -182,31 +148,31 @@ def _tables(frame: Frame, wanted: Sequence[tuple[str, Definition, str]]) -> dict
 def compute(
     names: Iterable[str],
     stores: QuerySet[Store] | Sequence[int],
-    period: Period,
+    when: Span,
     crediting: Crediting | str = Crediting.DELIVERED,
     *,
     as_of: datetime.date | None = None,
 ) -> PeriodActuals:
-    """The named metrics for everyone in the stores for the month, the stores' records taken together.
+    """The named metrics for everyone in the stores for the month (or the days), the stores' records together.
 
     `names` are catalogue names, parameterised ones written units_by_model:<model code> and
-    units_by_margin_class:<code>. `as_of` (default: today) is the day before which an unanswered due date
-    counts as missed. Raises UnknownMetric for a name that is not a metric.
+    units_by_margin_class:<code>, or page figures (registry.PAGE_FIGURES). `as_of` (default: today) is the day
+    before which an unanswered due date counts as missed. Raises UnknownMetric for a name that is not a metric.
     """
-    frame = Frame.of(stores, period, crediting, as_of)
+    frame = Frame.of(stores, when, crediting, as_of)
     wanted = [(name, *definition_of(name)) for name in dict.fromkeys(names)]
     tables = _tables(frame, wanted)
     everywhere = frozenset(frame.store_ids)
     found_in_records = {staff for table in tables.values() for staff in table.people_in(everywhere)}
     members = people_in_scope(frame, found_in_records)
     rows = _shape(wanted, tables, members, everywhere)
-    return PeriodActuals(period, frame.crediting, tuple(name for name, _, _ in wanted), rows, members)
+    return PeriodActuals(frame.period, frame.crediting, tuple(name for name, _, _ in wanted), rows, members)
 
 
 def compute_by_store(
     names: Iterable[str],
     stores: Sequence[int],
-    period: Period,
+    when: Span,
     crediting: Crediting | str = Crediting.DELIVERED,
     *,
     as_of: datetime.date | None = None,
@@ -214,7 +180,7 @@ def compute_by_store(
     """compute() for each of the stores on its own, from one computation over all of them: the same queries
     as for one store, each grouped by store too, so a store's figures cost a thousandth of the queries when a
     thousand stores are computed together. Each store's result equals compute(names, [store], ...)."""
-    frame = Frame.of(stores, period, crediting, as_of)
+    frame = Frame.of(stores, when, crediting, as_of)
     wanted = [(name, *definition_of(name)) for name in dict.fromkeys(names)]
     tables = _tables(frame, wanted)
     everywhere = frozenset(frame.store_ids)
@@ -225,14 +191,15 @@ def compute_by_store(
         in_records = {staff for table in tables.values() for staff in table.people_in(here)}
         members = {pk: m for pk, m in everyone.items() if m.employed_in == store_id or pk in in_records}
         rows = _shape(wanted, tables, members, here)
-        found[store_id] = PeriodActuals(period, frame.crediting, tuple(name for name, _, _ in wanted), rows, members)
+        names_wanted = tuple(name for name, _, _ in wanted)
+        found[store_id] = PeriodActuals(frame.period, frame.crediting, names_wanted, rows, members)
     return found
 
 
 def records(
     name: str,
     stores: QuerySet[Store] | Sequence[int],
-    period: Period,
+    when: Span,
     staff_id: int,
     crediting: Crediting | str = Crediting.DELIVERED,
     *,
@@ -242,4 +209,4 @@ def records(
     and a label (numerator, denominator, on time, missed...); `.slug` and `.records` are the main set's.
     Querysets: nothing is read until they are used."""
     definition, parameter = definition_of(name)
-    return Behind(definition.records(Frame.of(stores, period, crediting, as_of), staff_id, parameter))
+    return Behind(definition.records(Frame.of(stores, when, crediting, as_of), staff_id, parameter))

@@ -23,6 +23,8 @@ def leads_table(frame: Frame) -> Table:
 VISIT_PARTS = {
     "first_visits": Q(is_first_visit=True, has_intent=True),
     "intent_visits": Q(has_intent=True),
+    "showroom_visits": Q(),
+    "visits_with_test_drive": Q(test_drive_taken=True),
 }
 
 

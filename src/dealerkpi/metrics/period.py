@@ -1,4 +1,5 @@
-"""The frame every metric is computed in: the stores, the calendar month (Asia/Shanghai), the crediting policy.
+"""The frame every metric is computed in: the stores, the calendar month (Asia/Shanghai) or a run of days in
+it (a day, month to date, the last 30 days), the crediting policy.
 
 Also the two expressions most metrics share: a timestamp's local day, and the team a person belonged to on
 a day (TeamMembership in force then), as a correlated subquery so grouping by it stays one query.
@@ -29,11 +30,6 @@ class Crediting(StrEnum):
     PAID = "paid"
 
 
-def month_start(year: int, month: int) -> datetime.datetime:
-    """Midnight of the first day of the month in Shanghai, as an aware datetime."""
-    return datetime.datetime(year, month, 1, tzinfo=SHANGHAI)
-
-
 def shift(period: Period, months: int) -> Period:
     """The period `months` later (negative: earlier)."""
     index = period.year * 12 + period.month - 1 + months
@@ -41,42 +37,78 @@ def shift(period: Period, months: int) -> Period:
 
 
 @dataclass(frozen=True)
+class Days:
+    """A run of calendar days (Shanghai), both ends included: what a page counts when it is not a whole month
+    (a day, the month to date, the last 30 days). Its month, for the metrics that look at one, is the last day's.
+    """
+
+    first: datetime.date
+    last: datetime.date
+
+    @classmethod
+    def month_to_date(cls, day: datetime.date) -> Days:
+        return cls(day.replace(day=1), day)
+
+    @classmethod
+    def ending(cls, day: datetime.date, count: int) -> Days:
+        """The `count` days up to and including `day`."""
+        return cls(day - datetime.timedelta(days=count - 1), day)
+
+    @property
+    def period(self) -> Period:
+        return Period(self.last.year, self.last.month)
+
+
+Span = Period | Days  # a month, or days
+
+
+def midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=SHANGHAI)
+
+
+@dataclass(frozen=True)
 class Frame:
-    """Stores x month x crediting policy; `as_of` is the day up to which due dates can have been missed."""
+    """Stores x month (or days) x crediting policy; `as_of` is the day up to which due dates can have been missed.
+
+    `period` is the month; `days`, when set, narrows what is counted to those days (the month-based metrics,
+    such as market share or attrition, still look at `period`)."""
 
     store_ids: tuple[int, ...]
     period: Period
     crediting: Crediting = Crediting.DELIVERED
     as_of: datetime.date | None = None
+    days: Days | None = None
 
     @classmethod
     def of(
         cls,
         stores: QuerySet[Store] | Sequence[int],
-        period: Period,
+        when: Span,
         crediting: Crediting | str = Crediting.DELIVERED,
         as_of: datetime.date | None = None,
     ) -> Frame:
         ids = stores.values_list("pk", flat=True) if isinstance(stores, QuerySet) else stores
-        return cls(tuple(sorted(int(pk) for pk in ids)), period, Crediting(crediting), as_of)
+        store_ids = tuple(sorted(int(pk) for pk in ids))
+        if isinstance(when, Days):
+            return cls(store_ids, when.period, Crediting(crediting), as_of, when)
+        return cls(store_ids, when, Crediting(crediting), as_of)
 
     @property
     def start(self) -> datetime.datetime:
-        return month_start(self.period.year, self.period.month)
+        return midnight(self.first_day)
 
     @property
     def end(self) -> datetime.datetime:
         """The first moment after the period (exclusive bound)."""
-        following = shift(self.period, 1)
-        return month_start(following.year, following.month)
+        return midnight(self.last_day + datetime.timedelta(days=1))
 
     @property
     def first_day(self) -> datetime.date:
-        return self.period.first_day
+        return self.days.first if self.days else self.period.first_day
 
     @property
     def last_day(self) -> datetime.date:
-        return self.period.last_day
+        return self.days.last if self.days else self.period.last_day
 
     @property
     def today(self) -> datetime.date:

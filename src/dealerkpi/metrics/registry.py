@@ -19,10 +19,11 @@ from django.db.models import Q
 
 from dealerkpi.core.money import HUNDRED
 from dealerkpi.org.models import Staff
-from dealerkpi.plans.engine.catalogue import METRICS, PARAMETERISED
+from dealerkpi.plans.engine.catalogue import METRICS, PARAMETERISED, Metric
 
 from . import care, funnel, market, people, sales
 from .base import RecordSet, Table
+from .members import people_in_scope
 from .period import Frame
 
 ONE = Decimal(1)
@@ -64,7 +65,7 @@ class Definition:
 
     @property
     def unit(self) -> str:
-        return METRICS[self.name].unit
+        return (METRICS.get(self.name) or PAGE_FIGURES[self.name]).unit
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -139,13 +140,24 @@ def _new_leads(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, 
     return (_leads(frame, staff_id),)
 
 
-def _first_visits(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
-    return (_visits(frame, staff_id, "first_visits"),)
+def _visit_records(part: str) -> Records:
+    def found(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+        return (_visits(frame, staff_id, part),)
+
+    return found
+
+
+def _test_drives_done(frame: Frame, staff_id: int, label: str = "") -> RecordSet:
+    drives = funnel.test_drives_done(frame).filter(consultant_id=staff_id).order_by("starts_at", "pk")
+    return RecordSet("test-drives", drives, label)
+
+
+def _test_drives(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+    return (_test_drives_done(frame, staff_id),)
 
 
 def _test_drive_rate(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
-    drives = funnel.test_drives_done(frame).filter(consultant_id=staff_id).order_by("starts_at", "pk")
-    return RecordSet("test-drives", drives, "numerator"), _visits(frame, staff_id, "first_visits", "denominator")
+    return _test_drives_done(frame, staff_id, "numerator"), _visits(frame, staff_id, "first_visits", "denominator")
 
 
 def _lead_to_order(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
@@ -190,8 +202,6 @@ def _complaints(part: str) -> Records:
 
 def store_of(frame: Frame, staff_id: int) -> int | None:
     """The store the person belongs to at the period's end (as compute() gives store-level values)."""
-    from .compute import people_in_scope
-
     person = people_in_scope(frame, {staff_id}).get(staff_id)
     return person.store_id if person else None
 
@@ -229,8 +239,6 @@ def _developed(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, 
 
 
 def _leavers(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
-    from .compute import people_in_scope
-
     person = people_in_scope(frame, {staff_id}).get(staff_id)
     if person is None:
         return (RecordSet("staff", Staff.objects.none()),)
@@ -282,7 +290,7 @@ _DEFINITIONS = (
     _additive("collections", "collections", _collections),
     _additive("receivables_outstanding", "receivables", _receivables),
     _additive("new_leads", "leads", _new_leads),
-    _additive("first_visits", "visits", _first_visits),
+    _additive("first_visits", "visits", _visit_records("first_visits")),
     _ratio("test_drive_rate", "test_drives", "test_drives", "first_visits", _test_drive_rate, per_source="visits"),
     _ratio("lead_to_order_rate", "orders", "orders", "new_leads", _lead_to_order, per_source="leads"),
     _ratio("visit_to_order_rate", "orders", "orders", "intent_visits", _visit_to_order, per_source="visits"),
@@ -307,6 +315,31 @@ _DEFINITIONS = (
 )
 DEFINITIONS: dict[str, Definition] = {definition.name: definition for definition in _DEFINITIONS}
 
+# Page figures: what the desk, the boards and the reports count beside the metrics, which no plan pays on.
+# They are parts of the metrics' own sources, so a page's "orders" is the orders of lead_to_order_rate.
+PAGE_FIGURES: dict[str, Metric] = {
+    figure.name: figure
+    for figure in (
+        Metric("showroom_visits", "count", "Showroom parties received, first or repeat, with intent or not."),
+        Metric("visits_with_test_drive", "count", "Showroom parties who took a test drive during the visit."),
+        Metric("test_drives", "count", "Test drives done whose slot started in the period."),
+        Metric("orders", "count", "Orders placed in the period and not cancelled by its end."),
+        Metric("follow_ups_due", "count", "Follow-ups due in the period (A-cards and C-cards), as in compliance."),
+        Metric("follow_ups_on_time", "count", "Of those, the ones done by their due day."),
+    )
+}
+PAGE_DEFINITIONS: dict[str, Definition] = {
+    definition.name: definition
+    for definition in (
+        _additive("showroom_visits", "visits", _visit_records("showroom_visits")),
+        _additive("visits_with_test_drive", "visits", _visit_records("visits_with_test_drive")),
+        _additive("test_drives", "test_drives", _test_drives),
+        _additive("orders", "orders", _orders("orders")),
+        _additive("follow_ups_due", "compliance", _compliance),
+        _additive("follow_ups_on_time", "compliance", _compliance),
+    )
+}
+
 
 class UnknownMetric(ValueError):
     """A name that is not a metric of the catalogue (or a parameterised one without its parameter)."""
@@ -315,8 +348,8 @@ class UnknownMetric(ValueError):
 def definition_of(name: str) -> tuple[Definition, str]:
     """The definition of `name` and its parameter ("" when it takes none)."""
     family, _, parameter = name.partition(":")
-    definition = DEFINITIONS.get(family)
-    if definition is None or family not in METRICS:
+    definition = DEFINITIONS.get(family) or PAGE_DEFINITIONS.get(family)
+    if definition is None or family not in METRICS and family not in PAGE_FIGURES:
         raise UnknownMetric(f"unknown metric {name!r}")
     if bool(parameter) != (family in PARAMETERISED):
         raise UnknownMetric(f"{family} {'needs' if not parameter else 'takes no'} parameter: {name!r}")

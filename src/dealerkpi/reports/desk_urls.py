@@ -1,9 +1,9 @@
-"""The desk's pages that live in reports because they weigh figures: the team board (under /desk/) and the stock
-overview and secondary dealers (under /stock/). See the includes in dealerkpi/urls.py."""
+"""The pages that live in reports because they weigh figures: the team board (under /desk/), the stock overview and
+secondary dealers (under /stock/) and the meeting notes (under /store/). See the includes in dealerkpi/urls.py."""
 
 from django.urls import path
 
-from dealerkpi.reports import stock_views, team_board
+from dealerkpi.reports import meeting_notes, stock_views, team_board
 
 desk_urlpatterns = [
     path("team/", team_board.team_board, name="team-board"),
@@ -12,4 +12,8 @@ desk_urlpatterns = [
 stock_urlpatterns = [
     path("", stock_views.stock_overview, name="stock-overview"),
     path("dealers/<int:pk>/", stock_views.dealer_detail, name="dealer-detail"),
+]
+
+store_urlpatterns = [
+    path("meetings/", meeting_notes.meeting_notes, name="meeting-notes"),
 ]

@@ -36,7 +36,7 @@ def _late(tally: Tally) -> Decimal:
 
 
 def _coefficient(tally: Tally) -> Decimal | None:
-    return stock.coefficient(int(tally["closing_stock"]), int(tally["units"]))
+    return stock.coefficient(tally["closing_stock"], tally["units"])
 
 
 @dataclass(frozen=True)

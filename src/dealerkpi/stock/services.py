@@ -68,7 +68,7 @@ def structure(on_hand: QuerySet[Vehicle], today: datetime.date) -> Structure:
     return Structure(by_model, labels)
 
 
-def coefficient(stock: int, deliveries: int) -> Decimal | None:
+def coefficient(stock: int | Decimal, deliveries: int | Decimal) -> Decimal | None:
     """Stock coefficient = vehicles on hand / deliveries of the last 30 days; no value without deliveries."""
     if deliveries <= 0:
         return None

@@ -1,44 +1,33 @@
-"""The month at a glance for the home page: the sales funnel per consultant or per store, set-based
-(one grouped query per figure, whatever the number of people)."""
+"""The month at a glance for the home page: the sales funnel per consultant or per store, and a consultant's day,
+all from the metrics library (month to date, or as the day stands), a few queries whatever the number of people."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, QuerySet
-from django.utils import timezone
-
+from dealerkpi import metrics
 from dealerkpi.core.scope import Viewer, visible_to
-from dealerkpi.crm.models import FollowUp, Lead, ShowroomVisit, TestDrive
 from dealerkpi.org.models import Role, Staff, Store
-from dealerkpi.sales.models import Delivery, Order
-from dealerkpi.stock.models import Vehicle
+
+FUNNEL = ("new_leads", "showroom_visits", "test_drives", "orders", "units_delivered")
+STANDING = ("overdue_cards",)
+MY_DAY = ("cards_due", "overdue_cards", "open_cards", "follow_ups_logged", "deliveries_scheduled")
 
 
-@dataclass(frozen=True)
-class Month:
-    first: datetime.datetime
-    after: datetime.datetime
-
-    @classmethod
-    def containing(cls, day: datetime.date) -> Month:
-        tz = timezone.get_current_timezone()
-        first = datetime.datetime(day.year, day.month, 1, tzinfo=tz)
-        following = datetime.datetime(day.year + day.month // 12, day.month % 12 + 1, 1, tzinfo=tz)
-        return cls(first, following)
+COLUMNS = (*FUNNEL, *STANDING)
 
 
 @dataclass
 class FunnelRow:
     key: int
     label: str
-    leads: int = 0
-    visits: int = 0
-    test_drives: int = 0
-    orders: int = 0
-    deliveries: int = 0
-    overdue_cards: int = 0
+    figures: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def cells(self) -> list[Decimal]:
+        return [self.figures[name] for name in COLUMNS]
 
 
 @dataclass
@@ -47,85 +36,50 @@ class Funnel:
 
     @property
     def total(self) -> FunnelRow:
-        total = FunnelRow(0, "")
-        for row in self.rows:
-            for name in ("leads", "visits", "test_drives", "orders", "deliveries", "overdue_cards"):
-                setattr(total, name, getattr(total, name) + getattr(row, name))
-        return total
+        return FunnelRow(0, "", {name: sum((row.figures[name] for row in self.rows), Decimal(0)) for name in COLUMNS})
 
 
-def _counts(queryset: QuerySet, by: str) -> dict[int, int]:
-    return dict(queryset.values_list(by).annotate(n=Count("pk")).values_list(by, "n"))
+def visible_store_ids(viewer: Viewer) -> list[int]:
+    return list(visible_to(Store.objects.all(), viewer).order_by("pk").values_list("pk", flat=True))
 
 
-def _month_figures(month: Month, today: datetime.date) -> dict[str, tuple[QuerySet, str]]:
-    """Each funnel figure: the records it counts and the field naming the consultant credited."""
-    return {
-        "leads": (Lead.objects.filter(created_at__gte=month.first, created_at__lt=month.after), "owner_id"),
-        "visits": (
-            ShowroomVisit.objects.filter(arrived_at__gte=month.first, arrived_at__lt=month.after), "consultant_id"
-        ),
-        "test_drives": (
-            TestDrive.objects.filter(starts_at__gte=month.first, starts_at__lt=month.after), "consultant_id"
-        ),
-        "orders": (Order.objects.filter(ordered_at__gte=month.first, ordered_at__lt=month.after), "consultant_id"),
-        "deliveries": (
-            Delivery.objects.filter(delivered_at__gte=month.first, delivered_at__lt=month.after),
-            "order__consultant_id",
-        ),
-        "overdue_cards": (
-            Lead.objects.filter(status=Lead.Status.OPEN, next_follow_up_on__lt=today), "owner_id"
-        ),
-    }
+def _by_store(viewer: Viewer, today: datetime.date) -> Funnel:
+    stores = visible_to(Store.objects.all(), viewer).order_by("name").values_list("pk", "name")
+    ids = [pk for pk, _ in stores]
+    month = metrics.compute_by_store(FUNNEL, ids, metrics.Days.month_to_date(today), as_of=today)
+    now = metrics.standing(STANDING, ids, today)
+    return Funnel([
+        FunnelRow(pk, name, {**{f: month[pk].total(f) for f in FUNNEL},
+                             **{f: Decimal(now.of_store(pk, f)) for f in STANDING}})
+        for pk, name in stores
+    ])
+
+
+def _by_consultant(viewer: Viewer, today: datetime.date) -> Funnel:
+    ids = visible_store_ids(viewer)
+    month = metrics.compute(FUNNEL, ids, metrics.Days.month_to_date(today), as_of=today)
+    now = metrics.standing(STANDING, ids, today)
+    consultants = visible_to(
+        Staff.objects.filter(role=Role.CONSULTANT, hire_date__lte=today).exclude(leave_date__lt=today.replace(day=1)),
+        viewer,
+    ).order_by("name").values_list("pk", "name")
+    return Funnel([
+        FunnelRow(pk, name, {**{f: month.total(f, [pk]) for f in FUNNEL},
+                             **{f: Decimal(now.of(pk, f)) for f in STANDING}})
+        for pk, name in consultants
+    ])
 
 
 def funnel(viewer: Viewer, today: datetime.date, by_store: bool) -> Funnel:
-    """This month's funnel, one row per consultant (or per store for head office)."""
-    month = Month.containing(today)
-    figures = {
-        name: _counts(visible_to(records, viewer), "store_id" if by_store else person)
-        for name, (records, person) in _month_figures(month, today).items()
-    }
-    if by_store:
-        rows_for = visible_to(Store.objects.all(), viewer)
-    else:
-        rows_for = visible_to(
-            Staff.objects.filter(role=Role.CONSULTANT, hire_date__lte=today).exclude(leave_date__lt=month.first),
-            viewer,
-        )
-    rows = []
-    for pk, name in rows_for.values_list("pk", "name"):
-        row = FunnelRow(pk, name)
-        for figure, counts in figures.items():
-            setattr(row, figure, counts.get(pk, 0))
-        rows.append(row)
-    return Funnel(rows)
+    """This month's funnel so far, one row per consultant (or per store for head office)."""
+    return _by_store(viewer, today) if by_store else _by_consultant(viewer, today)
 
 
-@dataclass(frozen=True)
-class MyDay:
-    due_today: int
-    overdue: int
-    open_leads: int
-    follow_ups_done_today: int
-    deliveries_scheduled: int
+def my_day(viewer: Viewer, today: datetime.date) -> dict[str, int]:
+    """A consultant's day: their A-cards due today, overdue and open, contacts logged today, deliveries booked."""
+    now = metrics.standing(MY_DAY, visible_store_ids(viewer), today)
+    return {name: now.of(viewer.staff_id, name) for name in MY_DAY} if viewer.staff_id else dict.fromkeys(MY_DAY, 0)
 
 
-def my_day(viewer: Viewer, today: datetime.date) -> MyDay:
-    open_leads = visible_to(Lead.objects.filter(status=Lead.Status.OPEN), viewer)
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime.combine(today, datetime.time.min, tzinfo=tz)
-    return MyDay(
-        due_today=open_leads.filter(next_follow_up_on=today).count(),
-        overdue=open_leads.filter(next_follow_up_on__lt=today).count(),
-        open_leads=open_leads.count(),
-        follow_ups_done_today=visible_to(FollowUp.objects.filter(at__gte=start), viewer).count(),
-        deliveries_scheduled=visible_to(
-            Delivery.objects.filter(delivered_at__isnull=True, scheduled_for__isnull=False), viewer
-        ).count(),
-    )
-
-
-def stock_on_hand(viewer: Viewer) -> int:
-    return visible_to(Vehicle.objects.filter(status__in=[Vehicle.Status.IN_STOCK, Vehicle.Status.ALLOCATED]),
-                      viewer).count()
+def stock_on_hand(viewer: Viewer, today: datetime.date) -> int:
+    return metrics.standing(["stock_on_hand"], visible_store_ids(viewer), today).total("stock_on_hand")

@@ -23,5 +23,5 @@ def home(request: HttpRequest) -> HttpResponse:
         by_store = viewer.reach in (Reach.EVERYTHING, Reach.GROUP, Reach.REGION)
         context["funnel"] = dashboard.funnel(viewer, today, by_store=by_store)
         context["by_store"] = by_store
-        context["stock_on_hand"] = dashboard.stock_on_hand(viewer)
+        context["stock_on_hand"] = dashboard.stock_on_hand(viewer, today)
     return render(request, "web/home.html", context)

@@ -1,0 +1,104 @@
+"""Figures as of a moment: what stands open on a day (A-cards due or overdue, deliveries scheduled, stock on
+hand), counted per store and person in one grouped query each. The period figures are in compute().
+
+    standing(["overdue_cards", "open_cards"], store_ids, today).of(staff_id, "overdue_cards")
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from dealerkpi.crm.models import FollowUp, Lead
+from dealerkpi.sales.models import Delivery
+from dealerkpi.stock.models import Vehicle
+from dealerkpi.stock.services import ON_HAND
+
+from .period import midnight
+from .registry import UnknownMetric
+
+
+def open_cards(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Lead]:
+    """A-cards still being worked (open), by their owner."""
+    return Lead.objects.filter(store_id__in=store_ids, status=Lead.Status.OPEN)
+
+
+def overdue_cards(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Lead]:
+    """Open A-cards whose next follow-up was due before `day`."""
+    return open_cards(store_ids, day).filter(next_follow_up_on__lt=day)
+
+
+def cards_due(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Lead]:
+    """Open A-cards whose next follow-up is due on `day`."""
+    return open_cards(store_ids, day).filter(next_follow_up_on=day)
+
+
+def follow_ups_logged(store_ids: Sequence[int], day: datetime.date) -> QuerySet[FollowUp]:
+    """A-card contacts logged on `day` (Shanghai), by who made them."""
+    after = midnight(day + datetime.timedelta(days=1))
+    return FollowUp.objects.filter(store_id__in=store_ids, at__gte=midnight(day), at__lt=after)
+
+
+def deliveries_scheduled(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Delivery]:
+    """Deliveries booked and not yet made, by the consultant of the order."""
+    return Delivery.objects.filter(store_id__in=store_ids, delivered_at__isnull=True, scheduled_for__isnull=False)
+
+
+def stock_on_hand(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Vehicle]:
+    """Vehicles in stock or allocated to an order and not yet delivered (a store figure: no person)."""
+    return Vehicle.objects.filter(store_id__in=store_ids, status__in=ON_HAND)
+
+
+# figure -> (its records on a day, the lookup naming the person it belongs to; None: a store figure)
+STANDING: dict[str, tuple[Callable[[Sequence[int], datetime.date], QuerySet], str | None]] = {
+    "open_cards": (open_cards, "owner_id"),
+    "overdue_cards": (overdue_cards, "owner_id"),
+    "cards_due": (cards_due, "owner_id"),
+    "follow_ups_logged": (follow_ups_logged, "staff_id"),
+    "deliveries_scheduled": (deliveries_scheduled, "order__consultant_id"),
+    "stock_on_hand": (stock_on_hand, None),
+}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Counts per figure by (store, person); person None for store figures and records without one."""
+
+    day: datetime.date
+    counts: dict[str, dict[tuple[int, int | None], int]]
+
+    def of(self, staff_id: int, name: str) -> int:
+        return sum(n for (_, person), n in self.counts[name].items() if person == staff_id)
+
+    def of_store(self, store_id: int, name: str) -> int:
+        return sum(n for (store, _), n in self.counts[name].items() if store == store_id)
+
+    def total(self, name: str, people: Iterable[int] | None = None) -> int:
+        """The figure over everyone (people None) or over these people."""
+        if people is None:
+            return sum(self.counts[name].values())
+        wanted = set(people)
+        return sum(n for (_, person), n in self.counts[name].items() if person in wanted)
+
+
+def records(name: str, store_ids: Sequence[int], day: datetime.date) -> QuerySet:
+    """The records a standing figure counts."""
+    if name not in STANDING:
+        raise UnknownMetric(f"unknown figure {name!r}")
+    return STANDING[name][0](store_ids, day)
+
+
+def _counted(found: QuerySet, person: str | None) -> dict[tuple[int, int | None], int]:
+    keys = ("store_id", person) if person else ("store_id",)
+    rows = found.order_by().values(*keys).annotate(n=Count("pk"))
+    return {(row["store_id"], row[person] if person else None): row["n"] for row in rows}
+
+
+def standing(names: Iterable[str], store_ids: Sequence[int], day: datetime.date) -> Standing:
+    """The named figures as they stand on `day`, one grouped query each."""
+    return Standing(day, {
+        name: _counted(records(name, store_ids, day), STANDING[name][1]) for name in dict.fromkeys(names)
+    })
