@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dealerkpi.core.models import AuditEntry
 from dealerkpi.core.registry import browse_entries
-from dealerkpi.org.models import User
+from dealerkpi.org.models import Role, User
 from dealerkpi.org.scope import visible
 from tests.world import PASSWORD, World, build_world
 
@@ -142,9 +144,6 @@ class MasterDataAdminTest(TestCase):
         self.assertEqual(self.client.get(reverse("admin:org_store_change", args=[other.pk])).status_code, 302)
 
     def test_changing_a_role_in_the_admin_is_audited_and_kept_in_the_role_history(self) -> None:
-        from dealerkpi.core.models import AuditEntry
-        from dealerkpi.org.models import Role
-
         staff = self.world.staff["c3"]
         self.client.login(username="ho_group", password=PASSWORD)
         url = reverse("admin:org_staff_change", args=[staff.pk])
@@ -160,10 +159,9 @@ class MasterDataAdminTest(TestCase):
         self.assertEqual(staff.role, Role.SUPERVISOR)
         self.assertEqual(list(staff.role_history.order_by("valid_from").values_list("role", flat=True)),
                          [Role.CONSULTANT, Role.SUPERVISOR])
-        from django.contrib.contenttypes.models import ContentType
-
-        entry = AuditEntry.objects.get(
-            content_type=ContentType.objects.get_for_model(staff), object_id=str(staff.pk), action="update"
+        changes = AuditEntry.objects.filter(  # a change of role changes what the person may do (so did the hiring)
+            content_type=ContentType.objects.get_for_model(staff), object_id=str(staff.pk), action="permissions"
         )
+        entry = changes.exclude(before=None).get()
         self.assertEqual(entry.actor.username, "ho_group")
         self.assertEqual((entry.before["role"], entry.after["role"]), (Role.CONSULTANT, Role.SUPERVISOR))

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "huey.contrib.djhuey",
+    "rules.apps.AutodiscoverRulesConfig",  # loads each app's rules.py: who may do what
     "dealerkpi.core",
     "dealerkpi.org",
     "dealerkpi.catalog",
@@ -107,6 +108,10 @@ HUEY = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # logins
+    "rules.permissions.ObjectPermissionBackend",  # permissions: each app's rules.py (see org.rules)
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from dealerkpi.core import audit
+        from dealerkpi.core import audit, audit_logins
 
         audit.connect_signals()
+        audit_logins.connect_signals()

@@ -1,16 +1,24 @@
 """What apps declare and the shell reads (the NetBox pattern): each app registers its browse pages in its
-``browse.py`` when Django loads it; ``web`` draws the browse lists and the menu's records section from here, and
-any page can list the records behind a figure, without importing the app that declares them."""
+``browse.py``, and its menu entries and the decisions it puts in the approvals inbox in its ``menu.py``, when Django
+loads it. ``web`` draws the browse lists, the menu and the approvals inbox from here, and any page can list the
+records behind a figure, without importing the app that declares them."""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
-SECTIONS = ("funnel", "sales", "stock", "store", "market", "catalogue")
+if TYPE_CHECKING:
+    from dealerkpi.core.scope import Viewer
+
+SECTIONS = ("funnel", "sales", "stock", "store", "market", "catalogue")  # of the browse pages
+MENU_SECTIONS = ("main", "desk", "pay", "routines", "records")  # of the menu, in its order
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,37 @@ class Browse:
         return str(self.model._meta.verbose_name_plural)
 
 
+@dataclass(frozen=True)
+class MenuItem:
+    """A link of the menu, shown to those who have ``permission``: the one its page checks or, for a page every
+    signed-in user may open, the one that says whom the link is for (None: everyone with a menu)."""
+
+    section: str  # one of MENU_SECTIONS
+    label: str
+    url_name: str
+    permission: str | None = None
+    order: int = 100
+    testid: str = ""
+
+
+@dataclass(frozen=True)
+class Approvals:
+    """A kind of decision waiting in the approvals inbox, for those who have ``permission``: ``pending(viewer)``
+    gives the ones the viewer may decide, ``template`` draws them (as ``items``)."""
+
+    key: str
+    permission: str
+    pending: Callable[[Viewer], QuerySet]
+    template: str
+    order: int = 100
+
+
 @dataclass
 class Registry:
     browse: dict[str, Browse] = field(default_factory=dict)
     slug_by_model: dict[type[Model], str] = field(default_factory=dict)
+    menu: list[MenuItem] = field(default_factory=list)
+    approvals: dict[str, Approvals] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -54,6 +89,31 @@ def register_browse(*entries: Browse) -> None:
             raise ValueError(f"browse page {entry.slug!r} is registered twice")
         registry.browse[entry.slug] = entry
         registry.slug_by_model[entry.model] = entry.slug
+
+
+def register_menu(*items: MenuItem) -> None:
+    for item in items:
+        if item.section not in MENU_SECTIONS:
+            raise ValueError(f"menu entry {item.url_name!r}: no menu section {item.section!r}")
+        if any(known.url_name == item.url_name for known in registry.menu):
+            raise ValueError(f"menu entry {item.url_name!r} is registered twice")
+        registry.menu.append(item)
+
+
+def register_approvals(*kinds: Approvals) -> None:
+    for kind in kinds:
+        if kind.key in registry.approvals:
+            raise ValueError(f"approvals {kind.key!r} are registered twice")
+        registry.approvals[kind.key] = kind
+
+
+def menu_items() -> list[MenuItem]:
+    """Every menu entry, section by section, each section in its order."""
+    return sorted(registry.menu, key=lambda item: (MENU_SECTIONS.index(item.section), item.order))
+
+
+def approval_kinds() -> list[Approvals]:
+    return sorted(registry.approvals.values(), key=lambda kind: kind.order)
 
 
 def browse_entries() -> list[Browse]:
@@ -70,8 +130,13 @@ def slug_of(model: type[Model]) -> str | None:
 
 
 class RegisteringAppConfig(AppConfig):
-    """An app that declares browse pages: its ``browse.py`` is loaded (and so registers) once Django has loaded
-    every model."""
+    """An app that declares browse pages (``browse.py``), menu entries or approvals (``menu.py``): those modules
+    are loaded (and so register) once Django has loaded every model."""
+
+    DECLARATIONS = ("browse", "menu")
 
     def ready(self) -> None:
-        importlib.import_module(f"{self.name}.browse")
+        for declaration in self.DECLARATIONS:
+            module = f"{self.name}.{declaration}"
+            if importlib.util.find_spec(module) is not None:
+                importlib.import_module(module)

@@ -2,8 +2,9 @@
 
 Every model that users browse declares ``scope = ScopePaths(...)``: the lookup paths from the model to its
 dealer group, region, store, team and owning staff member ("" means the model itself). ``Viewer`` says what
-a user may see; ``visible_to`` filters any queryset by it. Views, the admin and the API all call it.
-Who a user is (their role, store and teams) is org's business: ``org.scope.viewer_for`` makes their Viewer.
+a user may see; ``visible_to`` filters any queryset by it, for an action (view, change, approve). Views, the admin
+and the API all call it. Who a user is (their role, store and teams) is org's business: ``org.scope.viewer_for``
+makes their Viewer; who may do what at all is each app's ``rules.py``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ class ScopePaths:
     region: str | None = None
     store: str | None = None
     team: str | None = None
-    owner: str | tuple[str, ...] | None = None
+    owner: str | tuple[str, ...] | None = None  # the first owner path names who acts on the record
     shared: bool = False  # reference data (the vehicle catalogue) every signed-in staff member may read
+    sales: bool = False  # a sales record: entered at the desk, never changed by those who only read sales
 
     def owner_paths(self) -> tuple[str, ...]:
         if self.owner is None:
@@ -51,9 +53,16 @@ class Viewer:
     team_member_ids: tuple[int, ...] = field(default=())  # the staff of those teams, on the day of the viewer
     read_only_on_sales: bool = False  # reads the store's sales records but enters none (HR, finance)
 
-    @property
-    def may_change_sales(self) -> bool:
-        return self.reach is not Reach.NOTHING and not self.read_only_on_sales
+
+DESK_REACHES = (Reach.OWN, Reach.TEAM, Reach.STORE)
+ACTIONS = ("view", "change", "approve")
+
+
+def enters_sales(viewer: Viewer) -> bool:
+    """Sales records are entered at the desk: by its consultants, supervisors and store staff with a store, except
+    those who only read them (HR, finance). Head office and logins without a staff member or a store do not."""
+    return (viewer.reach in DESK_REACHES and viewer.staff_id is not None and viewer.store_id is not None
+            and not viewer.read_only_on_sales)
 
 
 def _id_lookup(path: str) -> str:
@@ -72,9 +81,23 @@ def _owner_filter(queryset: QuerySet, paths: tuple[str, ...], staff: object) -> 
     return queryset.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
 
 
-def visible_to(queryset: QuerySet, viewer: Viewer) -> QuerySet:
-    """``queryset`` narrowed to what ``viewer`` may see. A model without a scope is visible to nobody."""
+def visible_to(queryset: QuerySet, viewer: Viewer, action: str = "view") -> QuerySet:
+    """``queryset`` narrowed to the records ``viewer`` may ``action`` (NetBox's ``restrict``):
+
+    * ``view``: see them (the data scope: see the module's doc and docs/architecture.md);
+    * ``change``: see and change them. A sales record (``ScopePaths.sales``) only for those who enter sales
+      (``enters_sales``), and a consultant only their own by the first owner path (not a deal they are credited
+      on); any other record as for ``view``;
+    * ``approve``: decide on them (a request, a run): as for ``change``, and never by a consultant.
+
+    A model without a scope is visible to nobody. Whether the viewer may do the action at all is the permission
+    of the app's ``rules.py``; this says on which records."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
     paths: ScopePaths | None = getattr(queryset.model, "scope", None)
+    acting = action != "view" and paths is not None
+    if acting and ((paths.sales and not enters_sales(viewer)) or (action == "approve" and viewer.reach is Reach.OWN)):
+        return queryset.none()
     if viewer.reach is Reach.EVERYTHING:
         return queryset
     if paths is None or viewer.reach is Reach.NOTHING:
@@ -96,7 +119,7 @@ def visible_to(queryset: QuerySet, viewer: Viewer) -> QuerySet:
         if paths.team is not None:
             return queryset.filter(**{f"{_id_lookup(paths.team)}__in": viewer.team_ids})
     elif owners:
-        return _owner_filter(queryset, owners, viewer.staff_id)
+        return _owner_filter(queryset, owners if action == "view" else owners[:1], viewer.staff_id)
     # Records that no one person owns (stock, the store's own records) are shared by the store's sales staff.
     if paths.store is None:
         return queryset.none()

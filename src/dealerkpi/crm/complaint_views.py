@@ -24,11 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.core.pages import page_of, refuse_unless
-from dealerkpi.core.scope import Viewer, visible_to
+from dealerkpi.core.scope import visible_to
 from dealerkpi.crm.complaint_forms import ComplaintForm, ComplaintUpdateForm
 from dealerkpi.crm.models import Complaint
-from dealerkpi.org.pages import chosen_store, store_context, store_staff, works_in
-from dealerkpi.org.roles import STORE_MANAGEMENT
+from dealerkpi.org.pages import chosen_store, store_context, store_staff
 from dealerkpi.org.scope import viewer_of
 
 YES_NO = [("", gettext_lazy("All")), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
@@ -67,14 +66,6 @@ def filtered(complaints: QuerySet, data: dict[str, str], today: datetime.date) -
     return complaints
 
 
-def manages(viewer: Viewer, complaint: Complaint) -> bool:
-    return works_in(viewer, complaint.store, STORE_MANAGEMENT)
-
-
-def may_update(viewer: Viewer, complaint: Complaint) -> bool:
-    return manages(viewer, complaint) or (viewer.staff_id is not None and complaint.handler_id == viewer.staff_id)
-
-
 @login_required
 @require_GET
 def complaint_list(request: HttpRequest) -> HttpResponse:
@@ -86,7 +77,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     complaints = filtered(with_overdue(complaints, today), filters.cleaned_data, today)
     page = page_of(request, complaints.select_related("about_staff", "handler"))
     return render(request, "crm/complaints/list.html", store_context(
-        viewer, store, filters=filters, page=page, today=today, may_create=works_in(viewer, store, STORE_MANAGEMENT),
+        viewer, store, filters=filters, page=page, today=today,
+        may_create=request.user.has_perm("crm.add_complaint", store),
     ))
 
 
@@ -95,7 +87,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 def complaint_new(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     store = chosen_store(request, viewer)
-    refuse_unless(works_in(viewer, store, STORE_MANAGEMENT), _("The store's managers and GM record complaints."))
+    refuse_unless(request.user.has_perm("crm.add_complaint", store),
+                  _("The store's managers and GM record complaints."))
     form = ComplaintForm(request.POST or None, store=store, colleagues=store_staff(store, timezone.localdate()),
                          initial={"received_at": timezone.localtime().replace(second=0, microsecond=0)})
     if request.method == "POST" and form.is_valid():
@@ -123,10 +116,11 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = get_object_or_404(complaints.select_related("store", "customer", "about_staff", "handler"), pk=pk)
     today = timezone.localdate()
     form = None
-    if may_update(viewer, complaint):
+    if request.user.has_perm("crm.change_complaint", complaint):
         # A fresh instance for the form: a refused change must not show on the page as if it were saved.
         editing = Complaint.objects.get(pk=complaint.pk) if request.method == "POST" else complaint
-        form = ComplaintUpdateForm(request.POST or None, instance=editing, manages=manages(viewer, complaint),
+        form = ComplaintUpdateForm(request.POST or None, instance=editing,
+                                   manages=request.user.has_perm("crm.assign_complaint", complaint),
                                    colleagues=store_staff(complaint.store, today))
     if request.method == "POST":
         refuse_unless(form is not None, _("Only the handler and the store's managers change a complaint."))

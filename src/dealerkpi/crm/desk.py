@@ -1,36 +1,25 @@
-"""What every page of the sales desk shares: who may open it, the desk's tabs, customers' numbers as the
-viewer may see them. Used by the desk's pages in crm, sales and reports."""
+"""What every page of the sales desk shares: who may open it, customers' numbers as the viewer may see them. Used
+by the desk's pages in crm, sales and reports; their tabs (crm/_nav.html) show what the viewer may reach."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 
 from dealerkpi.core.scope import Viewer, sees_phone
-from dealerkpi.crm import services
 from dealerkpi.org.scope import viewer_of
 
 SECTION_ROWS = 50  # rows of each section of a day page
 
 
-def desk_viewer(request: HttpRequest, may: Callable[[Viewer], bool] = services.works_the_desk) -> Viewer:
-    """The viewer, if they have a desk and ``may`` do what they ask (e.g. ``services.may_work_leads``); else 403."""
-    viewer = viewer_of(request)
-    if not (services.works_the_desk(viewer) and may(viewer)):
+def desk_viewer(request: HttpRequest, permission: str = "crm.view_desk") -> Viewer:
+    """The viewer, if they have a desk and the ``permission`` for what they ask (e.g. "crm.add_lead"); else 403."""
+    if not (request.user.has_perm("crm.view_desk") and request.user.has_perm(permission)):
         raise PermissionDenied
-    return viewer
-
-
-def render_desk(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """A desk page, with what the viewer's role may reach in the desk's tabs."""
-    viewer = viewer_of(request)
-    desk = {"work": services.may_work_leads(viewer), "lead": services.leads_others(viewer),
-            "decide": services.may_decide(viewer), "grades": services.may_edit_grades(viewer)}
-    return render(request, template, {"desk": desk, **context})
+    return viewer_of(request)
 
 
 def show_phones(viewer: Viewer, customers: Iterable[Model]) -> None:

@@ -14,8 +14,9 @@ from dealerkpi.core.scope import ScopePaths
 from dealerkpi.core.validators import mask_phone
 
 
-def owned_store_record(owner: str | tuple[str, ...]) -> ScopePaths:
-    return ScopePaths(group="store__region__group", region="store__region", store="store", owner=owner)
+def owned_store_record(owner: str | tuple[str, ...], sales: bool = True) -> ScopePaths:
+    """The scope of a store's record owned by staff: by default a sales record (entered at the desk)."""
+    return ScopePaths(group="store__region__group", region="store__region", store="store", owner=owner, sales=sales)
 
 
 class SourceChannel(models.TextChoices):
@@ -334,7 +335,7 @@ class Complaint(AuditedModel):
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
-    scope = owned_store_record(("about_staff", "handler"))
+    scope = owned_store_record(("about_staff", "handler"), sales=False)  # handled by any staff member
 
     class Meta:
         verbose_name = _("complaint")

@@ -20,6 +20,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+import rules
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -45,7 +46,7 @@ from django.utils.translation import gettext_lazy
 
 from dealerkpi.core.audit import snapshot
 from dealerkpi.core.models import AuditEntry
-from dealerkpi.core.scope import Reach, Viewer, visible_to
+from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.crm.models import (
     Customer,
     Decision,
@@ -57,7 +58,6 @@ from dealerkpi.crm.models import (
     TestDrive,
 )
 from dealerkpi.org.models import Role, Staff, Store, User
-from dealerkpi.org.roles import LEADERS, SALES_MANAGEMENT
 from dealerkpi.stock.models import Vehicle
 
 ORDERED, DELIVERED, CANCELLED, LOST = "O", "D", "T", "F"
@@ -79,7 +79,6 @@ STATUS_OF_CLOSED_GRADE = {
     CANCELLED: Lead.Status.DORMANT,
     LOST: Lead.Status.LOST,
 }
-DESK_REACHES = (Reach.OWN, Reach.TEAM, Reach.STORE)
 BOOKED = (FollowUp.Outcome.VISIT_BOOKED, FollowUp.Outcome.TEST_DRIVE_BOOKED)
 
 
@@ -98,31 +97,7 @@ def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return first, (first + datetime.timedelta(days=32)).replace(day=1)
 
 
-# --- who may do what ---------------------------------------------------------------------------------------
-
-
-def works_the_desk(viewer: Viewer) -> bool:
-    """Consultants, supervisors and store staff read the desk; head office and logins without a store do not."""
-    return viewer.reach in DESK_REACHES and viewer.store_id is not None
-
-
-def may_work_leads(viewer: Viewer) -> bool:
-    """Who may change cards: everyone at the desk except HR and finance, who only read."""
-    return works_the_desk(viewer) and viewer.staff_id is not None and viewer.may_change_sales
-
-
-def leads_others(viewer: Viewer) -> bool:
-    """Supervisors and store-wide roles: the team board and the follow-up quality page."""
-    return works_the_desk(viewer) and viewer.reach is not Reach.OWN
-
-
-def may_decide(viewer: Viewer) -> bool:
-    """Lost sales and reassignments are the supervisor's (or the manager's) decision."""
-    return may_work_leads(viewer) and viewer.role in LEADERS
-
-
-def may_edit_grades(viewer: Viewer) -> bool:
-    return works_the_desk(viewer) and viewer.role in SALES_MANAGEMENT
+# --- who the desk works with (who may do what: rules.py) -------------------------------------------------
 
 
 def desk_consultants(viewer: Viewer, today: datetime.date) -> QuerySet[Staff]:
@@ -131,8 +106,9 @@ def desk_consultants(viewer: Viewer, today: datetime.date) -> QuerySet[Staff]:
     return visible_to(staff.exclude(leave_date__lt=today), viewer).order_by("name")
 
 
-def open_leads(viewer: Viewer) -> QuerySet[Lead]:
-    return visible_to(Lead.objects.filter(status=Lead.Status.OPEN), viewer)
+def open_leads(viewer: Viewer, action: str = "view") -> QuerySet[Lead]:
+    """The open cards the viewer may see, or (``action="change"``) work on."""
+    return visible_to(Lead.objects.filter(status=Lead.Status.OPEN), viewer, action)
 
 
 # --- grades ------------------------------------------------------------------------------------------------
@@ -276,10 +252,10 @@ def log_follow_up(lead: Lead, staff: Staff, contact: Contact, grades: GradeBook,
 
 def pending_lost_sales(viewer: Viewer) -> QuerySet[LostSale]:
     """Lost-sale requests awaiting ``viewer``'s decision: their team's (supervisor) or store's (manager)."""
-    if not may_decide(viewer):
+    if not rules.has_perm("crm.decide_lost_sale", viewer):
         return LostSale.objects.none()
     requests = LostSale.objects.filter(status=Decision.REQUESTED).exclude(requested_by_id=viewer.staff_id)
-    return visible_to(requests, viewer).select_related(
+    return visible_to(requests, viewer, "approve").select_related(
         "lead__customer", "lead__intended_model__brand", "requested_by", "competitor_model__brand"
     ).order_by("requested_at", "pk")
 

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dealerkpi.core.pages import PER_PAGE, page_of
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.crm import services
-from dealerkpi.crm.desk import desk_viewer, render_desk, show_phones
+from dealerkpi.crm.desk import desk_viewer, show_phones
 from dealerkpi.crm.forms import (
     EndDriveForm,
     FollowUpForm,
@@ -59,6 +59,14 @@ def _store(viewer: Viewer) -> Store:
 def _lead(viewer: Viewer, pk: int) -> Lead:
     leads = Lead.objects.select_related("customer", "owner", "intended_model__brand", "store")
     return get_object_or_404(visible_to(leads, viewer), pk=pk)
+
+
+def _lead_to_change(request: HttpRequest, viewer: Viewer, pk: int) -> Lead:
+    """The card if the viewer may see it (404 otherwise) and work on it (403 otherwise)."""
+    lead = _lead(viewer, pk)
+    if not request.user.has_perm("crm.change_lead", lead):
+        raise PermissionDenied
+    return lead
 
 
 def _day(request: HttpRequest) -> datetime.date:
@@ -108,7 +116,7 @@ def _card_form(request: HttpRequest, viewer: Viewer, data: object = None) -> Ope
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_new(request: HttpRequest) -> HttpResponse:
-    viewer = desk_viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, "crm.add_lead")
     form = _card_form(request, viewer, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         owner = form.cleaned_data.get("owner") or _me(viewer)
@@ -124,7 +132,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("A-card A-%(card)s opened for %(name)s.") % {
                 "card": lead.pk, "name": lead.customer.name})
             return HttpResponseRedirect(reverse("lead-detail", args=[lead.pk]))
-    return render_desk(request, "crm/lead_new.html", {"form": form, "viewer": viewer})
+    return render(request, "crm/lead_new.html", {"form": form, "viewer": viewer})
 
 
 @login_required
@@ -132,11 +140,11 @@ def lead_new(request: HttpRequest) -> HttpResponse:
 def lead_phone_check(request: HttpRequest) -> HttpResponse:
     """As the consultant types: is this number already on an open card of the store? (POST: numbers stay out
     of the URL and the logs.)"""
-    viewer = desk_viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, "crm.add_lead")
     phone = normalised_phone(request.POST.get("phone", ""))
     card = services.open_card_with_phone(viewer.store_id, phone) if len(phone) == 11 else None
     message = services.duplicate_message(card) if card is not None else ""
-    return render_desk(request, "crm/_phone_check.html", {"message": message})
+    return render(request, "crm/_phone_check.html", {"message": message})
 
 
 @login_required
@@ -154,11 +162,11 @@ def lead_search(request: HttpRequest) -> HttpResponse:
         leads = list(open_leads(viewer).filter(match).select_related("customer", "owner")
                      .order_by("customer__name", "pk")[:SEARCH_ROWS])
     show_phones(viewer, [lead.customer for lead in leads])
-    return render_desk(request, "crm/_lead_options.html", {"leads": leads, "searched": bool(text)})
+    return render(request, "crm/_lead_options.html", {"leads": leads, "searched": bool(text)})
 
 
 def _lead_context(request: HttpRequest, viewer: Viewer, lead: Lead, **forms: Form) -> dict:
-    may_work = services.may_work_leads(viewer) and lead.status == Lead.Status.OPEN
+    may_work = request.user.has_perm("crm.change_lead", lead) and lead.status == Lead.Status.OPEN
     grades = GradeBook.of_store(lead.store_id)
     pending = lead.lost_sales.filter(status=Decision.REQUESTED).select_related("requested_by").first()
     show_phones(viewer, [lead.customer])
@@ -171,16 +179,15 @@ def _lead_context(request: HttpRequest, viewer: Viewer, lead: Lead, **forms: For
         "lost_sales": lead.lost_sales.select_related("requested_by", "decided_by", "competitor_model__brand")
         .order_by("-requested_at")[:PER_PAGE],
         "reassignments": lead.reassignments.select_related("from_owner", "to_owner", "decided_by")[:PER_PAGE],
-        "pending_lost": pending, "may_decide": services.may_decide(viewer),
-        "today": timezone.localdate(),
+        "pending_lost": pending, "today": timezone.localdate(),
     }
     if may_work:
         context["followup_form"] = forms.get("followup_form") or FollowUpForm(
             lead=lead, grades=grades, today=context["today"])
         context["lost_form"] = forms.get("lost_form") or LostSaleForm()
-    if may_work and services.may_decide(viewer):
+    if may_work and request.user.has_perm("crm.reassign_lead"):
         context["reassign_form"] = ReassignForm(
-            leads=open_leads(viewer), consultants=services.desk_consultants(viewer, context["today"]))
+            leads=open_leads(viewer, "change"), consultants=services.desk_consultants(viewer, context["today"]))
     return context
 
 
@@ -189,7 +196,7 @@ def _lead_context(request: HttpRequest, viewer: Viewer, lead: Lead, **forms: For
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = desk_viewer(request)
     lead = _lead(viewer, pk)
-    return render_desk(request, "crm/lead_detail.html", _lead_context(request, viewer, lead))
+    return render(request, "crm/lead_detail.html", _lead_context(request, viewer, lead))
 
 
 # --- follow-ups ---------------------------------------------------------------------------------------------
@@ -198,15 +205,15 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _followup_response(request: HttpRequest, lead: Lead, form: FollowUpForm, inline: bool) -> HttpResponse:
     context = {"lead": lead, "form": form, "inline": inline, "today": form.today}
     if request.htmx:
-        return render_desk(request, "crm/_followup_form.html", context)
-    return render_desk(request, "crm/followup_page.html", context)
+        return render(request, "crm/_followup_form.html", context)
+    return render(request, "crm/followup_page.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = desk_viewer(request, services.may_work_leads)
-    lead = _lead(viewer, pk)
+    viewer = desk_viewer(request, "crm.change_lead")
+    lead = _lead_to_change(request, viewer, pk)
     grades, today = GradeBook.of_store(lead.store_id), timezone.localdate()
     inline = bool(request.htmx) and request.POST.get("from", request.GET.get("from", "today")) == "today"
     form = FollowUpForm(request.POST if request.method == "POST" else None, lead=lead, grades=grades, today=today)
@@ -218,7 +225,7 @@ def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _followup_saved(request, viewer, pk, inline)
     if request.method == "POST" and not inline and not request.htmx:
-        return render_desk(request, "crm/lead_detail.html", _lead_context(request, viewer, lead, followup_form=form))
+        return render(request, "crm/lead_detail.html", _lead_context(request, viewer, lead, followup_form=form))
     return _followup_response(request, lead, form, inline)
 
 
@@ -228,7 +235,7 @@ def _followup_saved(request: HttpRequest, viewer: Viewer, pk: int, inline: bool)
         messages.success(request, _("Follow-up logged."))
         return HttpResponseRedirect(reverse("lead-detail", args=[pk]))
     show_phones(viewer, [lead.customer])
-    response = render_desk(request, "crm/_lead_item.html", {
+    response = render(request, "crm/_lead_item.html", {
         "lead": lead, "done": True, "show_owner": viewer.reach is not Reach.OWN, "day": timezone.localdate(),
     })
     response["HX-Retarget"] = f"#lead-{pk}"
@@ -242,8 +249,8 @@ def _followup_saved(request: HttpRequest, viewer: Viewer, pk: int, inline: bool)
 @login_required
 @require_POST
 def lostsale_new(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = desk_viewer(request, services.may_work_leads)
-    lead = _lead(viewer, pk)
+    viewer = desk_viewer(request, "crm.change_lead")
+    lead = _lead_to_change(request, viewer, pk)
     form = LostSaleForm(request.POST)
     if form.is_valid():
         try:
@@ -253,21 +260,21 @@ def lostsale_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Lost-sale request sent for approval; the card stays open until then."))
             return HttpResponseRedirect(reverse("lead-detail", args=[pk]))
-    return render_desk(request, "crm/lead_detail.html", _lead_context(request, viewer, lead, lost_form=form))
+    return render(request, "crm/lead_detail.html", _lead_context(request, viewer, lead, lost_form=form))
 
 
 @login_required
 @require_GET
 def lost_sale_list(request: HttpRequest) -> HttpResponse:
-    viewer = desk_viewer(request, services.may_decide)
+    viewer = desk_viewer(request, "crm.decide_lost_sale")
     page = page_of(request, services.pending_lost_sales(viewer))
-    return render_desk(request, "crm/lost_sales.html", {"page": page, "viewer": viewer})
+    return render(request, "crm/lost_sales.html", {"page": page, "viewer": viewer})
 
 
 @login_required
 @require_POST
 def lost_sale_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = desk_viewer(request, services.may_decide)
+    viewer = desk_viewer(request, "crm.decide_lost_sale")
     lost = get_object_or_404(services.pending_lost_sales(viewer), pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("approve", "reject"):
@@ -290,7 +297,7 @@ def lost_sale_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def grade_settings(request: HttpRequest) -> HttpResponse:
     viewer = desk_viewer(request)
-    editable = services.may_edit_grades(viewer)
+    editable = request.user.has_perm("crm.change_grade")
     if request.method == "POST" and not editable:
         raise PermissionDenied
     GradeBook.of_store(viewer.store_id)
@@ -300,7 +307,7 @@ def grade_settings(request: HttpRequest) -> HttpResponse:
         changed = [form.save() for form in formset.forms if form.has_changed()]
         messages.success(request, _("%(count)d grade(s) saved.") % {"count": len(changed)})
         return HttpResponseRedirect(reverse("grade-settings"))
-    return render_desk(request, "crm/grade_settings.html", {"formset": formset, "editable": editable})
+    return render(request, "crm/grade_settings.html", {"formset": formset, "editable": editable})
 
 
 # --- the showroom -------------------------------------------------------------------------------------------
@@ -316,19 +323,18 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, visits.select_related("consultant", "lead__customer").order_by("-arrived_at", "-pk"))
     totals = visits.aggregate(parties=Count("pk"), first=Count("pk", filter=Q(is_first_visit=True)),
                               test_drives=Count("pk", filter=Q(test_drive_taken=True)))
-    return render_desk(request, "crm/visit_list.html", {
-        "page": page, "totals": totals, "may_work": services.may_work_leads(viewer), **_day_links(day)})
+    return render(request, "crm/visit_list.html", {"page": page, "totals": totals, **_day_links(day)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest) -> HttpResponse:
-    viewer = desk_viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, "crm.add_visit")
     today = timezone.localdate()
     consultants = services.desk_consultants(viewer, today)
     initial = {"arrived_at": timezone.localtime().replace(second=0, microsecond=0), "consultant": viewer.staff_id}
     form = VisitForm(request.POST if request.method == "POST" else None, initial=initial, consultants=consultants,
-                     leads=open_leads(viewer))
+                     leads=open_leads(viewer, "change"))
     if request.method == "POST" and form.is_valid():
         visit = form.save(commit=False)
         visit.store_id = viewer.store_id
@@ -338,14 +344,14 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(f"{reverse('lead-new')}?visit={visit.pk}")
         messages.success(request, _("Visit logged on A-%(card)s.") % {"card": visit.lead_id})
         return HttpResponseRedirect(reverse("visit-list"))
-    return render_desk(request, "crm/visit_new.html", {"form": form, "picked": form.picked_lead()})
+    return render(request, "crm/visit_new.html", {"form": form, "picked": form.picked_lead()})
 
 
 @login_required
 @require_POST
 def visit_left(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = desk_viewer(request, services.may_work_leads)
-    visit = get_object_or_404(visible_to(ShowroomVisit.objects.all(), viewer), pk=pk)
+    viewer = desk_viewer(request, "crm.change_visit")
+    visit = get_object_or_404(visible_to(ShowroomVisit.objects.all(), viewer, "change"), pk=pk)
     if visit.left_at is None:
         ShowroomVisit.objects.filter(pk=pk).update(left_at=max(timezone.now(), visit.arrived_at))
     return _back(request, reverse("visit-list"))
@@ -371,16 +377,15 @@ def testdrive_board(request: HttpRequest) -> HttpResponse:
         drive.visible = drive.pk in mine
         by_vehicle.setdefault(drive.vehicle_id, []).append(drive)
     rows = [(vehicle, services.vehicle_label(vehicle), by_vehicle[vehicle.pk]) for vehicle in vehicles]
-    return render_desk(request, "crm/testdrive_board.html", {
-        "rows": rows, "may_work": services.may_work_leads(viewer), **_day_links(day)})
+    return render(request, "crm/testdrive_board.html", {"rows": rows, **_day_links(day)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def testdrive_new(request: HttpRequest) -> HttpResponse:
-    viewer = desk_viewer(request, services.may_work_leads)
+    viewer = desk_viewer(request, "crm.add_testdrive")
     today = timezone.localdate()
-    leads = open_leads(viewer)
+    leads = open_leads(viewer, "change")
     asked = request.GET.get("lead", "")
     initial = {"day": _day(request), "minutes": 30,
                "lead": leads.select_related("customer").filter(pk=asked).first() if asked.isdigit() else None}
@@ -397,14 +402,14 @@ def testdrive_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Test drive booked."))
             day = timezone.localdate(drive.starts_at)
             return HttpResponseRedirect(f"{reverse('testdrive-board')}?day={day.isoformat()}")
-    return render_desk(request, "crm/testdrive_new.html", {"form": form, "picked": form.picked_lead()})
+    return render(request, "crm/testdrive_new.html", {"form": form, "picked": form.picked_lead()})
 
 
 @login_required
 @require_POST
 def testdrive_act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    viewer = desk_viewer(request, services.may_work_leads)
-    drive = get_object_or_404(visible_to(TestDrive.objects.all(), viewer), pk=pk)
+    viewer = desk_viewer(request, "crm.change_testdrive")
+    drive = get_object_or_404(visible_to(TestDrive.objects.all(), viewer, "change"), pk=pk)
     feedback = EndDriveForm(request.POST)
     feedback.is_valid()
     try:
@@ -424,34 +429,34 @@ def _quality_context(request: HttpRequest, viewer: Viewer, form: ReassignForm | 
     page = page_of(request, neglected.order_by("owner__name", "next_follow_up_on", "pk"))
     per_consultant = neglected.order_by().values("owner__name").annotate(n=Count("pk")).order_by("owner__name")
     pool = services.pooled_leads(viewer).select_related("customer", "owner").order_by("created_at")[:PER_PAGE]
-    may_decide = services.may_decide(viewer)
-    if form is None and may_decide:
-        form = ReassignForm(leads=open_leads(viewer), consultants=services.desk_consultants(viewer, today))
+    if form is None and request.user.has_perm("crm.reassign_lead"):
+        form = ReassignForm(leads=open_leads(viewer, "change"), consultants=services.desk_consultants(viewer, today))
     grades = {(g.store_id, g.code): g.follow_up_days for g in visible_to(IntentGrade.objects.all(), viewer)}
     for lead in page:
         lead.interval = grades.get((lead.store_id, lead.grade))
         lead.untouched_days = (today - lead.last_on).days
     show_phones(viewer, [lead.customer for lead in page])
     return {"page": page, "per_consultant": list(per_consultant), "pool": list(pool), "form": form,
-            "may_decide": may_decide, "today": today,
+            "today": today,
             "ticked": {str(pk) for pk in (form.data.getlist("leads") if form is not None and form.is_bound else [])}}
 
 
 @login_required
 @require_GET
 def followup_quality(request: HttpRequest) -> HttpResponse:
-    viewer = desk_viewer(request, services.leads_others)
-    return render_desk(request, "crm/followup_quality.html", _quality_context(request, viewer))
+    viewer = desk_viewer(request, "crm.view_followup_quality")
+    return render(request, "crm/followup_quality.html", _quality_context(request, viewer))
 
 
 @login_required
 @require_POST
 def lead_reassign(request: HttpRequest) -> HttpResponse:
-    viewer = desk_viewer(request, services.may_decide)
+    viewer = desk_viewer(request, "crm.reassign_lead")
     today = timezone.localdate()
-    form = ReassignForm(request.POST, leads=open_leads(viewer), consultants=services.desk_consultants(viewer, today))
+    form = ReassignForm(request.POST, leads=open_leads(viewer, "change"),
+                        consultants=services.desk_consultants(viewer, today))
     if not form.is_valid():
-        return render_desk(request, "crm/followup_quality.html", _quality_context(request, viewer, form))
+        return render(request, "crm/followup_quality.html", _quality_context(request, viewer, form))
     to_owner = form.cleaned_data["to_owner"]
     moved = services.reassign_leads(form.cleaned_data["leads"], to_owner, form.cleaned_data["reason"],
                                     _me(viewer), request.user, timezone.now())

@@ -1,7 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from dealerkpi.core.registry import RegisteringAppConfig
 
-class ImportsConfig(AppConfig):
+
+class ImportsConfig(RegisteringAppConfig):
+    default = True  # apps.py also sees RegisteringAppConfig
     name = "dealerkpi.imports"
     verbose_name = _("Imports")

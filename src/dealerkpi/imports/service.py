@@ -1,7 +1,6 @@
 """Importing a file: who may, into which stores, in one transaction, and the audit record of every attempt.
 
-    may_import(viewer)                    -> sales managers, deputies and GMs (their store), head office (its
-                                             stores), superusers; nobody else
+    importable_stores(viewer)             -> the stores a viewer may import into ("imports.import_data", rules.py)
     import_file(kind, file, name, viewer) -> Outcome(batch, report): everything written, or nothing
 """
 
@@ -11,15 +10,15 @@ import time
 from dataclasses import dataclass
 from typing import IO
 
+import rules
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealerkpi.core.scope import Reach, Viewer, visible_to
-from dealerkpi.org.models import Role, Store, User
-from dealerkpi.org.roles import STORE_MANAGEMENT
+from dealerkpi.core.scope import Viewer, visible_to
+from dealerkpi.org.models import Store, User
 
 from .columns import COLUMNS
 from .deliveries import DeliveryImport
@@ -34,14 +33,8 @@ IMPORTERS = {ImportBatch.Kind.FOLLOW_UPS: FollowUpImport, ImportBatch.Kind.DELIV
 WEB_ROWS = 50_000  # larger files go through the command (docs/imports.md)
 
 
-def may_import(viewer: Viewer) -> bool:
-    if viewer.reach in (Reach.EVERYTHING, Reach.GROUP, Reach.REGION):
-        return viewer.reach is Reach.EVERYTHING or viewer.role == Role.HEAD_OFFICE
-    return viewer.reach is Reach.STORE and viewer.staff_id is not None and viewer.role in STORE_MANAGEMENT
-
-
 def importable_stores(viewer: Viewer) -> QuerySet[Store]:
-    if not may_import(viewer):
+    if not rules.has_perm("imports.import_data", viewer):
         return Store.objects.none()
     return visible_to(Store.objects.all(), viewer).order_by("code")
 
@@ -71,7 +64,7 @@ def import_file(kind: str, raw: IO[bytes], name: str, viewer: Viewer, options: O
     """Check every row of the file and, unless it is a dry run, write them all in one transaction; nothing is
     written when any row is wrong. Every attempt is recorded as an ImportBatch."""
     options = options or Options()
-    if not may_import(viewer):
+    if not rules.has_perm("imports.import_data", viewer):
         raise PermissionDenied(_("Imports are for sales managers, general managers and head office."))
     started, clock = timezone.now(), time.perf_counter()
     digest, size = fingerprint(raw)

@@ -1,5 +1,6 @@
-"""Cells to typed values. A cell arrives as text (CSV) or as what openpyxl read (str, int, float, bool,
-datetime); each parser returns the typed value or raises ``Invalid`` with a message for the user.
+"""Cells to typed values. A cell arrives as the house reader (``core.spreadsheets``) gives it: text from a CSV
+file, or str, int, Decimal, bool or datetime from a workbook; each parser returns the typed value or raises
+``Invalid`` with a message for the user.
 
 Times without an offset are Shanghai time (the store's); Excel's serial times are rounded to the second.
 """
@@ -19,6 +20,8 @@ from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from dealerkpi.core.spreadsheets import cell_text as text
+from dealerkpi.core.spreadsheets import is_blank as is_blank  # for the importers
 from dealerkpi.core.validators import validate_vin
 
 Parser = Callable[[Any], Any]
@@ -47,25 +50,6 @@ def local_zone() -> ZoneInfo:
 def local_day(moment: datetime.datetime) -> datetime.date:
     """The day in the store's time zone (timezone.localdate, without its per-call overhead)."""
     return moment.astimezone(local_zone()).date()
-
-
-def text(cell: Any) -> str:
-    """A cell as the text the user sees: whole numbers without ".0", times in ISO form."""
-    if cell is None:
-        return ""
-    if isinstance(cell, str):
-        return cell.strip()
-    if isinstance(cell, bool):
-        return "1" if cell else "0"
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, datetime.datetime):
-        return cell.isoformat(sep=" ")
-    return str(cell).strip()
-
-
-def is_blank(cell: Any) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def code(max_length: int) -> Parser:

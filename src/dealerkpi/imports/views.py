@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,23 +12,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dealerkpi.core.pages import refuse_unless
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.org.scope import viewer_of
 
 from .columns import COLUMNS
 from .forms import ImportForm
 from .models import ImportBatch
-from .service import WEB_ROWS, Options, Outcome, import_file, importable_stores, may_import
+from .service import WEB_ROWS, Options, Outcome, import_file, importable_stores
 from .workbooks import XLSX, template
 
 HISTORY = 20
 
 
 def _importer(request: HttpRequest) -> Viewer:
-    viewer = viewer_of(request)
-    if not may_import(viewer):
-        raise PermissionDenied(_("Imports are for sales managers, general managers and head office."))
-    return viewer
+    refuse_unless(request.user.has_perm("imports.import_data"),
+                  _("Imports are for sales managers, general managers and head office."))
+    return viewer_of(request)
 
 
 @login_required

@@ -25,7 +25,7 @@ from dealerkpi.core.pages import page_of, refuse_unless, saved
 from dealerkpi.core.scope import visible_to
 from dealerkpi.market.forms import CompetitorPriceForm
 from dealerkpi.market.models import CompetitorPrice
-from dealerkpi.org.pages import chosen_store, store_context, works_in
+from dealerkpi.org.pages import chosen_store, store_context
 from dealerkpi.org.scope import viewer_of
 
 WINDOW_DAYS = 90
@@ -81,7 +81,7 @@ def competitor_intel(request: HttpRequest) -> HttpResponse:
     and the sightings of the window, newest first (``?model=`` narrows them to one model)."""
     viewer = viewer_of(request)
     store, today = chosen_store(request, viewer), timezone.localdate()
-    may_record = works_in(viewer, store)
+    may_record = request.user.has_perm("market.add_competitor_price", store)
     form = CompetitorPriceForm(request.POST or None, initial={"seen_on": today}) if may_record else None
     if request.method == "POST":
         refuse_unless(form is not None, _("The store's staff record competitor prices."))

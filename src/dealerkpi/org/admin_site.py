@@ -14,15 +14,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.scope import visible_to
-from dealerkpi.org.models import Role
 from dealerkpi.org.scope import viewer_of
 
-
-def edits_master_data(request: HttpRequest) -> bool:
-    user = request.user
-    if not (user.is_active and user.is_authenticated):
-        return False
-    return user.is_superuser or (user.staff is not None and user.staff.role == Role.HEAD_OFFICE)
+MASTER_DATA = "org.change_master_data"  # superusers and head office (org/rules.py)
 
 
 class DealerAdminSite(AdminSite):
@@ -31,7 +25,7 @@ class DealerAdminSite(AdminSite):
     index_title = _("Stores, staff, models and price lists")
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return edits_master_data(request)
+        return request.user.has_perm(MASTER_DATA)
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -49,16 +43,16 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return edits_master_data(request)
+        return request.user.has_perm(MASTER_DATA)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return edits_master_data(request)
+        return request.user.has_perm(MASTER_DATA)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return edits_master_data(request)
+        return request.user.has_perm(MASTER_DATA)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return edits_master_data(request)
+        return request.user.has_perm(MASTER_DATA)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return edits_master_data(request)
+        return request.user.has_perm(MASTER_DATA)

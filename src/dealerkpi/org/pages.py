@@ -33,11 +33,6 @@ def store_context(viewer: Viewer, store: Store, **extra: object) -> dict[str, ob
     return {"store": store, "stores": stores, **extra}
 
 
-def works_in(viewer: Viewer, store: Store, roles: frozenset[str] | None = None) -> bool:
-    """Whether the viewer is on the store's staff (in one of ``roles``, when given)."""
-    return viewer.store_id == store.pk and (roles is None or viewer.role in roles)
-
-
 def store_staff(store: Store, day: datetime.date) -> QuerySet:
     """The store's staff employed on ``day``."""
     return (Staff.objects.filter(store=store, hire_date__lte=day)

@@ -8,7 +8,9 @@ STORE_MANAGEMENT = SALES_MANAGEMENT | {Role.GENERAL_MANAGER}  # run the store
 LEADERS = STORE_MANAGEMENT | {Role.SUPERVISOR}  # lead people on the floor: decide requests, see the team board
 SALES_FORCE = frozenset({Role.CONSULTANT, Role.SUPERVISOR})  # sell; split store targets; leave as attrition
 PAYROLL_READERS = STORE_MANAGEMENT | {Role.HR, Role.FINANCE}
+PAYROLL_OFFICE = frozenset({Role.HR, Role.FINANCE})  # lock an approved bonus run for payroll
+RATERS = SALES_MANAGEMENT | {Role.SUPERVISOR}  # rate people by hand in a bonus run
 DESK_ROLES = frozenset(Role.values) - READ_ONLY_ON_SALES - {Role.HEAD_OFFICE}  # enter the store's sales records
 
-__all__ = ["DESK_ROLES", "LEADERS", "PAYROLL_READERS", "READ_ONLY_ON_SALES", "SALES_FORCE", "SALES_MANAGEMENT",
-           "STORE_MANAGEMENT", "STORE_WIDE_ROLES"]
+__all__ = ["DESK_ROLES", "LEADERS", "PAYROLL_OFFICE", "PAYROLL_READERS", "RATERS", "READ_ONLY_ON_SALES", "SALES_FORCE",
+           "SALES_MANAGEMENT", "STORE_MANAGEMENT", "STORE_WIDE_ROLES"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -44,11 +45,21 @@ def viewer_for(user: User, day: datetime.date | None = None) -> Viewer:
     return Viewer(Reach.OWN, **common)
 
 
+def current_viewer(user: User | AnonymousUser | Viewer) -> Viewer:
+    """``user``'s Viewer of today, made once per user object: the permissions (each app's ``rules.py``) ask for it
+    on every check, and a request's user is loaded afresh for each request. A Viewer stands for itself: a command
+    that acts with no login asks the permissions about a Viewer."""
+    if isinstance(user, Viewer):
+        return user
+    viewer = getattr(user, "_viewer", None)
+    if viewer is None:
+        viewer = user._viewer = viewer_for(user)
+    return viewer
+
+
 def viewer_of(request: HttpRequest) -> Viewer:
     """The request user's data scope, resolved once per request."""
-    if not hasattr(request, "_viewer"):
-        request._viewer = viewer_for(request.user)
-    return request._viewer
+    return current_viewer(request.user)
 
 
 def visible(model: type[Model], user: User) -> QuerySet:

@@ -6,6 +6,7 @@ import datetime
 
 from django.db import transaction
 
+from dealerkpi.core.audit import audited_update
 from dealerkpi.org.models import EffectiveDated, RoleAssignment, Staff
 
 
@@ -22,5 +23,5 @@ def assign_role(staff: Staff, role: str, store_id: int | None, on: datetime.date
             current.valid_to = on - datetime.timedelta(days=1)
             current.save(update_fields=["valid_to"])
     RoleAssignment.objects.create(staff=staff, role=role, store_id=store_id, valid_from=on)
-    Staff.objects.filter(pk=staff.pk).update(role=role, store_id=store_id)
+    audited_update(Staff.objects.filter(pk=staff.pk), role=role, store_id=store_id)
     staff.role, staff.store_id = role, store_id

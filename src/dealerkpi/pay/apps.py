@@ -1,8 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from dealerkpi.core.registry import RegisteringAppConfig
 
-class PayConfig(AppConfig):
+
+class PayConfig(RegisteringAppConfig):
+    default = True  # apps.py also sees RegisteringAppConfig
     name = "dealerkpi.pay"
     label = "pay"
     verbose_name = _("Bonus runs and statements")

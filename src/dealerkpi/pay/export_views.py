@@ -1,20 +1,20 @@
 """Downloads of a bonus run: a statement or the whole run as PDF, the run as an Excel workbook, the payroll
 file (.xlsx or .csv). Each download shows only what the viewer may see (``visible_statements``); payroll is
-for HR, finance, the GM, the store's sales managers, head office and superusers, once the run is approved."""
+for HR, finance, the GM, the store's sales managers, head office and superusers, once the run is approved.
+Every download is in the audit trail: who took which file of which run or statement, when, from where."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template import engines
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from dealerkpi.core.scope import Reach, Viewer
-from dealerkpi.org.models import Role
-from dealerkpi.org.roles import PAYROLL_READERS
+from dealerkpi.core.audit import record
+from dealerkpi.core.models import AuditEntry
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay import exports
 from dealerkpi.pay.models import Run, Statement
@@ -48,15 +48,10 @@ def download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def may_download_payroll(viewer: Viewer, run: Run | None = None) -> bool:
-    """HR, finance, the GM and the sales managers of the run's store; head office of its group or region (the
-    run is already known to be visible to them); superusers. Without a run: whether the role may at all."""
-    if viewer.reach is Reach.EVERYTHING:
-        return True
-    if viewer.reach in (Reach.GROUP, Reach.REGION):
-        return viewer.role == Role.HEAD_OFFICE
-    in_store = run is None or viewer.store_id == run.store_id
-    return viewer.reach is Reach.STORE and in_store and viewer.role in PAYROLL_READERS
+def audited_download(of: Model, content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A download of pay data, recorded against the run or statement it comes from."""
+    record(AuditEntry.Action.DOWNLOAD, of, detail=filename)
+    return download(content, content_type, filename)
 
 
 def _run_statements(request: HttpRequest, pk: int) -> tuple[Run, QuerySet[Statement]]:
@@ -74,7 +69,7 @@ def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """One statement, for whoever may see it on the statement page (others get 404)."""
     statement = get_object_or_404(visible_statements(viewer_of(request)).select_related("run__store"), pk=pk)
     name = f"statement-{statement.staff.employee_no}-{statement.run.period:%Y-%m}-v{statement.run.number}.pdf"
-    return download(exports.statements_pdf(Statement.objects.filter(pk=statement.pk)), PDF, name)
+    return audited_download(statement, exports.statements_pdf(Statement.objects.filter(pk=statement.pk)), PDF, name)
 
 
 @login_required
@@ -83,7 +78,7 @@ def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     run, statements = _run_statements(request, pk)
     if not statements.exists():
         return refusal(request, 404, _("Nothing to print"), _("You may see no statement of this run."), run)
-    return download(exports.statements_pdf(statements), PDF, exports.export_name(run, "statements", "pdf"))
+    return audited_download(run, exports.statements_pdf(statements), PDF, exports.export_name(run, "statements", "pdf"))
 
 
 @login_required
@@ -94,7 +89,7 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         content = exports.run_workbook(run, statements)
     except exports.ExportError as error:
         return _export_failed(request, run, error)
-    return download(content, XLSX, exports.export_name(run, "run", "xlsx"))
+    return audited_download(run, content, XLSX, exports.export_name(run, "run", "xlsx"))
 
 
 @login_required
@@ -102,13 +97,12 @@ def run_payroll(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The payroll file of an approved or locked run, for the people who pay it."""
     if fmt not in PAYROLL_FORMATS:
         raise Http404
-    viewer = viewer_of(request)
     refused = _("Only HR, finance, the general manager, the sales managers of the store and head office may "
                 "download the payroll file.")
-    if not may_download_payroll(viewer):  # before looking the run up: the same answer for every run
+    if not request.user.has_perm("pay.download_payroll"):  # before looking the run up: the same answer for every run
         return refusal(request, 403, _("Payroll not available"), refused)
     run, statements = _run_statements(request, pk)
-    if not may_download_payroll(viewer, run):
+    if not request.user.has_perm("pay.download_payroll", run):
         return refusal(request, 403, _("Payroll not available"), refused, run)
     if not run.is_final:
         return refusal(request, 400, _("Payroll not available yet"), _(
@@ -119,4 +113,4 @@ def run_payroll(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         content = build(run, statements)
     except exports.ExportError as error:
         return _export_failed(request, run, error)
-    return download(content, PAYROLL_FORMATS[fmt], exports.export_name(run, "payroll", fmt))
+    return audited_download(run, content, PAYROLL_FORMATS[fmt], exports.export_name(run, "payroll", fmt))

@@ -26,10 +26,8 @@ net                         the statement's total (= the sum of its lines)
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -42,10 +40,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from dealerkpi.core.money import ZERO
+from dealerkpi.core.spreadsheets import Amount, Book, Figure, Label, csv_bytes
 from dealerkpi.pay.models import Run, Statement, StatementIndicator, StatementLine
 
-MONEY_FORMAT = "#,##0.00"
-NUMBER_FORMAT = "#,##0.####"
 PDF_TEMPLATE = "pay/pdf/statement.html"
 PDF_STYLESHEET = "pdf/statement.css"
 
@@ -162,49 +159,22 @@ def payroll_header() -> list[str]:
 
 
 def _payroll_values(row: PayrollRow) -> list[Any]:
-    return [row.employee_no, row.name, row.store, row.role, row.base, row.bonus, row.commission, row.deductions,
-            row.other, row.net]
-
-
-_CSV_FORMULA = re.compile(r"^[=+\-@\t\r]")
-
-
-def _csv_text(value: str) -> str:
-    """Text that a spreadsheet would take for a formula is quoted (CSV injection)."""
-    return f"'{value}" if _CSV_FORMULA.match(value) else value
+    return [row.employee_no, row.name, row.store, row.role,
+            *(Amount(amount) for amount in (row.base, row.bonus, row.commission, row.deductions, row.other, row.net))]
 
 
 def payroll_csv(run: Run | None, statements: QuerySet[Statement] | Iterable[Statement]) -> bytes:
     """UTF-8 with a byte-order mark (so Excel opens the Chinese text), amounts as plain ``1234.50``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(payroll_header())
-    for row in payroll_rows(run, statements):
-        writer.writerow([_csv_cell(value) for value in _payroll_values(row)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_cell(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return _csv_text(str(value))
+    return csv_bytes(payroll_header(), [_payroll_values(row) for row in payroll_rows(run, statements)])
 
 
 def payroll_xlsx(run: Run | None, statements: QuerySet[Statement] | Iterable[Statement]) -> bytes:
     """One sheet: a header row and one row per person, amounts as numbers formatted ``#,##0.00``."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _sheet_title(_("Payroll"))
-    _header_row(sheet, 1, payroll_header())
-    for index, row in enumerate(payroll_rows(run, statements), start=2):
-        _write_row(sheet, index, _payroll_values(row), money_from=5)
-    sheet.freeze_panes = "A2"
-    _widths(sheet, [12, 12, 16, 14, *[13] * 6])
-    if run is not None:
-        book.properties.title = f"{_('Payroll')} {run}"
-    return _saved(book)
+    book = Book(title=f"{_('Payroll')} {run}" if run is not None else "")
+    sheet = book.sheet(_("Payroll"), payroll_header(), widths=[12, 12, 16, 14, *[13] * 6])
+    for row in payroll_rows(run, statements):
+        sheet.append(_payroll_values(row))
+    return book.save()
 
 
 # ---------------------------------------------------------------------------------------------- workbook
@@ -238,143 +208,72 @@ def indicators_header() -> list[str]:
 def run_workbook(run: Run, statements: QuerySet[Statement] | Iterable[Statement]) -> bytes:
     """The whole run: a summary sheet (one row per person and a totals row), a sheet of every pay line
     (one row per line and a totals row) and a sheet of every scorecard indicator."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     listed = prepared(statements)
-    book = Workbook()
-    summary = book.active
-    summary.title = _sheet_title(_("Summary"))
+    book = Book(title=str(run))
+    _summary_sheet(book, run, listed)
+    _lines_sheet(book, listed)
+    _scorecard_sheet(book, listed)
+    return book.save()
+
+
+def _described(run: Run, listed: list[Statement]) -> list[list[Any]]:
+    """The lines above the summary's header: which run this is (labels in column A, values in C)."""
     group = run.store.region.group if listed == [] else listed[0].store.region.group
     described = [
         (_("Dealer group"), group.name), (_("Store"), run.store.name), (_("Month"), f"{run.period:%Y-%m}"),
-        (_("Run"), f"v{run.number} · {run.get_status_display()}"), (_("Generated at"), _now_text()),
+        (_("Run"), f"v{run.number} · {run.get_status_display()}"), (_("Generated at"), generated_at()),
     ]
-    for row, (label, value) in enumerate(described, start=1):
-        summary.cell(row, 1, label).font = Font(bold=True)
-        _text_cell(summary, row, 3, value)
-    _header_row(summary, SUMMARY_HEADER_ROW, summary_header())
-    totals = dict.fromkeys((*PAYROLL_FIELDS, "total", "carried", "draw"), ZERO)
-    row = SUMMARY_HEADER_ROW
-    for number, statement in enumerate(listed, start=1):
-        row += 1
-        sums = _checked(statement, _columns(statement))
-        lines = list(statement.lines.all())
-        _write_row(summary, row, [
-            number, statement.staff.employee_no, statement.staff.name, statement.team.name if statement.team else "",
-            _role(statement), str(statement.plan_version), statement.total_score, statement.coefficient,
-            *(sums[f] for f in PAYROLL_FIELDS), statement.total, statement.carried_balance,
-            statement.draw_outstanding, len(lines), statement.error,
-        ], money_from=9, money_to=16, numbers=(7, 8))
-        for key in PAYROLL_FIELDS:
-            totals[key] += sums[key]
-        totals["total"] += statement.total
-        totals["carried"] += statement.carried_balance
-        totals["draw"] += statement.draw_outstanding
-    _totals_row(summary, row + 1, 3, [
-        *(totals[f] for f in PAYROLL_FIELDS), totals["total"], totals["carried"], totals["draw"]], first=9)
-    summary.freeze_panes = summary.cell(SUMMARY_HEADER_ROW + 1, 4)
-    _widths(summary, [5, 12, 12, 10, 14, 26, 10, 10, *[13] * 8, 7, 30])
+    return [[Label(label), None, value] for label, value in described]
 
-    lines_sheet = book.create_sheet(_sheet_title(_("Lines")))
-    _header_row(lines_sheet, 1, lines_header())
-    row, lines_total = 1, ZERO
+
+def _summary_sheet(book: Book, run: Run, listed: list[Statement]) -> None:
+    summary = book.sheet(_("Summary"), summary_header(), widths=[5, 12, 12, 10, 14, 26, 10, 10, *[13] * 8, 7, 30],
+                         frozen_columns=3, above=_described(run, listed))
+    totals = dict.fromkeys((*PAYROLL_FIELDS, "total", "carried", "draw"), ZERO)
+    for number, statement in enumerate(listed, start=1):
+        amounts = {**_checked(statement, _columns(statement)), "total": statement.total,
+                   "carried": statement.carried_balance, "draw": statement.draw_outstanding}
+        summary.append([
+            number, statement.staff.employee_no, statement.staff.name, statement.team.name if statement.team else "",
+            _role(statement), str(statement.plan_version), Figure(statement.total_score),
+            Figure(statement.coefficient), *(Amount(amounts[key]) for key in totals), len(statement.lines.all()),
+            statement.error,
+        ])
+        for key in totals:
+            totals[key] += amounts[key]
+    summary.totals(_("Total"), label_column=3, first=9, amounts=list(totals.values()))
+
+
+def _lines_sheet(book: Book, listed: list[Statement]) -> None:
+    sheet = book.sheet(_("Lines"), lines_header(), widths=[12, 12, 6, 14, 14, 18, 44, 13, 16, 13], frozen_columns=2,
+                       filtered=True)
+    total = ZERO
     for statement in listed:
         for line in statement.lines.all():
-            row += 1
-            _write_row(lines_sheet, row, [
+            sheet.append([
                 statement.staff.employee_no, statement.staff.name, line.position + 1, line.category_label,
-                line.kind, line.rule, line.label_text, line.amount, line.exact,
+                line.kind, line.rule, line.label_text, Amount(line.amount), line.exact,
                 str(PAYROLL_COLUMN_LABELS[payroll_column(line)]),
-            ], money_from=8, money_to=8)
-            lines_total += line.amount
-    _totals_row(lines_sheet, row + 1, 2, [lines_total], first=8)
-    lines_sheet.freeze_panes = "C2"
-    lines_sheet.auto_filter.ref = f"A1:J{max(row, 1)}"
-    _widths(lines_sheet, [12, 12, 6, 14, 14, 18, 44, 13, 16, 13])
+            ])
+            total += line.amount
+    sheet.totals(_("Total"), label_column=2, first=8, amounts=[total])
 
-    scorecard = book.create_sheet(_sheet_title(_("Scorecard")))
-    _header_row(scorecard, 1, indicators_header())
-    row = 1
+
+def _scorecard_sheet(book: Book, listed: list[Statement]) -> None:
+    sheet = book.sheet(_("Scorecard"), indicators_header(), widths=[12, 12, 16, 24, 12, 12, 12, 10, 8, 12, 8, 40],
+                       frozen_columns=2, filtered=True)
     for statement in listed:
         for indicator in statement.indicators.all():
-            row += 1
-            _write_row(scorecard, row, [
-                statement.staff.employee_no, statement.staff.name, indicator.code, indicator.label, indicator.actual,
-                indicator.target, indicator.achievement, indicator.score, indicator.weight, indicator.weighted_score,
-                _("yes") if indicator.skipped else "", indicator.note,
-            ], numbers=range(5, 11))
-    scorecard.freeze_panes = "C2"
-    scorecard.auto_filter.ref = f"A1:L{max(row, 1)}"
-    _widths(scorecard, [12, 12, 16, 24, 12, 12, 12, 10, 8, 12, 8, 40])
-    book.properties.title = str(run)
-    book.properties.creator = "dealerkpi"
-    return _saved(book)
+            figures = (indicator.actual, indicator.target, indicator.achievement, indicator.score, indicator.weight,
+                       indicator.weighted_score)
+            sheet.append([
+                statement.staff.employee_no, statement.staff.name, indicator.code, indicator.label,
+                *(Figure(figure) for figure in figures), _("yes") if indicator.skipped else "", indicator.note,
+            ])
 
 
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_title(title: str) -> str:
-    return _SHEET_FORBIDDEN.sub(" ", title)[:31] or "Sheet"
-
-
-def _text_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
-    cell = sheet.cell(row, column, value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text, never a formula
-    return cell
-
-
-def _header_row(sheet: Any, row: int, names: Sequence[str]) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-    fill = PatternFill("solid", fgColor="DCE6F1")
-    for column, name in enumerate(names, start=1):
-        cell = sheet.cell(row, column, name)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        cell.border = Border(bottom=Side(style="thin"))
-
-
-def _write_row(sheet: Any, row: int, values: Sequence[Any], money_from: int = 0, money_to: int | None = None,
-               numbers: Iterable[int] = ()) -> None:
-    numeric = set(numbers)
-    for column, value in enumerate(values, start=1):
-        cell = _text_cell(sheet, row, column, value)
-        if money_from and money_from <= column <= (money_to or len(values)) and isinstance(value, Decimal):
-            cell.number_format = MONEY_FORMAT
-        elif column in numeric and isinstance(value, Decimal):
-            cell.number_format = NUMBER_FORMAT
-
-
-def _totals_row(sheet: Any, row: int, label_column: int, values: Sequence[Decimal], first: int) -> None:
-    from openpyxl.styles import Border, Font, Side
-
-    label = sheet.cell(row, label_column, _("Total"))
-    label.font = Font(bold=True)
-    for offset, value in enumerate(values):
-        cell = sheet.cell(row, first + offset, value)
-        cell.number_format = MONEY_FORMAT
-        cell.font = Font(bold=True)
-        cell.border = Border(top=Side(style="thin"), bottom=Side(style="double"))
-
-
-def _widths(sheet: Any, widths: Sequence[int]) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-
-
-def _saved(book: Any) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _now_text() -> str:
+def generated_at() -> str:
+    """When an export is made, as its heading shows it: 2026-10-05 14:30, local time."""
     return f"{timezone.localtime():%Y-%m-%d %H:%M}"
 
 
@@ -478,7 +377,7 @@ def _page(statement: Statement) -> PdfPage:
 def statements_html(statements: QuerySet[Statement] | Iterable[Statement]) -> str:
     pages = [_page(statement) for statement in prepared(statements)]
     return render_to_string(PDF_TEMPLATE, {
-        "pages": pages, "generated": _now_text(), "language": get_language() or "zh-hans",
+        "pages": pages, "generated": generated_at(), "language": get_language() or "zh-hans",
         "timezone": timezone.get_current_timezone_name(),
     })
 

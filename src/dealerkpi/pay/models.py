@@ -63,6 +63,7 @@ class Run(AuditedModel):
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
 
     scope = STORE_RECORD
+    audit_ignore = frozenset({"progress_done", "progress_total"})
 
     class Meta:
         verbose_name = _("bonus run")

@@ -18,6 +18,7 @@ from django.db.models import JSONField, Model
 from django.utils import timezone
 
 from dealerkpi import metrics
+from dealerkpi.core.audit import acting_user, audited_update
 from dealerkpi.core.bulk import copy_rows
 from dealerkpi.core.money import ZERO, fen
 from dealerkpi.org.models import STORE_WIDE_ROLES, Store
@@ -48,12 +49,14 @@ def store_team(store_id: int) -> str:
 
 @transaction.atomic
 def new_run(store: Store, period: engine.Period, user: object = None) -> Run:
-    """A new version of the store's run for the month, queued for computing."""
+    """A new version of the store's run for the month, queued for computing, started by ``user`` (by default
+    whoever is acting: ``core.audit.acting_as``)."""
     Store.objects.select_for_update().filter(pk=store.pk).first()  # one numbering at a time per store
     latest = Run.objects.filter(store=store, period=period.first_day).order_by("-number").first()
     number = latest.number + 1 if latest else 1
+    started_by = acting_user() if user is None else user
     return Run.objects.create(store=store, period=period.first_day, number=number, previous=latest,
-                              created_by=user if getattr(user, "is_authenticated", False) else None)
+                              created_by=started_by if getattr(started_by, "is_authenticated", False) else None)
 
 
 def _people(members: Iterable[Member], store_id: int) -> tuple[engine.Person, ...]:
@@ -261,12 +264,13 @@ def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None
     written = {"at": -PROGRESS_EVERY}
 
     def report(done: int, total: int) -> None:
-        """The first report marks the run computing; the last is written with the statements."""
+        """The first report marks the run computing; the last is written with the statements. The progress
+        between is left out of the audit (``Run.audit_ignore``)."""
         run.progress_done, run.progress_total = done, total
         now = time.monotonic()
         if done == 0 or (done < total and now - written["at"] >= PROGRESS_EVERY):
             changes = {"status": Run.Status.COMPUTING} if done == 0 else {}
-            Run.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total, **changes)
+            audited_update(Run.objects.filter(pk=run.pk), progress_done=done, progress_total=total, **changes)
             written["at"] = now
         if progress:
             progress(done, total)
@@ -275,7 +279,8 @@ def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None
         evaluated = evaluate(run, report, month)
         write_statements(run, evaluated)
     except Exception as error:  # the run records any failure; the previous version stays as it was
-        Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, error=f"{type(error).__name__}: {error}")
+        audited_update(Run.objects.filter(pk=run.pk), status=Run.Status.FAILED,
+                       error=f"{type(error).__name__}: {error}")
         run.refresh_from_db()
         return run
     return run

@@ -16,18 +16,16 @@ from django.views.decorators.http import require_POST
 
 from dealerkpi import metrics
 from dealerkpi.core.registry import browse_entry
-from dealerkpi.core.scope import Reach, Viewer, visible_to
+from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.core.tables import table_class
-from dealerkpi.org.models import Role, Staff, Store
-from dealerkpi.org.roles import SALES_MANAGEMENT
+from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay import runs, workflow
 from dealerkpi.pay.earnings import earnings_to_date
-from dealerkpi.pay.export_views import may_download_payroll
 from dealerkpi.pay.forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementQuery
 from dealerkpi.pay.tasks import compute_run
-from dealerkpi.pay.visibility import PUBLISHED, SEES_RUNS, visible_runs, visible_statements
+from dealerkpi.pay.visibility import visible_runs, visible_statements
 from dealerkpi.pay.wording import worded
 
 
@@ -39,11 +37,11 @@ def _run_for(request: HttpRequest, pk: int) -> tuple[Run, Viewer]:
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
-    if viewer.reach not in SEES_RUNS:
+    if not request.user.has_perm("pay.view_run"):
         return redirect("my-statements")
     form = NewRunForm(request.POST or None)
     stores = visible_to(Store.objects.all(), viewer)
-    may_start = viewer.reach is Reach.EVERYTHING or viewer.role in SALES_MANAGEMENT
+    may_start = request.user.has_perm("pay.add_run")
     if request.method == "POST":
         if not may_start:
             raise PermissionDenied
@@ -58,7 +56,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 def start_run(request: HttpRequest, store: Store, period: object) -> Run:
     run = runs.new_run(store, period, request.user)  # type: ignore[arg-type]
-    transaction.on_commit(lambda: compute_run(run.pk))
+    transaction.on_commit(lambda: compute_run(run.pk, run.created_by_id))  # the job acts as who started it
     messages.info(request, _("The run is computing; this page shows its progress."))
     return run
 
@@ -86,13 +84,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pay/run_detail.html", {
         "run": run, "statements": statements, "chart": ranking_chart(statements),
         "open_queries": workflow.open_queries(run),
-        "may": {
-            "compute": workflow.may_compute(viewer, run), "submit": workflow.may_submit(viewer, run),
-            "approve": workflow.may_approve(viewer, run), "send_back": workflow.may_return(viewer, run),
-            "lock": workflow.may_lock(viewer, run),
-        },
         "busy": run.status in (Run.Status.QUEUED, Run.Status.COMPUTING),
-        "may_payroll": may_download_payroll(viewer, run),
     })
 
 
@@ -134,7 +126,7 @@ ACTIONS = {
 def run_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     run, viewer = _run_for(request, pk)
     if action == "recompute":
-        if not workflow.may_compute(viewer, run):
+        if not request.user.has_perm("pay.compute_run", run):
             raise PermissionDenied
         return redirect(start_run(request, run.store, runs.period_of(run)))
     if action not in ACTIONS:
@@ -154,8 +146,8 @@ def _staff_in_run(run: Run, viewer: Viewer) -> QuerySet[Staff]:
 def run_inputs(request: HttpRequest, pk: int) -> HttpResponse:
     """Manual ratings (supervisors and managers) and adjustments (managers) of the run's month."""
     run, viewer = _run_for(request, pk)
-    may_rate = viewer.role in (Role.SUPERVISOR, *SALES_MANAGEMENT) or viewer.reach is Reach.EVERYTHING
-    may_adjust = workflow.may_compute(viewer, run)
+    may_rate = request.user.has_perm("pay.rate_staff")
+    may_adjust = request.user.has_perm("pay.compute_run", run)
     editable = run.status == Run.Status.DRAFT
     people = _staff_in_run(run, viewer)
     rating_form = RatingForm(request.POST if "rating" in request.POST else None)
@@ -210,7 +202,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(visible_statements(viewer), pk=pk)
     form = QueryForm(request.POST or None)
     if request.method == "POST":
-        if viewer.staff_id != statement.staff_id or statement.run.status not in PUBLISHED:
+        if not request.user.has_perm("pay.query_statement", statement):
             raise PermissionDenied
         if form.is_valid():
             query = form.save(commit=False)
@@ -223,7 +215,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pay/statement_detail.html", {
         "statement": statement, "indicators": statement.indicators.all(), "lines": statement.lines.all(),
         "queries": statement.queries.select_related("raised_by", "answered_by", "line", "indicator"),
-        "form": form, "may_query": viewer.staff_id == statement.staff_id and statement.run.status in PUBLISHED,
+        "form": form, "may_query": request.user.has_perm("pay.query_statement", statement),
     })
 
 
@@ -259,7 +251,7 @@ def query_list(request: HttpRequest) -> HttpResponse:
 def query_answer(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
     query = get_object_or_404(visible_to(StatementQuery.objects.select_related("statement__run"), viewer), pk=pk)
-    if not workflow.may_compute(viewer, query.statement.run) or query.status != StatementQuery.Status.OPEN:
+    if not request.user.has_perm("pay.answer_query", query) or query.status != StatementQuery.Status.OPEN:
         raise PermissionDenied
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,11 +1,12 @@
-"""Who sees which bonus runs and statements (on top of core.scope's data scope)."""
+"""Who sees which bonus runs and statements (on top of core.scope's data scope), and which queries wait for them."""
 
 from __future__ import annotations
 
+import rules
 from django.db.models import QuerySet
 
 from dealerkpi.core.scope import Reach, Viewer, visible_to
-from dealerkpi.pay.models import Run, Statement
+from dealerkpi.pay.models import Run, Statement, StatementQuery
 
 SEES_RUNS = (Reach.EVERYTHING, Reach.GROUP, Reach.REGION, Reach.STORE, Reach.TEAM)
 PUBLISHED = (Run.Status.SUBMITTED, Run.Status.APPROVED, Run.Status.LOCKED)
@@ -25,3 +26,12 @@ def visible_statements(viewer: Viewer) -> QuerySet[Statement]:
     if viewer.reach in (Reach.OWN, Reach.TEAM):
         statements = statements.filter(run__status__in=PUBLISHED)
     return statements
+
+
+def queries_to_answer(viewer: Viewer) -> QuerySet[StatementQuery]:
+    """The open queries on statements that the viewer may answer, oldest first: the approvals inbox."""
+    if not rules.has_perm("pay.answer_query", viewer):
+        return StatementQuery.objects.none()
+    waiting = StatementQuery.objects.filter(status=StatementQuery.Status.OPEN)
+    return visible_to(waiting, viewer, "approve").select_related(
+        "statement__staff", "statement__run", "line").order_by("raised_at")

@@ -23,8 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dealerkpi.core.pages import asked_month, next_month, page_of, refuse_unless, saved
 from dealerkpi.core.scope import visible_to
-from dealerkpi.org.pages import chosen_store, store_context, store_staff, works_in
-from dealerkpi.org.roles import LEADERS
+from dealerkpi.org.pages import chosen_store, store_context, store_staff
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.people.forms import DailyChecklistForm, TrainingForm
 from dealerkpi.people.models import DailyChecklist, TrainingRecord
@@ -48,7 +47,8 @@ def training_list(request: HttpRequest) -> HttpResponse:
              .order_by("staff__name"))
     page = page_of(request, records.select_related("staff", "trainer").order_by("-held_on", "staff__name", "pk"))
     return render(request, "people/training_list.html", store_context(
-        viewer, store, month=month, hours=hours, page=page, may_record=works_in(viewer, store, LEADERS),
+        viewer, store, month=month, hours=hours, page=page,
+        may_record=request.user.has_perm("people.add_training", store),
     ))
 
 
@@ -58,7 +58,8 @@ def training_new(request: HttpRequest) -> HttpResponse:
     """One course for several people at once: supervisors record for their team, managers for the store."""
     viewer = viewer_of(request)
     store, today = chosen_store(request, viewer), timezone.localdate()
-    refuse_unless(works_in(viewer, store, LEADERS), _("Supervisors and managers of the store record training."))
+    refuse_unless(request.user.has_perm("people.add_training", store),
+                  _("Supervisors and managers of the store record training."))
     colleagues = store_staff(store, today)
     form = TrainingForm(request.POST or None, people=visible_to(colleagues, viewer), colleagues=colleagues,
                         initial={"held_on": today})
@@ -80,7 +81,7 @@ def daily_checklist(request: HttpRequest) -> HttpResponse:
     30 days with the days nobody checked."""
     viewer = viewer_of(request)
     store, today = chosen_store(request, viewer), timezone.localdate()
-    may_check = works_in(viewer, store, LEADERS)
+    may_check = request.user.has_perm("people.change_checklist", store)
     checklists = visible_to(DailyChecklist.objects.filter(store=store), viewer)
     todays = checklists.filter(day=today).first() or DailyChecklist(store=store, day=today)
     form = DailyChecklistForm(request.POST or None, instance=todays)

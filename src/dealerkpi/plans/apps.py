@@ -1,8 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from dealerkpi.core.registry import RegisteringAppConfig
 
-class PlansConfig(AppConfig):
+
+class PlansConfig(RegisteringAppConfig):
+    default = True  # apps.py also sees RegisteringAppConfig
     name = "dealerkpi.plans"
     label = "plans"
     verbose_name = _("Pay plans")

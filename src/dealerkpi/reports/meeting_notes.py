@@ -19,8 +19,7 @@ from dealerkpi import metrics
 from dealerkpi.core.pages import asked_day, page_of, refuse_unless, saved
 from dealerkpi.core.scope import visible_to
 from dealerkpi.org.models import Store
-from dealerkpi.org.pages import chosen_store, store_context, store_staff, works_in
-from dealerkpi.org.roles import LEADERS
+from dealerkpi.org.pages import chosen_store, store_context, store_staff
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.people.forms import MeetingNoteForm
 from dealerkpi.people.models import MeetingNote
@@ -70,7 +69,7 @@ def meeting_notes(request: HttpRequest) -> HttpResponse:
     """The note of one meeting (``?day=&kind=``, today's morning meeting by default) and the store's notes."""
     viewer = viewer_of(request)
     store, today = chosen_store(request, viewer), timezone.localdate()
-    may_write = works_in(viewer, store, LEADERS)
+    may_write = request.user.has_perm("people.change_meeting_notes", store)
     notes = visible_to(MeetingNote.objects.filter(store=store), viewer)
     day, kind = asked_day(request, today), _meeting_kind(request)
     note = notes.filter(day=day, kind=kind).first() or MeetingNote(store=store, day=day, kind=kind)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from dealerkpi.core.scope import Reach, Viewer
+from dealerkpi.core.scope import Viewer
 from dealerkpi.org.models import Store
 from dealerkpi.org.pages import chosen_store, store_context
 from dealerkpi.org.scope import viewer_of
@@ -52,14 +52,8 @@ from .figures import (
 )
 from .workbook import monthly_workbook
 
-MANAGEMENT = frozenset({Reach.STORE, Reach.REGION, Reach.GROUP, Reach.EVERYTHING})
 TEMPLATE = "reports/monthly_analysis.html"
 Report = Callable[[HttpRequest, Viewer, Store, list[Store]], HttpResponse]
-
-
-def may_see_analysis(viewer: Viewer) -> bool:
-    """Store-wide roles (sales managers, deputies, GM, HR, finance), head office and superusers."""
-    return viewer.reach in MANAGEMENT
 
 
 def _store(request: HttpRequest, viewer: Viewer) -> Store:
@@ -76,11 +70,11 @@ def management_report(view: Report) -> Callable[[HttpRequest], HttpResponse]:
     @require_GET
     @wraps(view)
     def wrapped(request: HttpRequest) -> HttpResponse:
-        viewer = viewer_of(request)
-        if not may_see_analysis(viewer):
+        if not request.user.has_perm("reports.view_monthly_analysis"):
             return refusal(request, 403, _("Monthly sales analysis"), _(
                 "The monthly sales analysis is the store management's report. Your own figures are in your "
                 "statements and earnings to date; a supervisor's team is on the team board."))
+        viewer = viewer_of(request)
         store = _store(request, viewer)
         return view(request, viewer, store, store_context(viewer, store)["stores"])
 

@@ -1,5 +1,5 @@
 """The monthly analysis as an Excel workbook: the same figures as the page, exact (amounts to the fen, rates to
-four places), one sheet per part, in the house style of the pay exports (kpi/exports.py)."""
+four places), one sheet per part, in the house style (core.spreadsheets)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dealerkpi.pay.exports import (
-    MONEY_FORMAT,
-    NUMBER_FORMAT,
-    _header_row,
-    _now_text,
-    _saved,
-    _sheet_title,
-    _text_cell,
-    _widths,
-)
+from dealerkpi.core.spreadsheets import Amount, Book, Figure, Label
+from dealerkpi.pay.exports import generated_at
 
 from .analysis import Comparison, MonthAnalysis
 from .figures import (
@@ -36,36 +28,23 @@ from .figures import (
     store_cells,
 )
 
-SUMMARY_HEADER_ROW = 5
 Cell = tuple[Any, str]  # a value and its unit ("yuan" gets the money format, other numbers the number format)
 
 
-def _row(sheet: Any, row: int, cells: Sequence[Cell | Any]) -> None:
-    for column, cell in enumerate(cells, start=1):
-        value, unit = cell if isinstance(cell, tuple) else (cell, "")
-        written = _text_cell(sheet, row, column, value)
-        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-            written.number_format = MONEY_FORMAT if unit == YUAN else NUMBER_FORMAT
+def _cell(cell: Cell | Any) -> Any:
+    value, unit = cell if isinstance(cell, tuple) else (cell, "")
+    if not isinstance(value, Decimal | int) or isinstance(value, bool):
+        return value
+    return Amount(value) if unit == YUAN else Figure(value)
 
 
-def _sheet(book: Any, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell | Any]],
-           widths: Sequence[int], first: bool = False, start: int = 1) -> Any:
-    sheet = book.active if first else book.create_sheet()
-    sheet.title = _sheet_title(title)
-    _header_row(sheet, start, header)
-    for number, cells in enumerate(rows, start=start + 1):
-        _row(sheet, number, cells)
-    sheet.freeze_panes = sheet.cell(start + 1, 2)
-    _widths(sheet, widths)
-    return sheet
-
-
-def _described(sheet: Any, described: Sequence[tuple[str, str]]) -> None:
-    from openpyxl.styles import Font
-
-    for row, (label, value) in enumerate(described, start=1):
-        sheet.cell(row, 1, label).font = Font(bold=True)
-        _text_cell(sheet, row, 2, value)
+def _sheet(book: Book, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell | Any]],
+           widths: Sequence[int], described: Sequence[tuple[str, str]] = ()) -> None:
+    """A sheet with the first column frozen beside the header, and the ``described`` lines above it."""
+    sheet = book.sheet(title, header, widths=widths, frozen_columns=1,
+                       above=[[Label(label), value] for label, value in described])
+    for cells in rows:
+        sheet.append([_cell(cell) for cell in cells])
 
 
 def _summary_rows(analysis: MonthAnalysis) -> list[list[Cell | Any]]:
@@ -125,14 +104,10 @@ def _store_rows(comparison: Comparison) -> list[list[Cell | Any]]:
 
 
 def monthly_workbook(analysis: MonthAnalysis, comparison: Comparison | None = None) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    title = f"{analysis.store.code} {analysis.store.name} {analysis.months.now}"
-    summary = _sheet(book, _("Summary"), _summary_header(analysis), _summary_rows(analysis),
-                     [14, 36, 14, 14, 14, 14, 12], first=True, start=SUMMARY_HEADER_ROW)
-    _described(summary, [(_("Store"), f"{analysis.store.code} {analysis.store.name}"),
-                         (_("Month"), str(analysis.months.now)), (_("Generated at"), _now_text())])
+    store = f"{analysis.store.code} {analysis.store.name}"
+    book = Book(title=f"{store} {analysis.months.now}")
+    _sheet(book, _("Summary"), _summary_header(analysis), _summary_rows(analysis), [14, 36, 14, 14, 14, 14, 12],
+           described=[(_("Store"), store), (_("Month"), str(analysis.months.now)), (_("Generated at"), generated_at())])
     _sheet(book, _("Models"), [_("Model"), _("Deliveries"), _("Share (%)"), _("Orders"), _("Previous month"),
                                _("Same month last year"), _("Target"), _("Completion (%)")],
            _model_rows(analysis), [16, 11, 11, 10, 14, 14, 10, 12])
@@ -154,6 +129,4 @@ def monthly_workbook(analysis: MonthAnalysis, comparison: Comparison | None = No
     if comparison is not None:
         header = [_("Store"), _("Target"), _("Completion (%)"), *[str(FIGURES[key].label) for key in STORE_COLUMNS]]
         _sheet(book, _("Stores"), header, _store_rows(comparison), [22, *[12] * (len(header) - 1)])
-    book.properties.title = title
-    book.properties.creator = "dealerkpi"
-    return _saved(book)
+    return book.save()

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from dealerkpi.catalog.models import Trim, TrimPrice
 from dealerkpi.core.money import ZERO, fen
-from dealerkpi.core.scope import Reach, Viewer, visible_to
+from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.crm.models import Decision, Lead
 from dealerkpi.org.models import Role, Staff, Store
 from dealerkpi.org.roles import STORE_MANAGEMENT
@@ -61,40 +62,17 @@ CHECKLIST = ("inspection_done", "invoice_issued", "certificate_handed", "insuran
              "customer_signed")
 
 
-# --- who may act -------------------------------------------------------------------------------------------
-
-def may_act_for(viewer: Viewer, consultant_id: int) -> bool:
-    """May the viewer change a sales record of this consultant (already known to be visible to them)?"""
-    if viewer.staff_id is None or not viewer.may_change_sales:
-        return False
-    if viewer.reach is Reach.OWN:
-        return consultant_id == viewer.staff_id
-    return viewer.reach in (Reach.TEAM, Reach.STORE)
-
-
-def may_unwind(viewer: Viewer, order: Order) -> bool:
-    return may_act_for(viewer, order.consultant_id) and viewer.role in STORE_MANAGEMENT
-
-
-def may_decide(viewer: Viewer, approval: OrderApproval) -> bool:
-    return (
-        viewer.staff_id is not None
-        and viewer.reach is Reach.STORE
-        and viewer.store_id == approval.store_id
-        and viewer.role in DECIDERS[approval.kind]
-        and approval.requested_by_id != viewer.staff_id
-    )
-
+# --- requests to decide (who may decide which: rules.py) -------------------------------------------------
 
 def pending_order_approvals(viewer: Viewer) -> QuerySet[OrderApproval]:
     """Requests the viewer may decide now, oldest first: the approvals inbox."""
-    kinds = [kind for kind, roles in DECIDERS.items() if viewer.role in roles]
-    if viewer.staff_id is None or viewer.reach is not Reach.STORE or not kinds:
+    if not rules.has_perm("sales.decide_order_approval", viewer):
         return OrderApproval.objects.none()
+    kinds = [kind for kind, roles in DECIDERS.items() if viewer.role in roles]
     waiting = OrderApproval.objects.filter(
         status=Decision.REQUESTED, kind__in=kinds, order__status__in=OPEN_ORDER, store_id=viewer.store_id
     ).exclude(requested_by_id=viewer.staff_id)
-    return visible_to(waiting, viewer).select_related(
+    return visible_to(waiting, viewer, "approve").select_related(
         "order__customer", "order__consultant", "order__trim__vehicle_model", "requested_by"
     ).order_by("requested_at", "pk")
 
@@ -245,7 +223,7 @@ def change_sold_via(order: Order, dealer: SecondaryDealer | None) -> Order:
 
 @transaction.atomic
 def decide(approval: OrderApproval, viewer: Viewer, approve: bool, at: datetime.datetime | None = None) -> None:
-    if not may_decide(viewer, approval):
+    if not rules.has_perm("sales.decide_order_approval", viewer, approval):
         raise PermissionDenied(_("You may not decide this request."))
     locked = OrderApproval.objects.select_for_update().select_related("order").get(pk=approval.pk)
     if locked.status != Decision.REQUESTED or locked.order.status not in OPEN_ORDER:

@@ -7,13 +7,14 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dealerkpi.core.pages import page_of
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.crm import services
-from dealerkpi.crm.desk import SECTION_ROWS, desk_viewer, render_desk, show_phones
+from dealerkpi.crm.desk import SECTION_ROWS, desk_viewer, show_phones
 from dealerkpi.crm.models import FollowUp, Lead, TestDrive
 from dealerkpi.crm.services import day_bounds, open_leads
 from dealerkpi.sales.models import Delivery, DeliveryFollowUp
@@ -51,7 +52,7 @@ def today(request: HttpRequest) -> HttpResponse:
     show_phones(viewer, [lead.customer for lead in page])
     show_phones(viewer, [a.lead.customer for a in sections["appointments"]])
     show_phones(viewer, [d.delivery.order.customer for d in sections["c_cards"]])
-    return render_desk(request, "crm/today.html", {
+    return render(request, "crm/today.html", {
         "viewer": viewer, "day": day, "page": page, "show_owner": viewer.reach is not Reach.OWN,
-        "may_work": services.may_work_leads(viewer), "section_rows": SECTION_ROWS, **sections,
+        "section_rows": SECTION_ROWS, **sections,
     })

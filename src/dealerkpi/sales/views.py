@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 from dealerkpi.core.scope import Viewer, sees_phone, visible_to
 from dealerkpi.crm.models import Customer, Lead
 from dealerkpi.org.models import Staff, Store
-from dealerkpi.org.roles import STORE_MANAGEMENT
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.sales import services
 from dealerkpi.sales.forms import (
@@ -54,7 +53,7 @@ def _order_for(request: HttpRequest, pk: int, act: bool = False) -> tuple[Order,
         "store", "customer", "consultant", "trim__vehicle_model", "vehicle", "sold_via", "lead"
     )
     order = get_object_or_404(visible_to(orders, viewer), pk=pk)
-    if act and not services.may_act_for(viewer, order.consultant_id):
+    if act and not request.user.has_perm("sales.change_order", order):
         raise PermissionDenied
     return order, viewer
 
@@ -65,7 +64,7 @@ def order_new(request: HttpRequest, lead_pk: int) -> HttpResponse:
     lead = get_object_or_404(
         visible_to(Lead.objects.select_related("store", "customer", "owner", "intended_model"), viewer), pk=lead_pk
     )
-    if not services.may_act_for(viewer, lead.owner_id):
+    if not request.user.has_perm("sales.add_order", lead):
         raise PermissionDenied
     form = OrderForm(request.POST or None, lead=lead, day=timezone.localdate())
     is_open = lead.status == Lead.Status.OPEN
@@ -82,17 +81,17 @@ def order_new(request: HttpRequest, lead_pk: int) -> HttpResponse:
     })
 
 
-def _page_context(order: Order, viewer: Viewer) -> dict[str, object]:
+def _page_context(request: HttpRequest, order: Order, viewer: Viewer) -> dict[str, object]:
     derivatives = list(order.derivatives.all())
     payments = list(order.payments.all())
     delivery = order.delivery if hasattr(order, "delivery") else None
-    may_act = services.may_act_for(viewer, order.consultant_id)
     approvals = list(order.approvals.select_related("requested_by", "decided_by").order_by("requested_at", "pk"))
     for approval in approvals:
         approval.may_decide = (approval.status == "requested" and order.status in services.OPEN_ORDER
-                               and services.may_decide(viewer, approval))
+                               and request.user.has_perm("sales.decide_order_approval", approval))
     return {
-        "order": order, "viewer": viewer, "may_act": may_act, "may_unwind": services.may_unwind(viewer, order),
+        "order": order, "viewer": viewer, "may_act": request.user.has_perm("sales.change_order", order),
+        "may_unwind": request.user.has_perm("sales.unwind_order", order),
         "is_open": order.status in services.OPEN_ORDER, "is_delivered": order.status == Order.Status.DELIVERED,
         "credits": order.credits.select_related("staff").order_by("-share", "pk"),
         "derivatives": derivatives, "payments": payments, "approvals": approvals,
@@ -107,7 +106,7 @@ def _page_context(order: Order, viewer: Viewer) -> dict[str, object]:
 def _order_page(request: HttpRequest, order: Order, viewer: Viewer, status: int = 200,
                 **bound: forms.Form) -> HttpResponse:
     """The order page; ``bound`` holds a form that failed, shown with its errors in place of a fresh one."""
-    context = _page_context(order, viewer)
+    context = _page_context(request, order, viewer)
     delivery = context["delivery"]
     context["forms"] = {
         "payment": PaymentForm(order=order),
@@ -138,15 +137,16 @@ def _vehicle_choices(order: Order) -> QuerySet[Vehicle]:
 
 def _order_action(form_name: str, build: Callable[[HttpRequest, Order], forms.Form],
                   act: Callable[[Order, forms.Form, Viewer], str],
-                  allowed: Callable[[Viewer, Order], bool] | None = None) -> Callable[[HttpRequest, int], HttpResponse]:
-    """A POST on the order page: validate ``build``'s form, run ``act`` (returns the success message); a failure
-    shows the page again with the form's errors (status 400)."""
+                  permission: str | None = None) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A POST on the order page by someone who may change the order (and has ``permission``, when given):
+    validate ``build``'s form, run ``act`` (returns the success message); a failure shows the page again with the
+    form's errors (status 400)."""
 
     @require_POST
     @login_required
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         order, viewer = _order_for(request, pk, act=True)
-        if allowed is not None and not allowed(viewer, order):
+        if permission is not None and not request.user.has_perm(permission, order):
             raise PermissionDenied
         form = build(request, order)
         if form.is_valid():
@@ -223,7 +223,7 @@ delivery_override = _order_action("override", lambda request, order: ReasonForm(
                                   _ask_override)
 order_cancel = _order_action("cancel", lambda request, order: ReasonForm(request.POST, prefix="cancel"), _cancel)
 delivery_unwind = _order_action("unwind", lambda request, order: ReasonForm(request.POST, prefix="unwind"), _unwind,
-                                allowed=services.may_unwind)
+                                permission="sales.unwind_order")
 order_sold_via = _order_action("sold_via", lambda request, order: SoldViaForm(request.POST, order=order),
                                _change_sold_via)
 
@@ -252,10 +252,9 @@ def order_approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def desk_settings(request: HttpRequest) -> HttpResponse:
     """The store's discount authority per role and C-card days: the sales manager and the GM set them."""
-    viewer = viewer_of(request)
-    if viewer.store_id is None or viewer.role not in STORE_MANAGEMENT:
+    if not request.user.has_perm("sales.change_desk_settings"):
         raise PermissionDenied
-    store = get_object_or_404(Store, pk=viewer.store_id)
+    store = get_object_or_404(Store, pk=viewer_of(request).store_id)
     settings = StoreDeskSettings.objects.filter(store=store).first() or StoreDeskSettings(store=store)
     form = DeskSettingsForm(request.POST or None, instance=settings, authority=services.authorities(store))
     if request.method == "POST" and form.is_valid():

@@ -12,8 +12,6 @@ from django.db import transaction
 from django.db.models import Case, CharField, Count, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from dealerkpi.core.scope import Reach, Viewer
-from dealerkpi.org.roles import STORE_MANAGEMENT
 from dealerkpi.stock.models import SecondaryDealer, Transfer, Vehicle
 
 ON_HAND = (Vehicle.Status.IN_STOCK, Vehicle.Status.ALLOCATED)
@@ -22,11 +20,6 @@ SALES_WINDOW = datetime.timedelta(days=30)
 # (label, oldest day of the band); a vehicle is in the first band its age fits.
 AGE_BANDS = (("0-30", 30), ("31-60", 60), ("61-90", 90), ("90+", None))
 NO_DATE = "no_date"
-
-
-def may_move_stock(viewer: Viewer, store_id: int) -> bool:
-    return (viewer.staff_id is not None and viewer.reach is Reach.STORE and viewer.store_id == store_id
-            and viewer.role in STORE_MANAGEMENT)
 
 
 def age_band(today: datetime.date) -> Case:

@@ -43,7 +43,7 @@ def _vehicle_page(request: HttpRequest, vehicle: Vehicle, viewer: Viewer, form: 
     # The order the car was sold on, if the viewer may see it: through the relation, as sales sits above stock.
     orders = Vehicle.order.related.related_model.objects.filter(vehicle=vehicle)
     order = visible_to(orders, viewer).first()
-    may_move = services.may_move_stock(viewer, vehicle.store_id) and vehicle.status == Vehicle.Status.IN_STOCK
+    may_move = request.user.has_perm("stock.transfer_vehicle", vehicle) and vehicle.status == Vehicle.Status.IN_STOCK
     return render(request, "stock/vehicle_detail.html", {
         "vehicle": vehicle, "order": order,
         "transfers": vehicle.transfers.select_related("from_dealer", "to_dealer").order_by("-moved_on", "-pk"),
@@ -62,7 +62,7 @@ def vehicle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def vehicle_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
     vehicle = get_object_or_404(vehicles_seen(viewer), pk=pk)
-    if not services.may_move_stock(viewer, vehicle.store_id):
+    if not request.user.has_perm("stock.transfer_vehicle", vehicle):
         raise PermissionDenied
     form = TransferForm(request.POST, vehicle=vehicle)
     if form.is_valid():

@@ -12,13 +12,12 @@ Every save goes through the model (full_clean, then save), so each change is in 
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -29,8 +28,17 @@ from django.utils.translation import gettext as _
 from dealerkpi.core.audit import acting_as
 from dealerkpi.core.money import FEN, HUNDRED, ZERO, fen
 from dealerkpi.core.scope import Reach, Viewer, visible_to
-from dealerkpi.org.models import EffectiveDated, Role, Staff, Store, TeamMembership
-from dealerkpi.org.roles import SALES_FORCE, SALES_MANAGEMENT
+from dealerkpi.core.spreadsheets import (
+    Limits,
+    NotANumber,
+    Unreadable,
+    cell_number,
+    cell_text,
+    column_letter,
+    read_sheet,
+)
+from dealerkpi.org.models import EffectiveDated, Staff, Store, TeamMembership
+from dealerkpi.org.roles import SALES_FORCE
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.engine import Target as EngineTarget
 from dealerkpi.plans.engine.catalogue import METRICS
@@ -45,11 +53,10 @@ from dealerkpi.targets.models import (
     plain,
 )
 
-MAX_IMPORT_ROWS = 2000
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
+IMPORT_LIMITS = Limits(rows=2000, megabytes=2)
 
 
-# --- who may see and change what ---------------------------------------------------------------------------
+# --- what a viewer sees (who may change what: rules.py) ---------------------------------------------------
 
 
 def visible_stores(viewer: Viewer) -> QuerySet[Store]:
@@ -64,20 +71,6 @@ def visible_targets(viewer: Viewer) -> QuerySet[Target]:
         team_rows = Target.objects.filter(team_id__in=viewer.team_ids, staff__isnull=True)
         targets = Target.objects.filter(Q(pk__in=targets.values("pk")) | Q(pk__in=team_rows.values("pk")))
     return targets
-
-
-def may_edit_targets(viewer: Viewer, store: Store) -> bool:
-    """Sales manager and deputy of the store, head office within its reach, superusers."""
-    if viewer.reach is Reach.EVERYTHING:
-        return True
-    if viewer.reach in (Reach.GROUP, Reach.REGION) and viewer.role == Role.HEAD_OFFICE:
-        return visible_stores(viewer).filter(pk=store.pk).exists()
-    return viewer.reach is Reach.STORE and viewer.role in SALES_MANAGEMENT and viewer.store_id == store.pk
-
-
-def may_read_store_targets(viewer: Viewer) -> bool:
-    """Store-wide and wider roles read the store's targets; consultants and supervisors their own / team's."""
-    return viewer.reach in (Reach.EVERYTHING, Reach.GROUP, Reach.REGION, Reach.STORE)
 
 
 # --- periods -----------------------------------------------------------------------------------------------
@@ -392,60 +385,10 @@ class ImportResult:
         return not self.errors
 
 
-def _column_letter(index: int) -> str:
-    """The spreadsheet letter of a 0-based column index (0 -> A, 26 -> AA)."""
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
-def _read_rows(upload: IO[bytes], name: str) -> list[list[Any]]:
-    data = upload.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ValueError(_("The file is larger than 2 MB."))
-    if name.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValueError(_("The CSV file is neither UTF-8 nor GBK text."))
-        return [row for row in csv.reader(io.StringIO(text))]
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-            raise ValueError(_("The file is not a readable Excel workbook (.xlsx).")) from exc
-        sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
-    raise ValueError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
-
-
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
-
-
-def _number(cell: Any) -> Decimal | None:
-    """A cell as a Decimal: spreadsheet numbers arrive as float, so they are read through their shortest text."""
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
-        return None
-    if isinstance(cell, bool):
-        raise InvalidOperation
-    text = repr(cell) if isinstance(cell, float) else str(cell).strip().replace(",", "")
-    number = Decimal(text)
-    if not number.is_finite():
-        raise InvalidOperation
-    return number
+def _read_rows(upload: IO[bytes], name: str) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
+    """The header and the numbered rows with something in them; raises Unreadable."""
+    with read_sheet(upload, name, IMPORT_LIMITS, translate=_) as sheet:
+        return sheet.header, list(sheet.filled_rows())
 
 
 def import_split(upload: IO[bytes], store: Store, month: datetime.date, user: Any = None,
@@ -458,19 +401,19 @@ def import_split(upload: IO[bytes], store: Store, month: datetime.date, user: An
     month = month_start(month)
     result = ImportResult()
     try:
-        rows = _read_rows(upload, name or getattr(upload, "name", ""))
-    except ValueError as exc:
-        result.errors.append(RowError(None, "", str(exc)))
+        first_row, rows = _read_rows(upload, name or getattr(upload, "name", ""))
+    except Unreadable as problem:
+        result.errors.append(RowError(None, "", problem.message))
         return result
-    if not any(_text(cell) for row in rows for cell in row):
+    if not first_row and not rows:
         result.errors.append(RowError(None, "", _("The file is empty.")))
         return result
-    header = [_text(cell) for cell in rows[0]]
+    header = [cell_text(cell) for cell in first_row]
     metrics: dict[int, str] = {}
     for index, title in enumerate(header[2:], start=2):
         if not title:
             continue
-        column = f"{_column_letter(index)} ({title})"
+        column = f"{column_letter(index)} ({title})"
         problem = metric_problem(title)
         if problem is not None:
             result.errors.append(RowError(1, column, problem))
@@ -483,21 +426,16 @@ def import_split(upload: IO[bytes], store: Store, month: datetime.date, user: An
             "The first row must read: employee number, name, then one metric name per column "
             "(e.g. units_delivered). Download the template for the layout.")))
         return result
-    if len(rows) - 1 > MAX_IMPORT_ROWS:
-        result.errors.append(RowError(None, "", _("The file has more than %(n)s rows.") % {"n": MAX_IMPORT_ROWS}))
-        return result
 
     people = {s.employee_no: s for s in split_people(store, month)}
-    elsewhere = set(Staff.objects.filter(employee_no__in=[_text(r[0]) for r in rows[1:] if r]).exclude(
+    elsewhere = set(Staff.objects.filter(employee_no__in=[cell_text(cells[0]) for _number, cells in rows]).exclude(
         pk__in=[s.pk for s in people.values()]).values_list("employee_no", flat=True))
     values: dict[str, dict[int, Decimal]] = defaultdict(dict)  # metric -> staff id -> value
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        cells = list(row) + [None] * (len(header) - len(row))
-        if not any(_text(cell) for cell in cells):
-            continue
+    for number, row in rows:
+        cells = row + [None] * (len(header) - len(row))
         result.rows += 1
-        employee_no = _text(cells[0])
+        employee_no = cell_text(cells[0])
         person = people.get(employee_no)
         column_a = f"A ({header[0] or _('employee number')})"
         if not employee_no:
@@ -513,12 +451,12 @@ def import_split(upload: IO[bytes], store: Store, month: datetime.date, user: An
                 "no": employee_no, "store": store.name, "month": f"{month:%Y-%m}"}))
         seen.setdefault(employee_no, number)
         for index, metric in metrics.items():
-            column = f"{_column_letter(index)} ({metric})"
+            column = f"{column_letter(index)} ({metric})"
             try:
-                value = _number(cells[index])
-            except (InvalidOperation, ValueError):
+                value = cell_number(cells[index])
+            except NotANumber:
                 result.errors.append(RowError(number, column, _("“%(text)s” is not a number.") % {
-                    "text": _text(cells[index])}))
+                    "text": cell_text(cells[index])}))
                 continue
             if value is None:
                 continue
@@ -559,7 +497,7 @@ def _check_import_totals(store: Store, month: datetime.date, values: Mapping[str
             total=Sum("value"))["total"] or ZERO
         total = status.allocated - replaced + sum(shares.values(), ZERO)
         if total > status.store_target:
-            result.errors.append(RowError(None, f"{_column_letter(index_of[metric])} ({metric})",
+            result.errors.append(RowError(None, f"{column_letter(index_of[metric])} ({metric})",
                                           over_allocation_message(metric, total, status.store_target)))
 
 
@@ -598,7 +536,7 @@ def import_template(store: Store, month: datetime.date) -> bytes:
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 14
     for index in range(2, 2 + len(metrics)):
-        sheet.column_dimensions[_column_letter(index)].width = max(14, len(metrics[index - 2]) + 2)
+        sheet.column_dimensions[column_letter(index)].width = max(14, len(metrics[index - 2]) + 2)
     sheet.freeze_panes = "C2"
     notes = workbook.create_sheet(_("How to fill in"))
     for line in (

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dealerkpi.catalog.models import VehicleModel
 from dealerkpi.core.money import ZERO
+from dealerkpi.core.pages import refuse_unless
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.scope import viewer_of
@@ -51,8 +52,6 @@ from dealerkpi.targets.services import (
     import_split,
     import_template,
     is_additive,
-    may_edit_targets,
-    may_read_store_targets,
     metric_sort_key,
     monthly_values,
     save_split,
@@ -122,8 +121,8 @@ def _context(request: HttpRequest, viewer: Viewer, store: Store, **extra: object
     return {
         "store": store,
         "stores": visible_stores(viewer) if viewer.reach in (Reach.EVERYTHING, Reach.GROUP, Reach.REGION) else [],
-        "may_edit": may_edit_targets(viewer, store),
-        "may_read_store": may_read_store_targets(viewer),
+        "may_edit": request.user.has_perm("targets.change_target", store),
+        "may_read_store": request.user.has_perm("targets.view_store_targets"),
         **extra,
     }
 
@@ -137,9 +136,9 @@ def _form_errors_from(form: Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _edit_check(viewer: Viewer, store: Store) -> None:
-    if not may_edit_targets(viewer, store):
-        raise PermissionDenied(_("Only the store's sales manager or deputy, and head office, change targets."))
+def _edit_check(request: HttpRequest, store: Store) -> None:
+    refuse_unless(request.user.has_perm("targets.change_target", store),
+                  _("Only the store's sales manager or deputy, and head office, change targets."))
 
 
 # --- the month ----------------------------------------------------------------------------------------------
@@ -163,7 +162,7 @@ def month_view(request: HttpRequest) -> HttpResponse:
     store, month = _store(request, viewer), _month(request)
     form = SetTargetForm(request.POST or None, store=store)
     if request.method == "POST":
-        _edit_check(viewer, store)
+        _edit_check(request, store)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -183,7 +182,7 @@ def month_view(request: HttpRequest) -> HttpResponse:
             by_person.setdefault(staff_id, {})[metric] = value
         elif team_id:
             by_team.setdefault(team_id, {})[metric] = value
-    statuses = split_statuses(store, month) if may_read_store_targets(viewer) else []
+    statuses = split_statuses(store, month) if request.user.has_perm("targets.view_store_targets") else []
     names = sorted({metric for *_ignored, metric, _v in rows} | {s.metric for s in statuses}, key=metric_sort_key)
     status_of = {status.metric: status for status in statuses}
     columns = [Column(name, getattr(metric_of(name), "definition", ""), is_additive(name)) for name in names]
@@ -226,7 +225,7 @@ def split_view(request: HttpRequest) -> HttpResponse:
     store target, the sum entered and what remains, live, and the server refuses more than the target."""
     viewer = viewer_of(request)
     store, month = _store(request, viewer), _month(request)
-    _edit_check(viewer, store)
+    _edit_check(request, store)
     metric = request.GET.get("metric", "").strip()
     problem = metric_problem(metric) if metric else None
     context = _context(request, viewer, store, month=month, metric=metric, problem=problem,
@@ -282,7 +281,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     """Upload the split as .xlsx or .csv: every row valid and saved, or nothing saved and a report."""
     viewer = viewer_of(request)
     store, month = _store(request, viewer), _month(request)
-    _edit_check(viewer, store)
+    _edit_check(request, store)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -302,7 +301,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
 def import_template_view(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     store, month = _store(request, viewer), _month(request)
-    _edit_check(viewer, store)
+    _edit_check(request, store)
     response = HttpResponse(
         import_template(store, month),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -320,11 +319,11 @@ def annual_view(request: HttpRequest) -> HttpResponse:
     """Annual targets and the seasonal distribution; generating writes the store's monthly targets."""
     viewer = viewer_of(request)
     store, year = _store(request, viewer), _year(request)
-    if not may_read_store_targets(viewer):
-        raise PermissionDenied(_("Annual targets are for the store's managers, HR, finance and head office."))
+    refuse_unless(request.user.has_perm("targets.view_store_targets"),
+                  _("Annual targets are for the store's managers, HR, finance and head office."))
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if request.method == "POST":
-        _edit_check(viewer, store)
+        _edit_check(request, store)
     distribution = visible_to(SeasonalDistribution.objects.all(), viewer).filter(store=store, year=year).first()
     if distribution is None:
         distribution = SeasonalDistribution.even(store, year)

@@ -1,15 +1,14 @@
-"""Navigation for every page: the record types grouped by section, those the user's role can see."""
+"""Navigation for every page: the menu entries the apps registered (core.registry), those the reader has the
+permission for, and the record types grouped by section."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from dealerkpi.core.registry import SECTIONS, browse_entries
+from dealerkpi.core.registry import MENU_SECTIONS, SECTIONS, browse_entries, menu_items
 from dealerkpi.core.scope import Reach
-from dealerkpi.imports.service import may_import
 from dealerkpi.org.scope import viewer_of
-from dealerkpi.reports.views import may_see_analysis
 
-SECTION_NAMES = {
+SECTION_NAMES = {  # of the browse pages
     "funnel": _("Customers"),
     "sales": _("Orders"),
     "stock": _("Stock"),
@@ -17,6 +16,8 @@ SECTION_NAMES = {
     "market": _("Market"),
     "catalogue": _("Catalogue"),
 }
+MENU_HEADINGS = {"main": "", "desk": _("Sales desk"), "pay": _("Pay"), "routines": _("Store routines"),
+                 "records": _("Records")}
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -25,9 +26,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     viewer = viewer_of(request)
     if viewer.reach is Reach.NOTHING:
         return {"nav_sections": [], "viewer": viewer}
+    shown = [item for item in menu_items() if item.permission is None or request.user.has_perm(item.permission)]
+    # A section without an entry the reader may open is left out; the last, the records, also lists the browse pages.
+    menu = [(MENU_HEADINGS[section], entries) for section in MENU_SECTIONS
+            if (entries := [item for item in shown if item.section == section]) or section == "records"]
     sections = [
         (SECTION_NAMES[section], [entry for entry in browse_entries() if entry.section == section])
         for section in SECTIONS
     ]
-    return {"nav_sections": sections, "viewer": viewer, "may_import": may_import(viewer),
-            "may_see_analysis": may_see_analysis(viewer)}
+    return {"menu": menu, "nav_sections": sections, "viewer": viewer}

@@ -1,23 +1,30 @@
-"""Spreadsheet inputs (.csv or .xlsx) for the CLI, with errors naming the file, row and column;
-and results written to .json or .xlsx with the full trace.
+"""Spreadsheet inputs (.csv or .xlsx, read by core.spreadsheets) for the CLI, with errors naming the file, row
+and column; and results written to .json or .xlsx (in the house style) with the full trace.
 
 Row numbers are the spreadsheet's: the header is row 1.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-
 from dealerkpi.core.money import HUNDRED, ZERO
+from dealerkpi.core.spreadsheets import (
+    Amount,
+    Book,
+    NotANumber,
+    Unreadable,
+    cell_number,
+    cell_text,
+    read_sheet,
+    readable,
+)
 
 from .catalogue import DEAL_FIGURES, Catalogue
 from .inputs import Actuals, Credit, Deal, History, MonthRecord, Period, PeriodInputs, Person, Rating, Target
@@ -45,15 +52,11 @@ class Row:
 
     def number(self, column: str, default: Decimal | None = None) -> Decimal | None:
         value = self.text(column)
-        if not value:
-            return default
         try:
-            number = Decimal(value.replace(",", ""))
-        except InvalidOperation:
+            number = cell_number(value)
+        except NotANumber:
             raise InputFileError(f"{self.where(column)}: {value!r} is not a number") from None
-        if not number.is_finite():
-            raise InputFileError(f"{self.where(column)}: {value!r} is not a number")
-        return number
+        return default if number is None else number
 
     def required_number(self, column: str) -> Decimal:
         value = self.number(column)
@@ -77,47 +80,31 @@ class Row:
             raise InputFileError(f"{self.where(column)}: {problem}") from None
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
-def _raw_rows(path: Path, sheet: str | None) -> list[list[str]]:
-    if path.suffix.lower() == ".xlsx":
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        worksheet = workbook[sheet] if sheet and sheet in workbook.sheetnames else workbook.worksheets[0]
-        rows = [[_cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.reader(handle))
-    raise InputFileError(f"{path.name}: only .csv and .xlsx files can be read")
+def _read(path: Path, sheet: str | None) -> tuple[list[str], list[Row]]:
+    """The header and the rows with something in them, as text."""
+    with path.open("rb") as raw, read_sheet(raw, path.name, sheet=sheet) as table:
+        header = [cell_text(name) for name in table.header]
+        rows = [Row(path.name, number, dict(zip(header, map(cell_text, cells), strict=False)))
+                for number, cells in table.filled_rows()]
+    return header, rows
 
 
 def read_rows(path: str | Path, required: Sequence[str] = (), sheet: str | None = None) -> tuple[list[str], list[Row]]:
     """The header and the non-empty rows of a .csv or .xlsx file (its `sheet`, else the first)."""
     path = Path(path)
+    if not readable(path.name):
+        raise InputFileError(f"{path.name}: only .csv and .xlsx files can be read")
     try:
-        raw = _raw_rows(path, sheet)
+        header, rows = _read(path, sheet)
     except OSError as problem:
         raise InputFileError(f"{path.name}: cannot be read ({problem.strerror or problem})") from None
-    if not raw:
+    except Unreadable as problem:
+        raise InputFileError(f"{path.name}: {problem.message}") from None
+    if not header:
         raise InputFileError(f"{path.name}: is empty; row 1 must name the columns")
-    header = [name.strip() for name in raw[0]]
     for column in required:
         if column not in header:
             raise InputFileError(f"{path.name} row 1: column {column!r} is missing")
-    rows = [
-        Row(path.name, number, dict(zip(header, values, strict=False)))
-        for number, values in enumerate(raw[1:], start=2)
-        if any(value.strip() for value in values)
-    ]
     return header, rows
 
 
@@ -306,9 +293,8 @@ def write_json(path: str | Path, inputs: PeriodInputs, results: Sequence[PersonR
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], rows: Iterable[Sequence[object]]) -> None:
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
+def _sheet(book: Book, title: str, header: list[str], rows: Iterable[Sequence[object]]) -> None:
+    sheet = book.sheet(title, header)
     for row in rows:
         sheet.append(list(row))
 
@@ -317,125 +303,39 @@ def _compact(values: Mapping[str, Decimal]) -> str:
     return "; ".join(f"{name}={value}" for name, value in values.items())
 
 
+SUMMARY_COLUMNS = ["person", "name", "team", "plan", "version", "period", "weight_set", "total_score", "coefficient",
+                   "total", "carried_balance", "draw_outstanding", "error", "notes"]
+INDICATOR_COLUMNS = ["person", "indicator", "label", "actual", "target", "achievement", "score", "weight",
+                     "weighted_score", "rule", "inputs", "note"]
+LINE_COLUMNS = ["person", "category", "kind", "rule", "label", "amount", "exact", "inputs", "values"]
+
+
 def write_xlsx(path: str | Path, inputs: PeriodInputs, results: Sequence[PersonResult]) -> None:
-    """Sheets: summary, indicators, lines, deals (each line's deal shares), gates, history."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    _sheet(
-        workbook,
-        "summary",
-        [
-            "person",
-            "name",
-            "team",
-            "plan",
-            "version",
-            "period",
-            "weight_set",
-            "total_score",
-            "coefficient",
-            "total",
-            "carried_balance",
-            "draw_outstanding",
-            "error",
-            "notes",
-        ],
-        (
-            [
-                r.person,
-                r.name,
-                r.team,
-                r.plan,
-                r.version,
-                r.period,
-                r.weight_set,
-                r.total_score,
-                r.coefficient,
-                r.total,
-                r.carried_balance,
-                r.draw_outstanding,
-                r.error,
-                " | ".join(r.notes),
-            ]
-            for r in results
-        ),
-    )
-    _sheet(
-        workbook,
-        "indicators",
-        [
-            "person",
-            "indicator",
-            "label",
-            "actual",
-            "target",
-            "achievement",
-            "score",
-            "weight",
-            "weighted_score",
-            "rule",
-            "inputs",
-            "note",
-        ],
-        (
-            [
-                r.person,
-                i.id,
-                i.label,
-                i.actual,
-                i.target,
-                i.achievement,
-                i.score,
-                i.weight,
-                i.weighted_score,
-                i.rule,
-                _compact(i.inputs),
-                i.note,
-            ]
-            for r in results
-            for i in r.indicators
-        ),
-    )
-    _sheet(
-        workbook,
-        "lines",
-        ["person", "category", "kind", "rule", "label", "amount", "exact", "inputs", "values"],
-        (
-            [
-                r.person,
-                line.category,
-                line.kind,
-                line.rule,
-                line.label,
-                line.amount,
-                line.exact,
-                _compact(line.inputs),
-                _compact(line.values),
-            ]
-            for r in results
-            for line in r.lines
-        ),
-    )
-    _sheet(
-        workbook,
-        "deals",
-        ["person", "rule", "deal", "quantity", "amount"],
-        (
-            [r.person, line.rule, share.deal, share.quantity, share.amount]
-            for r in results
-            for line in r.lines
-            for share in line.deals
-        ),
-    )
-    _sheet(
-        workbook,
-        "gates",
-        ["person", "gate", "label", "condition", "held", "factor", "inputs"],
-        (
-            [r.person, g.id, g.label, g.condition, "yes" if g.held else "no", g.factor, _compact(g.inputs)]
-            for r in results
-            for g in r.gates
-        ),
-    )
-    _sheet(workbook, "history", ["person", "period", "item", "name", "value"], history_rows(inputs, results))
-    workbook.save(path)
+    """Sheets: summary, indicators, lines, deals (each line's deal shares), gates, history; amounts of money
+    formatted to the fen."""
+    book = Book()
+    _sheet(book, "summary", SUMMARY_COLUMNS, (
+        [r.person, r.name, r.team, r.plan, r.version, r.period, r.weight_set, r.total_score, r.coefficient,
+         Amount(r.total), Amount(r.carried_balance), Amount(r.draw_outstanding), r.error, " | ".join(r.notes)]
+        for r in results
+    ))
+    _sheet(book, "indicators", INDICATOR_COLUMNS, (
+        [r.person, i.id, i.label, i.actual, i.target, i.achievement, i.score, i.weight, i.weighted_score, i.rule,
+         _compact(i.inputs), i.note]
+        for r in results for i in r.indicators
+    ))
+    _sheet(book, "lines", LINE_COLUMNS, (
+        [r.person, line.category, line.kind, line.rule, line.label, Amount(line.amount), line.exact,
+         _compact(line.inputs), _compact(line.values)]
+        for r in results for line in r.lines
+    ))
+    _sheet(book, "deals", ["person", "rule", "deal", "quantity", "amount"], (
+        [r.person, line.rule, share.deal, share.quantity, share.amount]  # unrounded: as it is
+        for r in results for line in r.lines for share in line.deals
+    ))
+    _sheet(book, "gates", ["person", "gate", "label", "condition", "held", "factor", "inputs"], (
+        [r.person, g.id, g.label, g.condition, "yes" if g.held else "no", g.factor, _compact(g.inputs)]
+        for r in results for g in r.gates
+    ))
+    _sheet(book, "history", ["person", "period", "item", "name", "value"], history_rows(inputs, results))
+    Path(path).write_bytes(book.save())

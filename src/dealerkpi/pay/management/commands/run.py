@@ -1,4 +1,5 @@
-"""`dealerkpi run --period YYYY-MM --store CODE ...`: compute bonus runs from the command line, with progress."""
+"""`dealerkpi run --period YYYY-MM --store CODE ... [--as USERNAME]`: compute bonus runs from the command line,
+with progress. The runs are started by, and audited as, the user named by ``--as`` (else ``cli:<login>``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dealerkpi.core.commands import acting_for, add_acting_option
 from dealerkpi.org.models import DealerGroup, Store
 from dealerkpi.pay import runs
 from dealerkpi.pay.models import Run
@@ -27,6 +29,7 @@ class Command(BaseCommand):
                             help="stores whose plans and records are read together (memory grows with it)")
         parser.add_argument("--workers", type=int, default=1,
                             help="processes computing batches side by side (PostgreSQL; e.g. the number of cores)")
+        add_acting_option(parser)
 
     def stores(self, options: dict[str, Any]) -> list[Store]:
         stores = Store.objects.select_related("region__group").order_by("code")
@@ -51,7 +54,7 @@ class Command(BaseCommand):
         done: list[Run] = []
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         stores = self.stores(options)
-        with Progress(*columns, console=console, transient=False) as bar:
+        with acting_for(options), Progress(*columns, console=console, transient=False) as bar:
             if len(stores) == 1:
                 job = bar.add_task(f"{stores[0].code} {period}", total=None)
                 done.append(runs.compute(runs.new_run(stores[0], period),

@@ -1,4 +1,5 @@
-"""`dealerkpi publishplan FILE ...`: validate a plan document and publish it as the plan's next version."""
+"""`dealerkpi publishplan FILE ... [--as USERNAME]`: validate a plan document and publish it as the plan's next
+version, audited as the user named by ``--as`` (else ``cli:<login>``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dealerkpi.core.commands import acting_for, add_acting_option
 from dealerkpi.org.models import DealerGroup, Store
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, parse_plan_document, publish_version
@@ -23,8 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--store", help="store code, for a store's own plan")
         parser.add_argument("--from", dest="period", required=True, help="first month in force, YYYY-MM")
         parser.add_argument("--note", default="", help="what changed")
+        add_acting_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with acting_for(options):
+            self.publish(options)
+
+    def publish(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
         try:
             document = path.read_text(encoding="utf-8")

@@ -1,0 +1,13 @@
+"""What reports puts in the menu."""
+
+from django.utils.translation import gettext_lazy as _
+
+from dealerkpi.core.registry import MenuItem, register_menu
+
+register_menu(
+    MenuItem("main", _("Monthly sales analysis"), "monthly-analysis", "reports.view_monthly_analysis", order=10,
+             testid="nav-monthly-analysis"),
+    MenuItem("desk", _("Stock"), "stock-overview", "crm.view_desk", order=50),  # for the desk; head office may open it
+    MenuItem("desk", _("Team board"), "team-board", "reports.view_team_board", order=70),
+    MenuItem("routines", _("Meeting notes"), "meeting-notes", order=50),
+)
