@@ -6,17 +6,21 @@ guide 229,800, floor 209,800, cost 205,000; a consultant's default authority is 
 from __future__ import annotations
 
 import datetime
+import threading
 from decimal import Decimal
 from itertools import count
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, connections, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from dealerkpi import metrics
+from dealerkpi.catalog.models import Brand, Trim, TrimPrice, VehicleModel
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.crm.models import Customer, Lead
 from dealerkpi.org.models import User
@@ -575,3 +579,75 @@ def test_order_page_queries_do_not_grow_with_rows(client: object, world: World) 
             assert client.get(reverse("order-detail", args=[order.pk])).status_code == 200  # type: ignore
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# --- what a store sells, and one order per card ----------------------------------------------------------------
+
+
+def another_brands_trim(world: World) -> Trim:
+    """A trim of a brand of the group that S1 (franchised for 远航) does not sell, with a price in force."""
+    brand = Brand.objects.create(code="QT", name="启途")
+    model = VehicleModel.objects.create(brand=brand, code="QT-M1", name="M1", segment="SUV")
+    trim = Trim.objects.create(vehicle_model=model, code="M1-A", name="M1 标准版", margin_class=world.trim.margin_class)
+    TrimPrice.objects.create(trim=trim, valid_from=datetime.date(2020, 1, 1), guide_price=Decimal("229800"),
+                             floor_price=Decimal("209800"), cost=Decimal("200000"))
+    return trim
+
+
+def test_an_order_names_a_trim_of_the_stores_brand(client: object, world: World) -> None:
+    store = world.stores["S1"]
+    store.brand = world.trim.vehicle_model.brand
+    store.save()
+    foreign = another_brands_trim(world)
+    lead = open_lead(world, "c1")
+    log_in(client, "c1")
+    page = client.get(reverse("order-new", args=[lead.pk]))  # type: ignore[attr-defined]
+    assert foreign not in page.context["form"].fields["trim"].queryset
+    response = client.post(reverse("order-new", args=[lead.pk]), order_form(world, trim=str(foreign.pk)))  # type: ignore
+    assert response.status_code == 200 and "trim" in response.context["form"].errors
+    terms = services.OrderTerms(trim=foreign, price_line=TrimPrice.objects.get(trim=foreign), colour="白",
+                                price=Decimal("227800"), gifts_cost=Decimal("0"),
+                                credits=(services.Credit(world.staff["c1"], Decimal("100")),))
+    with pytest.raises(ValidationError, match="does not sell"):
+        services.place_order(lead, terms, world.staff["c1"])
+    assert not Order.objects.filter(lead=lead).exists()
+
+
+def test_a_second_order_on_a_card_is_refused_and_the_database_keeps_one(client: object, world: World) -> None:
+    lead = open_lead(world, "c1")
+    log_in(client, "c1")
+    first = place(client, world, lead, **WITHIN)
+    again = client.post(reverse("order-new", args=[lead.pk]), order_form(world, **WITHIN))  # type: ignore
+    assert again.status_code in (200, 302) and Order.objects.filter(lead=lead).count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Order.objects.create(store=first.store, lead=lead, customer=first.customer, consultant=first.consultant,
+                             trim=first.trim, colour="黑", ordered_at=timezone.now(), guide_price=first.guide_price,
+                             floor_price=first.floor_price, price=first.price)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_place_one_order(world: World) -> None:
+    """Two requests posting the order form of one card at the same moment, each on its own connection. On
+    PostgreSQL the second waits for the card's lock and is sent back to the card (302, with a message); SQLite
+    (in memory here) may refuse the second write as busy: 503, try again, nothing written."""
+    lead = open_lead(world, "c1")
+    start = threading.Barrier(2, timeout=60)
+    answers: list[int] = []
+
+    def click(client: Client) -> None:
+        start.wait()
+        try:
+            answers.append(client.post(reverse("order-new", args=[lead.pk]), order_form(world, **WITHIN)).status_code)
+        finally:
+            connections.close_all()
+
+    clients = [Client() for _ in range(2)]
+    for client in clients:  # logged in first: only the orders race
+        client.force_login(User.objects.get(username="c1"))
+    threads = [threading.Thread(target=click, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 2 and set(answers) <= {302, 503} and 302 in answers, answers
+    assert Order.objects.filter(lead=lead).count() == 1

@@ -4,25 +4,30 @@ fail safely, claw back; every expected figure worked out by hand from the plan b
 from __future__ import annotations
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from dealerkpi import metrics
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.org.scope import viewer_for
 from dealerkpi.pay import inputs as run_inputs
 from dealerkpi.pay import runs, workflow
-from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementQuery
+from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementLine, StatementQuery
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, publish_version
 from dealerkpi.sales.models import OrderCredit, Reversal
-from tests.world import PASSWORD, World, build_world
+from tests.world import PASSWORD, World, build_world, delivered_deal
 
 pytestmark = pytest.mark.django_db
+fill_from_indicators = importlib.import_module(
+    "dealerkpi.pay.migrations.0003_statement_month_metrics").fill_from_indicators  # a module name Python can't import
 OCTOBER, NOVEMBER = Period(2026, 10), Period(2026, 11)
 PLAN = """
 plan: test_consultant
@@ -289,3 +294,61 @@ def test_a_run_computes_the_metrics_its_plans_name_and_only_those() -> None:
     assert {"units_delivered", "units_by_margin_class:high", "insurance_penetration"} <= needed, "indicators"
     assert {"price_floor_breaches", "cross_region_sales", "test_drive_rate"} <= needed, "only in pay rules"
     assert "market_share" not in needed and "attendance_rate" not in needed
+
+
+QUARTER_PLAN = """
+plan: test_consultant
+name: 测试顾问方案
+role: consultant
+version: "q1"
+period: month
+policies: {division_by_zero: zero, missing_target: skip, missing_value: zero}
+indicators:
+  volume:
+    label: 销量
+    metric: units_delivered
+    target: 2
+    scoring: {kind: linear, cap: 120}
+weights:
+  default: {volume: 100}
+pay:
+  quarter_award:
+    label: 季度奖
+    kind: formula
+    every: quarter
+    amount: 100 * quarter.units_delivered + 10 * quarter.new_leads
+"""
+
+
+def test_quarter_figures_add_up_the_earlier_months_by_metric(world: World) -> None:
+    """Q4 of 2026: October's world, a car for c3 in November and one in December. The quarter award of December
+    adds up the three months of units_delivered (indicator `volume`, not named after it) and of new_leads (no
+    indicator at all), from what the final runs of October and November kept, by metric."""
+    publish_version(Plan.objects.get(code="consultant"), QUARTER_PLAN, datetime.date(2026, 10, 1))
+    for month in (11, 12):
+        delivered_deal(world, "c3", timezone.make_aware(datetime.datetime(2026, month, 10, 10)))
+    m1, gm1 = world.users["m1"], world.users["gm1"]
+    for period in (OCTOBER, NOVEMBER):
+        run = compute(world, period)
+        workflow.submit(run, viewer_for(m1), m1)
+        workflow.approve(run, viewer_for(gm1), gm1)
+    december = compute(world, Period(2026, 12))
+    store = [world.stores["S1"].pk]
+    months = [metrics.compute(["units_delivered", "new_leads"], store, Period(2026, m)) for m in (10, 11, 12)]
+    for name in ("c1", "c2", "c3"):
+        pk = world.staff[name].pk
+        units = sum(month.total("units_delivered", [pk]) for month in months)
+        leads = sum(month.total("new_leads", [pk]) for month in months)
+        award = StatementLine.objects.get(statement__run=december, statement__staff_id=pk, kind="formula")
+        assert award.amount == 100 * units + 10 * leads, name
+    c3 = world.staff["c3"].pk
+    assert sum(month.total("units_delivered", [c3]) for month in months) == 3, "one car a month"
+
+
+def test_statements_from_before_keep_what_their_indicators_recorded(world: World) -> None:
+    """The migration that adds month_metrics fills it, for earlier statements, from their indicators."""
+    run = compute(world)
+    Statement.objects.filter(run=run).update(month_metrics={}, month_targets={})
+    fill_from_indicators(apps, None)
+    c1 = Statement.objects.get(run=run, staff=world.staff["c1"])
+    assert (c1.month_metrics, c1.month_targets) == ({"units_delivered": "0.5"}, {"units_delivered": "2"})

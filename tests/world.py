@@ -223,3 +223,19 @@ def build_world() -> World:
     for key in ("c2", "c3", "c4", "c5", "c6"):
         _deal_chain(world, key)
     return world
+
+
+def delivered_deal(world: World, key: str, at: datetime.datetime, shares: dict[str, int] | None = None) -> Delivery:
+    """A car ordered and delivered at `at` in the person's store, credited by `shares` (default: all to them)."""
+    staff = world.staff[key]
+    serial = next(_serial) + 200000
+    customer = Customer.objects.create(store=staff.store, owner=staff, name=f"客户{serial}", phone=f"136{serial:08d}",
+                                       created_at=at)
+    sold = Vehicle.objects.create(store=staff.store, vin=make_vin(serial), trim=world.trim, colour="白",
+                                  cost=Decimal("200000"), status=Vehicle.Status.DELIVERED)
+    order = Order.objects.create(store=staff.store, customer=customer, consultant=staff, trim=world.trim, colour="白",
+                                 vehicle=sold, ordered_at=at, guide_price=Decimal("229800"),
+                                 floor_price=Decimal("209800"), price=Decimal("219800"), status="delivered")
+    for person, share in (shares or {key: 100}).items():
+        OrderCredit.objects.create(store=staff.store, order=order, staff=world.staff[person], share=share)
+    return Delivery.objects.create(store=staff.store, order=order, vehicle=sold, delivered_at=at)

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dealerkpi.core.audit.AuditMiddleware",
+    "dealerkpi.core.busy.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "dealerkpi.urls"

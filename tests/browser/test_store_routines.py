@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from dealerkpi.crm.models import Complaint
 from dealerkpi.market.models import CompetitorPrice
@@ -57,7 +58,7 @@ def test_the_manager_records_a_complaint_and_resolves_it(page) -> None:
     update = page.get_by_test_id("complaint-update")
     update.locator("select[name=status]").select_option("resolved")
     update.locator("button[type=submit]").click()
-    assert page.locator(".errors").first.is_visible()  # the resolution is missing
+    expect(page.locator(".errors").first).to_be_visible()  # the resolution is missing (waits for the page)
     update = page.get_by_test_id("complaint-update")
     update.locator("textarea[name=resolution]").fill("已致电客户道歉，补做交车回访")
     update.locator("button[type=submit]").click()

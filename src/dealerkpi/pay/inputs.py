@@ -255,7 +255,7 @@ def _final_statements(store_ids: Sequence[int], since: datetime.date, before: da
         return []
     return list(
         Statement.objects.filter(run_id__in=latest.values()).select_related("run").order_by("run__period")
-        .only("staff_id", "store_id", "run__period", "actuals", "targets", "total_score", "carried_balance",
+        .only("staff_id", "store_id", "run__period", "month_metrics", "month_targets", "total_score", "carried_balance",
               "draw_outstanding", "paid_for_deals")
     )
 
@@ -280,8 +280,8 @@ def _history(statements: list[Statement], period: engine.Period) -> dict[str, en
         if month.year == period.year:
             months[person].append(engine.MonthRecord(
                 engine.Period(month.year, month.month),
-                {k: Decimal(v) for k, v in statement.actuals.items()},
-                {k: Decimal(v) for k, v in statement.targets.items()},
+                {k: Decimal(v) for k, v in statement.month_metrics.items()},
+                {k: Decimal(v) for k, v in statement.month_targets.items()},
                 statement.total_score,
             ))
         carried[person] = (statement.carried_balance, statement.draw_outstanding)

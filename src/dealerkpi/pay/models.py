@@ -102,8 +102,12 @@ class Statement(models.Model):
     carried_balance = MoneyField(_("balance carried forward"), allow_negative=True, default=Decimal("0"))
     draw_outstanding = MoneyField(_("draw outstanding"), default=Decimal("0"))
     paid_for_deals = models.JSONField(_("paid per deal"), default=dict, blank=True)
-    actuals = models.JSONField(_("actuals"), default=dict, blank=True)
-    targets = models.JSONField(_("targets"), default=dict, blank=True)
+    actuals = models.JSONField(_("actuals"), default=dict, blank=True)  # by indicator
+    targets = models.JSONField(_("targets"), default=dict, blank=True)  # by indicator
+    # The month's value and the person's own target of every metric the plan reads, by metric: what a later
+    # month's quarter- and year-to-date figures add up.
+    month_metrics = models.JSONField(_("the month's metrics"), default=dict, blank=True)
+    month_targets = models.JSONField(_("the month's targets by metric"), default=dict, blank=True)
     gates = models.JSONField(_("gates"), default=list, blank=True)
     notes = models.JSONField(_("notes"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)

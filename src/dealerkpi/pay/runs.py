@@ -9,9 +9,11 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connections, router, transaction
 from django.db.models import JSONField, Model
@@ -73,6 +75,7 @@ class Evaluated:
     version: PlanVersion
     result: engine.PersonResult
     adjustments: tuple[Adjustment, ...]
+    month: engine.MonthRecord  # the person's metrics and own targets of the month, by metric
 
 
 def _for_plan_team(actuals: tuple[engine.Actuals, ...], store_id: int, role: str) -> tuple[engine.Actuals, ...]:
@@ -127,12 +130,29 @@ def evaluate_store(
             period=period, people=role_people, actuals=_for_plan_team(actuals, store.pk, role),
             deals=_for_plan_deals(deals, store.pk, role), **shared,
         )
-        for result in engine.evaluate_period(plan, what_if(inputs) if what_if else inputs):
+        inputs = what_if(inputs) if what_if else inputs
+        records = month_records(inputs)
+        for result in engine.evaluate_period(plan, inputs):
             member = member_of[result.person]
-            results.append(Evaluated(member, version, result, tuple(month.adjustments.get(member.staff_id, ()))))
+            results.append(Evaluated(member, version, result, tuple(month.adjustments.get(member.staff_id, ())),
+                                     records.get(result.person, engine.MonthRecord(period))))
             if progress:
                 progress(len(results), total)
     return results
+
+
+def month_records(inputs: engine.PeriodInputs) -> dict[str, engine.MonthRecord]:
+    """Each person's metrics (summed over their teams' rows; a rate is on one row) and own targets, by metric."""
+    metrics: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    targets: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for row in inputs.actuals:
+        for name, value in row.metrics.items():
+            metrics[row.person][name] = metrics[row.person].get(name, ZERO) + value
+    for target in inputs.targets:
+        if target.person:
+            targets[target.person].update(target.metrics)
+    return {person: engine.MonthRecord(inputs.period, metrics.get(person, {}), targets.get(person, {}))
+            for person in metrics.keys() | targets.keys()}
 
 
 def _decimal_map(values: object) -> dict[str, str]:
@@ -157,6 +177,7 @@ def _statement(run: Run, item: Evaluated) -> Row:
         "draw_outstanding": fen(result.draw_outstanding), "paid_for_deals": _decimal_map(result.paid_for_deals),
         "actuals": {i.id: str(i.actual) for i in result.indicators if i.actual is not None},
         "targets": {i.id: str(i.target) for i in result.indicators if i.target is not None},
+        "month_metrics": _decimal_map(item.month.metrics), "month_targets": _decimal_map(item.month.targets),
         "gates": [{"id": g.id, "label": g.label, "condition": g.condition, "held": g.held, "factor": str(g.factor),
                    "inputs": _decimal_map(g.inputs)} for g in result.gates],
         "notes": list(result.notes), "error": result.error,

@@ -24,7 +24,7 @@ from dealerkpi.sales.models import (
     StoreDeskSettings,
     validate_credit_shares,
 )
-from dealerkpi.sales.services import CHECKLIST, DEFAULT_AUTHORITY, Credit, OrderTerms
+from dealerkpi.sales.services import CHECKLIST, DEFAULT_AUTHORITY, Credit, OrderTerms, franchised_trims
 from dealerkpi.stock.models import SecondaryDealer, Vehicle
 
 CREDITED_ROLES = (Role.CONSULTANT, Role.SUPERVISOR)
@@ -64,7 +64,7 @@ class OrderForm(forms.Form):
     def __init__(self, *args: object, lead: Lead, day: datetime.date, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.lead, self.day = lead, day
-        trims = Trim.objects.filter(vehicle_model__brand__is_competitor=False).select_related("vehicle_model")
+        trims = franchised_trims(lead.store).select_related("vehicle_model")
         prices = TrimPrice.objects.filter(TrimPrice.in_force_on(day), trim__in=trims).order_by("valid_from")
         trim_field: TrimChoiceField = self.fields["trim"]  # type: ignore[assignment]
         trim_field.queryset = trims.order_by("vehicle_model__code", "code")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.fields import MoneyField, PercentField
@@ -61,6 +61,13 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-ordered_at"]
         indexes = [models.Index(fields=["store", "ordered_at"]), models.Index(fields=["store", "status"])]
+        constraints = [  # with the store first, as a distributed (Citus) table's unique keys must be
+            models.UniqueConstraint(
+                fields=["store", "lead"], condition=Q(lead__isnull=False) & ~Q(status__in=["cancelled", "unwound"]),
+                name="one_open_order_per_card",
+                violation_error_message=_("This A-card already has an order."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"SO-{self.pk}"

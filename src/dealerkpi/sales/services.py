@@ -186,9 +186,23 @@ def is_cross_region(store: Store, dealer: SecondaryDealer | None, district: str)
     return bool(territory) and bool(district.strip()) and district.strip() not in territory
 
 
+def franchised_trims(store: Store) -> QuerySet[Trim]:
+    """The trims a store may sell: those of its brand; a store with no brand set, those of the group's own brands."""
+    if store.brand_id:
+        return Trim.objects.filter(vehicle_model__brand_id=store.brand_id)
+    return Trim.objects.filter(vehicle_model__brand__is_competitor=False)
+
+
 @transaction.atomic
 def place_order(lead: Lead, terms: OrderTerms, entered_by: Staff, at: datetime.datetime | None = None) -> Order:
+    """The order of an open A-card. The card is locked and its state checked again here, so two clicks (or two
+    people) cannot place two orders on it."""
     at = at or timezone.now()
+    if Lead.objects.select_for_update().filter(pk=lead.pk).values_list("status", flat=True).first() != (
+            Lead.Status.OPEN):
+        raise ValidationError(_("This A-card is no longer open: an order has been placed on it or it was closed."))
+    if not franchised_trims(lead.store).filter(pk=terms.trim.pk).exists():
+        raise ValidationError(_("This store does not sell %(trim)s.") % {"trim": terms.trim})
     line = terms.price_line
     order = Order.objects.create(
         store_id=lead.store_id, lead=lead, customer=lead.customer, consultant=lead.owner, trim=terms.trim,

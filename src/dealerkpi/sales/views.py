@@ -69,7 +69,11 @@ def order_new(request: HttpRequest, lead_pk: int) -> HttpResponse:
     form = OrderForm(request.POST or None, lead=lead, day=timezone.localdate())
     is_open = lead.status == Lead.Status.OPEN
     if is_open and request.method == "POST" and form.is_valid():
-        order = services.place_order(lead, form.terms(), _acting_staff(viewer))
+        try:
+            order = services.place_order(lead, form.terms(), _acting_staff(viewer))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("lead-detail", lead.pk)
         if order.status == Order.Status.AWAITING_APPROVAL:
             messages.warning(request, _("The price is beyond the consultant's authority: the order awaits approval."))
         else:
