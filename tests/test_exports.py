@@ -44,11 +44,11 @@ LINES = {
 }
 # c1: base 1500, bonus 800 + 1200, commission 3200.50 - 320.05, deductions -100 - 50.25, other 300
 C1_PAYROLL = {"base": D("1500.00"), "bonus": D("2000.00"), "commission": D("2880.45"),
-              "deductions": D("-150.25"), "other": D("300.00"), "net": D("6530.20")}
+              "deductions": D("-150.25"), "other": D("300.00"), "gross": D("6530.20")}
 C2_PAYROLL = {"base": D("1500.00"), "bonus": D("2400.00"), "commission": D("200.00"),
-              "deductions": D("-600.00"), "other": D("1300.00"), "net": D("4800.00")}
+              "deductions": D("-600.00"), "other": D("1300.00"), "gross": D("4800.00")}
 C3_PAYROLL = {"base": D("1200.00"), "bonus": D("0"), "commission": D("1800.00"),
-              "deductions": D("-3500.00"), "other": D("500.00"), "net": D("0.00")}
+              "deductions": D("-3500.00"), "other": D("500.00"), "gross": D("0.00")}
 
 
 def make_run(world: World, status: str, number: int = 1, people: tuple[str, ...] = ("c1", "c2", "c3")) -> Run:
@@ -126,10 +126,10 @@ class PayrollTest(ExportsTestCase):
         self.assertEqual(len(rows), 3)
         totals = dict(self.statements().values_list("staff__employee_no", "total"))
         for row in rows:
-            self.assertEqual(row.base + row.bonus + row.commission + row.deductions + row.other, row.net)
-            self.assertEqual(row.net, totals[row.employee_no])
+            self.assertEqual(row.base + row.bonus + row.commission + row.deductions + row.other, row.gross)
+            self.assertEqual(row.gross, totals[row.employee_no])
             self.assertLessEqual(row.deductions, 0)
-            for value in (row.base, row.bonus, row.commission, row.deductions, row.other, row.net):
+            for value in (row.base, row.bonus, row.commission, row.deductions, row.other, row.gross):
                 self.assertIsInstance(value, Decimal)
 
     def test_the_lines_fall_in_the_documented_columns(self) -> None:
@@ -152,7 +152,8 @@ class PayrollTest(ExportsTestCase):
         self.assertTrue(content.startswith(b"\xef\xbb\xbf"))
         rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
         self.assertEqual(rows[0], ["Employee number", "Name", "Store", "Role", "Base pay", "Bonus", "Commission",
-                                   "Deductions", "Other", "Net pay"])
+                                   "Deductions", "Other",
+                                   "Gross pay (before social insurance, housing fund and income tax)"])
         self.assertEqual(len(rows), 4)
         c1 = next(r for r in rows if r[1] == NAMES["c1"])
         self.assertEqual(c1[4:], ["1500.00", "2000.00", "2880.45", "-150.25", "300.00", "6530.20"])
@@ -174,7 +175,7 @@ class PayrollTest(ExportsTestCase):
         sheet = book.active
         header = [cell.value for cell in sheet[1]]
         self.assertEqual(header[0], "Employee number")
-        self.assertEqual(header[-1], "Net pay")
+        self.assertEqual(header[-1], "Gross pay (before social insurance, housing fund and income tax)")
         rows = list(sheet.iter_rows(min_row=2))
         self.assertEqual(len(rows), 3)
         for row in rows:
@@ -184,7 +185,7 @@ class PayrollTest(ExportsTestCase):
                 self.assertEqual(cell.number_format, "#,##0.00")
             self.assertEqual(row[0].data_type, "s")
         c1 = next(row for row in rows if row[1].value == NAMES["c1"])
-        self.assertEqual(D(str(c1[9].value)).quantize(D("0.01")), C1_PAYROLL["net"])
+        self.assertEqual(D(str(c1[9].value)).quantize(D("0.01")), C1_PAYROLL["gross"])
 
 
 class WorkbookTest(ExportsTestCase):

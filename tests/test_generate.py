@@ -233,7 +233,7 @@ def test_command_end_to_end_and_refusal():
 
 
 def test_scales():
-    assert (SCALES["S"].stores, SCALES["S"].months) == (2, 12)
+    assert (SCALES["S"].stores, SCALES["S"].months) == (2, 14)
     assert (SCALES["M"].stores, SCALES["M"].months) == (50, 12)
     assert (SCALES["L"].stores, SCALES["L"].months, SCALES["L"].regions) == (1000, 1, 20)
     assert SCALES["L"].override(stores=3).regions == 3
@@ -259,16 +259,22 @@ def deliveries():
     return in_window(Delivery.objects.all(), "delivered_at")
 
 
+def consultants_per_store() -> float:
+    """Consultants employed at the end, per store: a store's traffic follows its sales force."""
+    return Staff.objects.filter(role=Role.CONSULTANT, leave_date__isnull=True).count() / STORES
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("world")
 class TestDistributions:
     def test_leads_per_store_month(self):
         per = in_window(Lead.objects.all(), "created_at").count() / STORE_MONTHS
-        assert 900 <= per <= 1100
+        assert 1200 <= per <= 1750
+        assert 75 <= per / consultants_per_store() <= 95
 
     def test_showroom_visits(self):
         visits = in_window(ShowroomVisit.objects.all(), "arrived_at")
-        assert 1350 <= visits.count() / STORE_MONTHS <= 1650
+        assert 110 <= visits.count() / STORE_MONTHS / consultants_per_store() <= 135
         first = visits.filter(is_first_visit=True, has_intent=True)
         assert 0.25 <= first.count() / visits.count() <= 0.45
         assert visits.filter(is_first_visit=False).exists() and visits.filter(has_intent=False).exists()
@@ -289,7 +295,9 @@ class TestDistributions:
         assert 0.10 <= orders / leads <= 0.15
 
     def test_deliveries_per_month(self):
-        assert 90 <= deliveries().count() / STORE_MONTHS <= 120
+        per = deliveries().count() / STORE_MONTHS
+        assert 120 <= per <= 190
+        assert 7.5 <= per / consultants_per_store() <= 10
 
     def test_stock_coefficient_and_age(self):
         on_hand = Vehicle.objects.filter(status__in=["in_stock", "allocated"], arrived_on__lte=UNTIL)
@@ -313,7 +321,7 @@ class TestDistributions:
     def test_consultants_and_teams(self):
         for store in Store.objects.all():
             current = Staff.objects.filter(store=store, role=Role.CONSULTANT, leave_date__isnull=True)
-            assert 17 <= current.count() <= 24
+            assert 14 <= current.count() <= 20
             teams = Team.objects.filter(store=store)
             assert 3 <= teams.count() <= 4
             sizes = []
@@ -321,7 +329,7 @@ class TestDistributions:
                 members = TeamMembership.objects.filter(team=team, valid_to__isnull=True)
                 assert members.filter(is_leader=True).count() == 1
                 sizes.append(members.filter(is_leader=False).count())
-            assert all(4 <= s <= 7 for s in sizes) and 5 <= sum(sizes) / len(sizes) <= 7
+            assert all(3 <= s <= 6 for s in sizes) and 4 <= sum(sizes) / len(sizes) <= 6
             for role in (
                 Role.SALES_MANAGER,
                 Role.DEPUTY_MANAGER,

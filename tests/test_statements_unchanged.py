@@ -30,7 +30,7 @@ def check(scenario: Scenario, request: pytest.FixtureRequest) -> None:
 
 def test_the_demo_groups_october_pays_what_it_paid(request: pytest.FixtureRequest) -> None:
     """The demo dealer group as ``dealerkpi demo`` makes it (scale S: 2 stores in 2 regions, seed 1, the example
-    pay plans and monthly targets) but generated up to a fixed day, 2026-11-30 (12 months, 2025-12-01 to
+    pay plans and monthly targets) but generated up to a fixed day, 2026-11-30 (14 months, 2025-10-01 to
     2026-11-30); then the October 2026 run of each store alone (``dealerkpi run --period 2026-10 --store CODE``)."""
     check(DEMO_OCTOBER, request)
 

@@ -116,8 +116,39 @@ def test_input_errors_name_the_row_and_column(tmp_path, capsys, name, text, mess
 def test_evaluate_reports_an_invalid_plan_instead_of_running(tmp_path, capsys):
     actuals = write(tmp_path, "actuals.csv", "person,team,units_delivered\nwang,A,4\n")
     plan = write(tmp_path, "plan.yaml", PLAN.replace("{volume: 100}", "{volume: 99}"))
-    assert main(["plan", "evaluate", plan, "--actuals", actuals]) == 1
+    assert main(["plan", "evaluate", plan, "--actuals", actuals, "--period", "2025-03"]) == 1
     assert "weights default sum to 99, not 100" in capsys.readouterr().out
+
+
+def test_check_prints_structural_and_semantic_errors_in_one_pass(tmp_path, capsys):
+    path = write(tmp_path, "bad.yaml", PLAN.replace("{volume: 100}", "{volume: 90}").replace("per_unit", "per_car"))
+    assert main(["plan", "check", path]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}:9:3: weights default sum to 90, not 100",
+        f"{path}:14:22: kind: 'per_car' is not one of per_unit, percent, tiers, fine, formula",
+    ]
+
+
+@pytest.mark.parametrize("period", [None, "2025-13"])
+def test_evaluate_refuses_a_missing_or_bad_period(tmp_path, capsys, period):
+    actuals = write(tmp_path, "actuals.csv", "person,team,units_delivered\nwang,A,4\n")
+    args = ["plan", "evaluate", write(tmp_path, "plan.yaml", PLAN), "--actuals", actuals]
+    assert main(args + (["--period", period] if period else [])) == 2
+    assert ("the following arguments are required: --period" if period is None
+            else "'2025-13' is not a period written YYYY-MM") in capsys.readouterr().err
+
+
+def test_evaluate_says_so_when_a_deals_person_is_not_in_the_actuals(tmp_path, capsys):
+    actuals = write(tmp_path, "actuals.csv", "person,team,units_delivered\nwang,A,4\n")
+    targets = write(tmp_path, "targets.csv", "person,team,units_delivered\nwang,A,10\n")
+    deals = write(tmp_path, "deals.csv", "deal,delivered_on,person,share\nD1,2025-03-02,wang,50\nD1,,wnag,50\n"
+                                         "D2,2025-04-02,zhao,100\n")
+    assert main(["plan", "evaluate", write(tmp_path, "plan.yaml", PLAN), "--actuals", actuals, "--targets", targets,
+                 "--deals", deals, "--period", "2025-03"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: deal D1 is credited to 'wnag', who is not in the actuals file: nobody is paid or clawed back " \
+           "for that share" in out
+    assert "zhao" not in out  # D2 is April's
 
 
 def test_a_persons_error_is_shown_and_fails_the_run(tmp_path, capsys):

@@ -89,6 +89,8 @@ def test_division_by_zero_follows_the_policy(policy, outcome):
             value("units_delivered / zero", policy)
 
 
-def test_round_refuses_fractional_places():
-    with pytest.raises(EvaluationError, match="decimal places"):
-        value("round(1, 0.5)")
+@pytest.mark.parametrize("places", ["0.5", "11", "-1", "units_delivered"])
+def test_round_takes_its_places_as_a_whole_number_from_0_to_10_when_parsed(places):
+    with pytest.raises(expr.ExpressionSyntaxError, match="whole number from 0 to 10") as caught:
+        expr.parse(f"round(1, {places})")
+    assert caught.value.offset == 9

@@ -4,7 +4,6 @@ contact to its end: visits, test drives, an order (see orders.py) or a lost sale
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
 from dealerkpi.crm.models import FollowUp, Lead, TestDrive
 from dealerkpi.demo_data import names
@@ -12,7 +11,7 @@ from dealerkpi.demo_data.catalogue import SEGMENT_WEIGHT, STAGE_WEIGHT, ModelInf
 from dealerkpi.demo_data.clock import CLOSE, DAY, NEVER, OPEN
 from dealerkpi.demo_data.draws import Weighted, pick_one
 from dealerkpi.demo_data.staff import PhoneBook, person_name
-from dealerkpi.demo_data.store_base import PendingRows, Slot, StoreBase
+from dealerkpi.demo_data.store_base import Card, StoreBase
 from dealerkpi.stock.models import Vehicle
 
 GRADES: tuple[tuple[str, str, int | None, bool], ...] = (
@@ -79,42 +78,10 @@ SEASON = {
     12: 1.08,
 }
 DRIVE_MINUTES = 30
-
-
-@dataclass
-class Card:
-    """A lead (A-card) being followed up: what the customer will do, and the card as it stands."""
-
-    t0: int  # first contact
-    slot: Slot
-    source: str
-    true_grade: str  # how soon the customer will really buy
-    model: ModelInfo
-    fate: str  # "order", "dormant" or "lost"
-    order_day: int  # NEVER unless the fate is an order
-    contacts_left: int  # before a lost card is given up or a dormant one goes quiet
-    lead_id: int
-    customer_id: int
-    will_visit: bool  # a customer who did not walk in will be invited to the showroom
-    repeat_p: float  # the chance of booking another visit after one
-    rows: PendingRows = field(default_factory=list)
-    grade: str = "N"
-    next_due: int | None = None
-    visited: bool = False
-    last_t: int = 0
-    last_follow: int | None = None
-    booked: tuple[int, bool | None, bool] | None = None  # (visit day, test drive planned, first visit)
-    status: str = Lead.Status.OPEN
-    closed_t: int | None = None
-    pending_drive: int | None = None  # a test drive booked for after the end: its start
-
-    @property
-    def d0(self) -> int:
-        return self.t0 // DAY
-
-    @property
-    def walk_in(self) -> bool:
-        return self.source == "walk_in"
+# A store's traffic follows its sales force: each consultant's position brings ~84 new cards a month (~8.7
+# deliveries) and ~0.84 parties without intent a day.
+LEADS_A_CONSULTANT = 84
+BROWSERS_A_CONSULTANT = 0.84
 
 
 class Showroom(StoreBase):
@@ -124,7 +91,7 @@ class Showroom(StoreBase):
     reasons: Weighted
     party: Weighted
     drive_p: float
-    volume: float  # the store's traffic relative to the average
+    traffic: float  # the store's traffic, in consultants' positions
     customer_phones: PhoneBook
     model_weights: list[tuple[int, Weighted]]  # (valid from ordinal, models customers ask for)
 
@@ -155,26 +122,28 @@ class Showroom(StoreBase):
         g, rng = self.g, self.rng
         date = g.day(d)
         weekend = date.weekday() >= 5
-        factor = (1.375 if weekend else 0.85) * SEASON[date.month] * self.volume
-        expected = 1000 / 30.44 * factor * rng.uniform(0.85, 1.15)
+        factor = (1.375 if weekend else 0.85) * SEASON[date.month] * self.traffic
+        expected = LEADS_A_CONSULTANT / 30.44 * factor * rng.uniform(0.85, 1.15)
         count = int(expected + rng.random())
         times = sorted(d * DAY + OPEN + int(rng.random() * (CLOSE - OPEN)) for _ in range(count))
         for t0 in times:
-            self._lead(t0)
+            if t0 <= g.cutoff:  # nobody has called or walked in yet after noon of the last day
+                self._lead(t0)
         if d * DAY >= g.window_t:
             self._browsers(d, weekend)
 
     def _browsers(self, d: int, weekend: bool) -> None:
         """Parties without buying intent (browsing, accompanying, asking for service): no card is opened."""
         g, rng, t = self.g, self.rng, self.t
-        count = int(10.5 * (1.4 if weekend else 0.84) * rng.uniform(0.8, 1.2) + rng.random())
+        expected = BROWSERS_A_CONSULTANT * self.traffic * (1.4 if weekend else 0.84)
+        count = int(expected * rng.uniform(0.8, 1.2) + rng.random())
         duty = self.duty[d]
         for _ in range(count):
             arrived = d * DAY + OPEN + int(rng.random() * (CLOSE - OPEN - 30))
             if arrived > g.cutoff:
                 continue
             slot = pick_one(rng, duty)
-            left = g.at(arrived + rng.randint(8, 40))
+            left = self._so_far(arrived + rng.randint(8, 40))
             party = 1 + (rng.random() < 0.3)
             row = (t.visit.new_id(), self.sid, None, self.owner(slot, d), g.at(arrived), left, True, party)
             t.visit.add((*row, False, False, False))
@@ -286,13 +255,13 @@ class Showroom(StoreBase):
 
     def _contact(self, card: Card, day: int, tc: int, ordering: bool) -> bool:
         """One follow-up; returns whether the card stays open for more."""
-        staff = self.owner(card.slot, day)
+        staff = self.answering(card, day)
         due_on = self.g.day(card.next_due)
         is_visit, channel = self._channel(card, day, tc, ordering)
         card.booked = None
         if ordering:
             self._add_follow_up(card, staff, tc, channel, FollowUp.Outcome.ORDERED, "O", due_on)
-            order = self._order(card.rows, card.lead_id, card.customer_id, card.slot, card.model, tc)
+            order = self._order(card, tc)
             card.status, card.closed_t, card.grade = order
             return False
         card.contacts_left -= 1
@@ -405,7 +374,7 @@ class Showroom(StoreBase):
         if card.pending_drive is not None:
             self._scheduled_drive(card)
         closed_t = card.closed_t
-        owner = self.owner(card.slot, min(g.until_ord, (closed_t // DAY) if closed_t else g.until_ord))
+        owner = self.answering(card, min(g.until_ord, (closed_t // DAY) if closed_t else g.until_ord))
         district = self.order_district or self._district()
         self.order_district = None
         name = "".join(person_name(self.rng))
@@ -448,38 +417,48 @@ class Showroom(StoreBase):
     def _visit(self, card: Card, arrival: int, *, first: bool, invited: bool, drive: bool | None) -> None:
         """A showroom visit of the card's customer; ``drive`` None: a test drive by chance on a first visit."""
         g, rng, t = self.g, self.rng, self.t
-        consultant = self.owner(card.slot, arrival // DAY)
+        consultant = self.answering(card, arrival // DAY)
         if drive is None:
             drive = first and rng.random() < self.drive_p
         stay = rng.randint(25, 80)
-        drive_end = self._drive_at_visit(card, consultant, arrival) if drive else None
-        if drive_end is not None:
-            stay = max(stay, drive_end - arrival + rng.randint(10, 40))
-        row = (t.visit.new_id(), self.sid, card.lead_id, consultant, g.at(arrival), g.at(arrival + stay), first)
-        card.rows.append((t.visit, (*row, self.party.pick(rng), True, invited, drive_end is not None)))
+        driven = self._drive_at_visit(card, consultant, arrival) if drive else None
+        if driven is not None:
+            stay = max(stay, driven[0] - arrival + rng.randint(10, 40))
+        row = (t.visit.new_id(), self.sid, card.lead_id, consultant, g.at(arrival), self._so_far(arrival + stay))
+        taken = driven is not None and driven[1]
+        card.rows.append((t.visit, (*row, first, self.party.pick(rng), True, invited, taken)))
 
-    def _drive_at_visit(self, card: Card, consultant: int, arrival: int) -> int | None:
-        """A test drive during the visit; returns the end of its slot if it took place."""
-        rng = self.rng
+    def _so_far(self, t: int) -> datetime.datetime | None:
+        """When something ends that ends at ``t``; None if that is after noon of the last day (not yet)."""
+        return self.g.at(t) if t <= self.g.cutoff else None
+
+    def _drive_at_visit(self, card: Card, consultant: int, arrival: int) -> tuple[int, bool] | None:
+        """A test drive during the visit: (the end of its slot, whether it is over) once it has started."""
+        rng, cutoff = self.rng, self.g.cutoff
         booked = self._book_drive(card.model, arrival + rng.randint(10, 30), DRIVE_MINUTES)
         if not booked:
             return None
         vehicle, start = booked
-        licence = rng.random() > 0.03
-        if not licence:  # no licence on them: the drive cannot start
-            self._add_test_drive(card, consultant, vehicle, start, TestDrive.Status.CANCELLED, "未带驾驶证")
-            return None
         started = start + rng.randint(0, 5)
         ended = started + rng.randint(15, 25)
+        if started > cutoff:  # after noon of the last day: still to come
+            self._add_test_drive(card, consultant, vehicle, start, TestDrive.Status.SCHEDULED, "")
+            return None
+        if rng.random() < 0.03:  # no licence on them: the drive cannot start
+            self._add_test_drive(card, consultant, vehicle, start, TestDrive.Status.CANCELLED, "未带驾驶证")
+            return None
+        if ended > cutoff:
+            self._add_test_drive(card, consultant, vehicle, start, TestDrive.Status.IN_PROGRESS, "", started)
+            return start + DRIVE_MINUTES, False
         feedback = pick_one(rng, names.TEST_DRIVE_FEEDBACK)
-        self._add_test_drive(card, consultant, vehicle, start, TestDrive.Status.DONE, feedback, (started, ended))
-        return start + DRIVE_MINUTES
+        self._add_test_drive(card, consultant, vehicle, start, TestDrive.Status.DONE, feedback, started, ended)
+        return start + DRIVE_MINUTES, True
 
     def _scheduled_drive(self, card: Card) -> None:
         booked = self._book_drive(card.model, card.pending_drive, DRIVE_MINUTES)
         if booked:
             vehicle, start = booked
-            consultant = self.owner(card.slot, self.g.until_ord)
+            consultant = self.answering(card, self.g.until_ord)
             self._add_test_drive(card, consultant, vehicle, start, TestDrive.Status.SCHEDULED, "")
 
     def _add_test_drive(
@@ -490,14 +469,15 @@ class Showroom(StoreBase):
         start: int,
         status: str,
         feedback: str,
-        driven: tuple[int, int] | None = None,
+        started: int | None = None,
+        ended: int | None = None,
     ) -> None:
-        """A test drive in its booked slot; ``driven`` (started, ended) when it took place."""
+        """A test drive in its booked slot, ``started`` and ``ended`` when it did."""
         g, t = self.g, self.t
-        done = status == TestDrive.Status.DONE  # the licence checked and the agreement signed
-        started, ended = (g.at(driven[0]), g.at(driven[1])) if driven else (None, None)
+        checked = started is not None  # the licence is checked and the agreement signed before the start
+        driven = (None if started is None else g.at(started), None if ended is None else g.at(ended))
         slot = (g.at(start), g.at(start + DRIVE_MINUTES))
-        row = (t.drive.new_id(), self.sid, card.lead_id, consultant, vehicle, *slot, done, done, started, ended)
+        row = (t.drive.new_id(), self.sid, card.lead_id, consultant, vehicle, *slot, checked, checked, *driven)
         card.rows.append((t.drive, (*row, status, feedback)))
 
     def _book_drive(self, model: ModelInfo, start: int, length: int) -> tuple[int, int] | None:
@@ -530,7 +510,7 @@ class Showroom(StoreBase):
         competitor = pick_one(rng, card.model.competitors)[0] if reason == "competitor" else None
         note = pick_one(rng, names.LOST_NOTES[reason])
         decided = tc + rng.randint(30, 600) + (DAY if rng.random() < 0.4 else 0)
-        requester = self.owner(card.slot, tc // DAY)
+        requester = self.answering(card, tc // DAY)
         supervisor = self.supervisor(card.slot.team, decided // DAY)
         request = (t.lost.new_id(), self.sid, card.lead_id, reason, competitor, note, requester, g.at(tc))
         if decided > g.cutoff:

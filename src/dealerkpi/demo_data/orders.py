@@ -11,7 +11,7 @@ from dealerkpi.demo_data import names
 from dealerkpi.demo_data.catalogue import ModelInfo, TrimInfo
 from dealerkpi.demo_data.clock import CLOSE, DAY, OPEN
 from dealerkpi.demo_data.draws import Weighted, money, pick_one, round100
-from dealerkpi.demo_data.store_base import Delivered, PendingRows, Slot, StoreBase
+from dealerkpi.demo_data.store_base import Card, Delivered, PendingRows, StoreBase
 from dealerkpi.org.models import Role
 from dealerkpi.sales.models import DerivativeSale, Order, OrderApproval, Payment, Reversal
 from dealerkpi.stock.models import Vehicle
@@ -19,6 +19,7 @@ from dealerkpi.stock.models import Vehicle
 DELIVERY_LAG = ((1, 8), (2, 14), (3, 18), (4, 16), (5, 13), (6, 9), (7, 8), (8, 6), (9, 4), (10, 4))
 DISCOUNT = {"high": (0.02, 0.07), "normal": (0.05, 0.10), "low": (0.07, 0.12)}
 GIFTS = (500, 800, 1000, 1500, 2000, 3000, 5000)
+ACCESSORIES = (10, 90)  # hundreds of yuan of accessories (精品) with a car: 1,000 to 9,000
 DEPOSITS = (5000, 10000, 10000, 20000)
 DELIVERY_HOURS = (10, 11, 14, 15, 16)
 PRICE_REJECTED = names.CANCEL_REASONS[-1]  # 价格审批未通过: the reason no customer gives
@@ -30,12 +31,8 @@ Instalment = tuple[str, int, int]  # (payment kind, yuan, when due)
 class Deal:
     """One order as it is worked out."""
 
-    rows: PendingRows
+    card: Card
     order_id: int
-    lead_id: int
-    customer_id: int
-    slot: Slot
-    model: ModelInfo
     trim: TrimInfo
     colour: str
     tc: int  # ordered at
@@ -67,6 +64,22 @@ class Deal:
     def od(self) -> int:
         return self.tc // DAY
 
+    @property
+    def rows(self) -> PendingRows:
+        return self.card.rows
+
+    @property
+    def lead_id(self) -> int:
+        return self.card.lead_id
+
+    @property
+    def customer_id(self) -> int:
+        return self.card.customer_id
+
+    @property
+    def model(self) -> ModelInfo:
+        return self.card.model
+
 
 class OrderDesk(StoreBase):
     ins_p: float  # the store's penetration of insurance, finance, accessories, extended warranty, trade-in
@@ -78,10 +91,8 @@ class OrderDesk(StoreBase):
     lag: Weighted
     satisfaction: Weighted
 
-    def _order(
-        self, rows: PendingRows, lead_id: int, customer_id: int, slot: Slot, model: ModelInfo, tc: int
-    ) -> OrderEnd:
-        deal = self._new_deal(rows, lead_id, customer_id, slot, model, tc)
+    def _order(self, card: Card, tc: int) -> OrderEnd:
+        deal = self._new_deal(card, tc)
         self._sale_via_dealer(deal)
         self._credit(deal)
         if deal.below_floor:
@@ -104,22 +115,16 @@ class OrderDesk(StoreBase):
             return Lead.Status.DELIVERED, deal.delivered_t, "D"
         return Lead.Status.ORDERED, None, "O"
 
-    def _new_deal(
-        self, rows: PendingRows, lead_id: int, customer_id: int, slot: Slot, model: ModelInfo, tc: int
-    ) -> Deal:
+    def _new_deal(self, card: Card, tc: int) -> Deal:
         """The trim, colour, price and gifts, and the consultant of the day."""
         rng = self.rng
         od = tc // DAY
-        trim: TrimInfo = model.trim_pick.pick(rng)
+        trim: TrimInfo = card.model.trim_pick.pick(rng)
         colour = self.colours.pick(rng)
         guide, floor, cost = trim.price_on(od)
         price, below_floor = self._price(trim, guide, floor)
         return Deal(
-            rows=rows,
-            lead_id=lead_id,
-            customer_id=customer_id,
-            slot=slot,
-            model=model,
+            card=card,
             trim=trim,
             colour=colour,
             tc=tc,
@@ -129,7 +134,7 @@ class OrderDesk(StoreBase):
             price=price,
             below_floor=below_floor,
             gifts=0 if rng.random() < 0.3 else rng.choice(GIFTS),
-            consultant=self.owner(slot, od),
+            consultant=self.answering(card, od),
             order_id=self.t.order.new_id(),
         )
 
@@ -177,29 +182,23 @@ class OrderDesk(StoreBase):
             approvals.append((OrderApproval.Kind.BELOW_COST, gm, "低于成本价，冲量需要"))
         rejected = rng.random() < 0.07
         for kind, decider, reason in approvals:
-            if decided > self.g.cutoff:
-                self._add_approval(deal, kind, deal.tc + 2, reason, "requested")
-                deal.awaiting = True
-            else:
-                status = "rejected" if rejected else "approved"
-                self._add_approval(deal, kind, deal.tc + 2, reason, status, decider, decided)
+            self._add_approval(deal, kind, deal.tc, reason, decider, decided, rejected)
+            deal.awaiting = decided > self.g.cutoff
             decided += rng.randint(5, 60)
         if rejected and not deal.awaiting:
             deal.cancel_t, deal.cancel_reason = decided, PRICE_REJECTED
 
     def _add_approval(
-        self,
-        deal: Deal,
-        kind: str,
-        requested: int,
-        reason: str,
-        status: str,
-        decider: int | None = None,
-        decided: int | None = None,
+        self, deal: Deal, kind: str, requested: int, reason: str, decider: int, decided: int, rejected: bool = False
     ) -> None:
+        """Asked for by the card's consultant at ``requested``; still awaiting a decision due after noon of the
+        last day."""
         g, t = self.g, self.t
-        row = (t.approval.new_id(), self.sid, deal.order_id, kind, deal.consultant, g.at(requested), reason, status)
-        deal.rows.append((t.approval, (*row, decider, None if decided is None else g.at(decided))))
+        awaiting = decided > g.cutoff
+        status = "requested" if awaiting else "rejected" if rejected else "approved"
+        requester = self.answering(deal.card, requested // DAY)
+        row = (t.approval.new_id(), self.sid, deal.order_id, kind, requester, g.at(requested), reason, status)
+        deal.rows.append((t.approval, (*row, None, None) if awaiting else (*row, decider, g.at(decided))))
 
     def _allocate_vehicle(self, deal: Deal) -> None:
         """From stock (most; a car released by a cancellation first), or ordered from the OEM for the buyer."""
@@ -243,7 +242,7 @@ class OrderDesk(StoreBase):
         if deal.finance:
             sales.append((DerivativeSale.Kind.FINANCE, deal.loan, round(deal.loan * rng.uniform(0.02, 0.045))))
         if rng.random() < self.acc_p:
-            amount = rng.randint(20, 150) * 100
+            amount = rng.randint(*ACCESSORIES) * 100
             sales.append((DerivativeSale.Kind.ACCESSORIES, amount, round(amount * rng.uniform(0.35, 0.55))))
         if rng.random() < self.ew_p:
             amount = rng.randint(25, 60) * 100
@@ -269,7 +268,7 @@ class OrderDesk(StoreBase):
         if late_ok and deal.cancel_t is None and not deal.awaiting and deal.scheduled - 90 <= self.g.cutoff:
             gm = self.managers[Role.GENERAL_MANAGER].id
             kind, reason = OrderApproval.Kind.DELIVERY_WITH_BALANCE, "贷款放款中，申请先交车"
-            self._add_approval(deal, kind, deal.scheduled - 90, reason, "approved", gm, deal.scheduled - 60)
+            self._add_approval(deal, kind, deal.scheduled - 90, reason, gm, deal.scheduled - 60)
         paid_until = self.g.cutoff if deal.unwind_t is None else min(self.g.cutoff, deal.unwind_t)
         t = self.t
         for kind, amount, when in instalments:
@@ -391,24 +390,24 @@ class OrderDesk(StoreBase):
         row = (delivery_id, self.sid, deal.order_id, deal.vehicle_id, *at, inspected, done, done, done, done, done)
         deal.rows.append((t.delivery, row))
         if done:
-            self._c_card_calls(deal.rows, delivery_id, deal.slot, deal.delivered_t)
+            self._c_card_calls(deal.card, delivery_id, deal.delivered_t)
             if deal.delivered_t >= g.window_t:
                 delivered = Delivered(
-                    delivery_id, deal.order_id, deal.customer_id, deal.consultant, deal.delivered_t, deal.slot.team
+                    delivery_id, deal.order_id, deal.customer_id, deal.consultant, deal.delivered_t, deal.card.slot.team
                 )
                 self.deliveries.append(delivered)
 
-    def _c_card_calls(self, rows: PendingRows, delivery_id: int, slot: Slot, delivered_t: int) -> None:
+    def _c_card_calls(self, card: Card, delivery_id: int, delivered_t: int) -> None:
         """C-card calls on day 1, 3 and 7 after delivery: most on the day, a few late, a few never."""
         g, rng, t = self.g, self.rng, self.t
         for offset in (1, 3, 7):
             due = delivered_t // DAY + offset
             done = self._c_card_call_time(due)
-            staff = self.owner(slot, min(due, g.until_ord))
+            staff = self.answering(card, min(due, g.until_ord) if done is None else done // DAY)
             satisfaction = self.satisfaction.pick(rng) if done else None
             note = "" if not done else ("车辆使用正常" if (satisfaction or 0) >= 4 else "客户反映问题，已记录")
             row = (t.ccard.new_id(), self.sid, delivery_id, staff, g.day(due), g.at(done) if done else None)
-            rows.append((t.ccard, (*row, satisfaction, note)))
+            card.rows.append((t.ccard, (*row, satisfaction, note)))
 
     def _c_card_call_time(self, due: int) -> int | None:
         rng = self.rng

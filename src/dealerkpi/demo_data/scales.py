@@ -1,4 +1,5 @@
-"""The three sizes of generated data: S (the demo), M (a regional group), L (a national group, one month)."""
+"""The three sizes of generated data: S (the demo: 14 months, so that the last complete month has the same month
+of last year beside it), M (a regional group), L (a national group, one month)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "S": Scale("S", stores=2, regions=2, months=12),
+    "S": Scale("S", stores=2, regions=2, months=14),
     "M": Scale("M", stores=50, regions=5, months=12),
     "L": Scale("L", stores=1000, regions=20, months=1),
 }

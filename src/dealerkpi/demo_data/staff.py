@@ -8,7 +8,7 @@ from random import Random
 from dealerkpi.demo_data import names
 from dealerkpi.demo_data.clock import NEVER
 from dealerkpi.demo_data.draws import Weighted, money
-from dealerkpi.demo_data.store_base import Person, Slot, StoreBase, Tenure
+from dealerkpi.demo_data.store_base import Card, Person, Slot, StoreBase, Tenure
 from dealerkpi.org.models import Role
 
 _SURNAMES = Weighted(names.SURNAMES)
@@ -22,6 +22,8 @@ SALARY = {
     Role.FINANCE: (5000, 7000),
 }
 MANAGEMENT = (Role.GENERAL_MANAGER, Role.SALES_MANAGER, Role.DEPUTY_MANAGER, Role.HR, Role.FINANCE)
+TEAMS = (3, 3, 4)  # sales teams in a store, drawn from these
+TEAM_SIZE = {3: (5, 6), 4: (4, 5)}  # consultants in a team, by the number of teams: 15 to 20 in a store
 ATTENDANCE = (("present", 930), ("late", 35), ("leave", 25), ("absent", 10))
 
 
@@ -56,7 +58,7 @@ class StaffRoster(StoreBase):
 
     def _staff(self) -> None:
         """Teams, managers, supervisors and consultants from the start of the history, then its turnover."""
-        n_teams = self.rng.choice((3, 3, 4))
+        n_teams = self.rng.choice(TEAMS)
         self.team_ids = []
         for k in range(n_teams):
             team_id = self.t.team.new_id()
@@ -67,7 +69,7 @@ class StaffRoster(StoreBase):
             [(self._hire(Role.SUPERVISOR, self._veteran_hire_day(), k), 0, NEVER)] for k in range(n_teams)
         ]
         for k in range(n_teams):
-            for _ in range(self.rng.randint(6, 7) if n_teams == 3 else self.rng.randint(5, 6)):
+            for _ in range(self.rng.randint(*TEAM_SIZE[n_teams])):
                 slot = Slot(k)
                 slot.chain.append((self._hire(Role.CONSULTANT, self._veteran_hire_day(), k), 0, NEVER))
                 self.slots.append(slot)
@@ -196,9 +198,22 @@ class StaffRoster(StoreBase):
         return None
 
     def owner(self, slot: Slot, day: int) -> int:
-        """Who answers for a slot's cards on ``day``: its holder, or the team's supervisor while it is vacant."""
+        """Who receives a party at a slot's desk on ``day``: its holder, or the team's supervisor while it is vacant."""
         person = self.holder(slot, day)
         return person.id if person else self.supervisor(slot.team, day)
+
+    def answering(self, card: Card, day: int) -> int:
+        """Who answers for the card on ``day``: the consultant it was given to, while they hold their position.
+        After they leave, a teammate who was already there when the card was opened (the card's number picks
+        which; never the successor, who came later), else the team's supervisor."""
+        person = self.holder(card.slot, day)
+        if person is not None and person.hire <= card.d0:
+            return person.id
+        teammates = (self.holder(slot, day) for slot in self.slots if slot.team == card.slot.team)
+        there = [mate for mate in teammates if mate is not None and mate.hire <= card.d0]
+        if there:
+            return there[card.lead_id % len(there)].id
+        return self.supervisor(card.slot.team, day)
 
     def supervisor(self, team: int, day: int) -> int:
         for person, start, end in self.supervisors[team]:

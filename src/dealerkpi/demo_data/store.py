@@ -62,7 +62,8 @@ class StoreSim(StaffRoster, StockKeeping, Showroom, OrderDesk, StoreRoutines):
         self._monthly()
 
     def _draw_store_habits(self) -> None:
-        """How this store sells: its penetration rates, test-drive rate and traffic, and the fixed tables."""
+        """How this store sells: its penetration rates, test-drive rate and traffic (as many consultants' positions as
+        it has, give or take 5%), and the fixed tables."""
         rng = self.rng
         self.customer_phones = PhoneBook(rng, self.index + 1)
         self.ins_p = rng.uniform(0.83, 0.87)
@@ -71,7 +72,7 @@ class StoreSim(StaffRoster, StockKeeping, Showroom, OrderDesk, StoreRoutines):
         self.ew_p = rng.uniform(0.18, 0.22)
         self.trade_p = rng.uniform(0.13, 0.17)
         self.drive_p = rng.uniform(0.36, 0.43)
-        self.volume = rng.uniform(0.95, 1.05)
+        self.traffic = len(self.slots) * rng.uniform(0.95, 1.05)
         self.sources = Weighted(SOURCES)
         self.warm_grades = Weighted(GRADE_MIX_WARM)
         self.cold_grades = Weighted(GRADE_MIX_COLD)

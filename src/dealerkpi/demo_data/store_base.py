@@ -8,7 +8,9 @@ from random import Random
 from typing import TYPE_CHECKING
 
 from dealerkpi.core.bulk import Row, Table
+from dealerkpi.crm.models import Lead
 from dealerkpi.demo_data import names
+from dealerkpi.demo_data.clock import DAY
 from dealerkpi.demo_data.draws import Weighted
 from dealerkpi.demo_data.tables import Tables
 
@@ -41,6 +43,42 @@ class Slot:
 
     team: int
     chain: list[Tenure] = field(default_factory=list)
+
+
+@dataclass
+class Card:
+    """A lead (A-card) being followed up: what the customer will do, and the card as it stands."""
+
+    t0: int  # first contact
+    slot: Slot  # the consultant's position the card was given to
+    source: str
+    true_grade: str  # how soon the customer will really buy
+    model: ModelInfo
+    fate: str  # "order", "dormant" or "lost"
+    order_day: int  # NEVER unless the fate is an order
+    contacts_left: int  # before a lost card is given up or a dormant one goes quiet
+    lead_id: int
+    customer_id: int
+    will_visit: bool  # a customer who did not walk in will be invited to the showroom
+    repeat_p: float  # the chance of booking another visit after one
+    rows: PendingRows = field(default_factory=list)
+    grade: str = "N"
+    next_due: int | None = None
+    visited: bool = False
+    last_t: int = 0
+    last_follow: int | None = None
+    booked: tuple[int, bool | None, bool] | None = None  # (visit day, test drive planned, first visit)
+    status: str = Lead.Status.OPEN
+    closed_t: int | None = None
+    pending_drive: int | None = None  # a test drive booked for after the end: its start
+
+    @property
+    def d0(self) -> int:
+        return self.t0 // DAY
+
+    @property
+    def walk_in(self) -> bool:
+        return self.source == "walk_in"
 
 
 @dataclass

@@ -33,12 +33,14 @@ class StoreRoutines(StoreBase):
         count = round(len(self.deliveries) * rng.uniform(0.012, 0.018))
         channels = Weighted(COMPLAINT_CHANNELS)
         picks = rng.sample(eligible, min(count, len(eligible))) if eligible else []
+        leaves = {person.id: person.leave for person in self.people}
         for d in sorted(picks, key=lambda d: d.delivered_t):
             channel = channels.pick(rng)
             major = rng.random() < (0.5 if channel in PUBLIC_CHANNELS else 0.1)
             received = d.delivered_t + DAY * rng.randint(1, 30) + rng.randint(0, 300)
             received = min(received, g.cutoff - 60)
-            about = d.consultant if rng.random() < 0.45 else None
+            named = rng.random() < 0.45 and leaves[d.consultant] >= received // DAY  # never about someone gone
+            about = d.consultant if named else None
             handler = self.managers[Role.SALES_MANAGER].id if major else self.supervisor(d.team, received // DAY)
             summary = pick_one(rng, names.COMPLAINT_SUMMARIES)
             self._complaint(channel, major, d.customer_id, about, handler, received, summary)

@@ -1,4 +1,5 @@
-"""Looking after customers: A-card follow-ups on time, C-card (after-delivery) calls, complaints.
+"""Looking after customers: A-card follow-ups on time, C-card (after-delivery) calls, owned customers kept in
+touch with, complaints.
 
 Follow-up compliance counts, per person, every follow-up due in the period:
 - an A-card contact (FollowUp) that answered a due date (`due_on`) in the period: on time when made on or
@@ -11,13 +12,14 @@ Follow-up compliance counts, per person, every follow-up due in the period:
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, QuerySet, Value, When
 
-from dealerkpi.crm.models import Complaint, FollowUp, Lead
-from dealerkpi.sales.models import DeliveryFollowUp
+from dealerkpi.crm.models import Complaint, Customer, FollowUp, Lead
+from dealerkpi.sales.models import DeliveryFollowUp, OrderCredit
 
 from .base import Table, grouped
 from .period import Frame, local_day
+from .sales import kept_credits
 
 ON_TIME = Q(contact_day__lte=F("due_on"))
 NOT_ON_TIME = Q(contact_day__isnull=True) | Q(contact_day__gt=F("due_on"))  # late, or not done (C-cards)
@@ -79,6 +81,29 @@ def c_cards_table(frame: Frame) -> Table:
     return Table(
         rows=grouped(c_cards_done(frame), "staff_id", local_day("done_at"), {"c_card_follow_ups_done": Count("pk")})
     )
+
+
+def active_owned_credits(frame: Frame) -> QuerySet[OrderCredit]:
+    """Credit rows of the cars customers still have at the period's end (owned customers of the credited
+    person) whose customer was contacted in the period: a C-card call done, or an A-card follow-up logged."""
+    customer = OuterRef("order__customer_id")
+    c_card = DeliveryFollowUp.objects.filter(delivery__order__customer_id=customer).filter(frame.during("done_at"))
+    a_card = FollowUp.objects.filter(lead__customer_id=customer).filter(frame.during("at"))
+    return kept_credits(frame).filter(Q(Exists(c_card)) | Q(Exists(a_card)))
+
+
+def active_owned_table(frame: Frame) -> Table:
+    """Distinct owned customers contacted, per person, on the team of their last day in the period. One query."""
+    last_day = Value(frame.last_day, output_field=DateField())
+    left = Q(staff__leave_date__lt=frame.last_day)
+    day = Case(When(left, then=F("staff__leave_date")), default=last_day, output_field=DateField())
+    count = {"active_owned_customers": Count("order__customer_id", distinct=True)}
+    return Table(rows=grouped(active_owned_credits(frame), "staff_id", day, count))
+
+
+def active_owned_customers(frame: Frame, staff_id: int) -> QuerySet[Customer]:
+    mine = active_owned_credits(frame).filter(staff_id=staff_id)
+    return Customer.objects.filter(pk__in=mine.values("order__customer_id")).order_by("created_at", "pk")
 
 
 SUBORDINATE = Q(channel=Complaint.Channel.SUBORDINATE)

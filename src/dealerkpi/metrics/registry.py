@@ -40,6 +40,7 @@ SOURCES: dict[str, Callable[[Frame], Table]] = {
     "lost_sales": funnel.lost_sales_table,
     "compliance": care.compliance_table,
     "c_cards": care.c_cards_table,
+    "owned_customers": care.active_owned_table,
     "complaints": care.complaints_table,
     "presentation": market.presentation_table,
     "promotion": market.promotion_table,
@@ -97,15 +98,18 @@ def _by_parameter(lookup: str) -> Records:
     return found
 
 
-def _penetration(product: str) -> Records:
+def _part_of_deliveries(products: Q) -> Records:
     def found(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
-        with_it = sales.deal_records(frame, staff_id, sales.with_product(PRODUCT_OF[product]))
         return (
-            RecordSet("deliveries", with_it, "numerator"),
+            RecordSet("deliveries", sales.deal_records(frame, staff_id, products), "numerator"),
             RecordSet("deliveries", sales.deal_records(frame, staff_id), "denominator"),
         )
 
     return found
+
+
+def _penetration(product: str) -> Records:
+    return _part_of_deliveries(sales.with_product(PRODUCT_OF[product]))
 
 
 def _all_deliveries(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
@@ -190,6 +194,10 @@ def _compliance(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet,
 
 def _c_cards_done(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
     return (RecordSet("c-cards", care.c_cards_done(frame).filter(staff_id=staff_id).order_by("done_at", "pk")),)
+
+
+def _active_customers(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+    return (RecordSet("customers", care.active_owned_customers(frame, staff_id)),)
 
 
 def _complaints(part: str) -> Records:
@@ -287,6 +295,9 @@ _DEFINITIONS = (
            _penetration("extended_warranty")),
     _additive("trade_in_units", "deals", _deliveries(sales.with_product(sales.Kind.TRADE_IN))),
     _ratio("trade_in_penetration", "deals", "trade_in_units", "units_delivered", _penetration("trade_in")),
+    _additive("referral_deliveries", "deals", _deliveries(sales.REFERRAL)),
+    _ratio("referral_rate", "deals", "referral_deliveries", "units_delivered", _part_of_deliveries(sales.REFERRAL)),
+    _additive("repeat_purchases", "deals", _deliveries(Q(sales.repeat_purchase()))),
     _additive("collections", "collections", _collections),
     _additive("receivables_outstanding", "receivables", _receivables),
     _additive("new_leads", "leads", _new_leads),
@@ -297,6 +308,7 @@ _DEFINITIONS = (
     _ratio("lost_sale_rate", "lost_sales", "lost_sales", "new_leads", _lost_sale_rate, per_source="leads"),
     _ratio("follow_up_compliance", "compliance", "follow_ups_on_time", "follow_ups_due", _compliance),
     _additive("c_card_follow_ups_done", "c_cards", _c_cards_done),
+    _additive("active_owned_customers", "owned_customers", _active_customers),
     _additive("complaints", "complaints", _complaints("complaints")),
     _additive("major_complaints", "complaints", _complaints("major_complaints")),
     _additive("cross_region_sales", "orders", _orders("cross_region_sales")),

@@ -27,6 +27,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from dealerkpi.core.money import ZERO
+from dealerkpi.crm.models import SourceChannel
 from dealerkpi.plans.engine.catalogue import DEAL_FIGURES
 from dealerkpi.sales.models import Delivery, DerivativeSale, Order, OrderApproval, OrderCredit, Payment, Reversal
 
@@ -49,6 +51,7 @@ DERIVATIVE_FIGURES: dict[str, tuple[str, str | None]] = {
 }
 MODEL_CODE = "order__delivery__vehicle__trim__vehicle_model__code"
 MARGIN_CODE = "order__delivery__vehicle__trim__margin_class__code"
+REFERRAL = Q(order__lead__source=SourceChannel.REFERRAL)  # on rows that reach an order through `order`
 
 
 def fully_paid_at(order_id: str, price: str) -> Subquery:
@@ -151,9 +154,17 @@ def deal_credits(frame: Frame) -> QuerySet[OrderCredit]:
     return with_figures(with_moments(credits, frame))
 
 
+def repeat_purchase() -> Exists:
+    """On rows that reach an order through `order`: its customer had a car delivered before this one (another
+    order's delivery, in any store, not unwound by this delivery)."""
+    delivered_at = OuterRef("order__delivery__delivered_at")
+    earlier = Delivery.objects.filter(order__customer_id=OuterRef("order__customer_id"), delivered_at__lt=delivered_at)
+    return Exists(earlier.exclude(order__reversal__kind=Reversal.Kind.UNWIND, order__reversal__at__lte=delivered_at))
+
+
 def deal_table(frame: Frame) -> Table:
-    """Units, amounts and derivative figures per person and team of the delivery day, net of unwinds; and
-    units by model and by margin class. One query."""
+    """Units, amounts and derivative figures per person and team of the delivery day, net of unwinds; units
+    by model and by margin class; referral deliveries and repeat purchases. One query."""
     sums = {name: Sum(F("share") * F(f"fig_{name}"), output_field=SUM_FIELD) for name in DEAL_FIGURES}
     rows = (
         deal_credits(frame)
@@ -163,8 +174,11 @@ def deal_table(frame: Frame) -> Table:
             metric_team=team_of_day("staff_id", OuterRef("metric_day")),
             model_code=F(MODEL_CODE),
             margin_code=F(MARGIN_CODE),
+            lead_source=F("order__lead__source"),
+            repeat=repeat_purchase(),
         )
-        .values("store_id", "staff_id", "metric_team", "model_code", "margin_code", "deal_sign")  # sign once a row
+        .values("store_id", "staff_id", "metric_team", "model_code", "margin_code", "lead_source", "repeat",
+                "deal_sign")  # sign once a row
         .annotate(**sums)
     )
     table = Table()
@@ -172,8 +186,11 @@ def deal_table(frame: Frame) -> Table:
         key, sign = (row["store_id"], row["staff_id"], row["metric_team"]), row["deal_sign"]
         for name in DEAL_FIGURES:
             table.add(key, name, sign * shared(row[name]))
-        table.add(key, f"units_by_model:{row['model_code']}", sign * shared(row["units_delivered"]))
-        table.add(key, f"units_by_margin_class:{row['margin_code']}", sign * shared(row["units_delivered"]))
+        units = sign * shared(row["units_delivered"])
+        table.add(key, f"units_by_model:{row['model_code']}", units)
+        table.add(key, f"units_by_margin_class:{row['margin_code']}", units)
+        table.add(key, "referral_deliveries", units if row["lead_source"] == SourceChannel.REFERRAL else ZERO)
+        table.add(key, "repeat_purchases", units if row["repeat"] else ZERO)
     return table
 
 
@@ -227,6 +244,15 @@ def collection_records(frame: Frame, staff_id: int) -> QuerySet[Payment]:
     )
 
 
+def kept_credits(frame: Frame) -> QuerySet[OrderCredit]:
+    """Credit rows of orders delivered before the period's end and not unwound before it: the cars the
+    customers still have at the end."""
+    unwound = Reversal.objects.filter(order_id=OuterRef("order_id"), kind=Reversal.Kind.UNWIND, at__lt=frame.end)
+    return OrderCredit.objects.filter(
+        store_id__in=frame.store_ids, order__delivery__delivered_at__lt=frame.end
+    ).filter(~Exists(unwound))
+
+
 def receivable_credits(frame: Frame) -> QuerySet[OrderCredit]:
     """Credit rows of orders delivered by the period's end, not unwound by then, with money still owed."""
     paid = (
@@ -236,10 +262,8 @@ def receivable_credits(frame: Frame) -> QuerySet[OrderCredit]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    unwound = Reversal.objects.filter(order_id=OuterRef("order_id"), kind=Reversal.Kind.UNWIND, at__lt=frame.end)
     return (
-        OrderCredit.objects.filter(store_id__in=frame.store_ids, order__delivery__delivered_at__lt=frame.end)
-        .filter(~Exists(unwound))
+        kept_credits(frame)
         .annotate(paid=Coalesce(Subquery(paid, output_field=MONEY), Value(Decimal(0)), output_field=MONEY))
         .annotate(outstanding=F("order__price") - F("paid"))
         .filter(outstanding__gt=Value(HALF_FEN, output_field=MONEY))

@@ -112,7 +112,7 @@ class PayrollRow:
     commission: Decimal
     deductions: Decimal  # zero or negative
     other: Decimal
-    net: Decimal
+    gross: Decimal  # 应发: what the plans pay, before social insurance, housing fund and income tax
 
     @property
     def parts(self) -> Decimal:
@@ -146,7 +146,7 @@ def payroll_rows(run: Run | None, statements: QuerySet[Statement] | Iterable[Sta
         sums = _checked(statement, _columns(statement))
         rows.append(PayrollRow(
             employee_no=statement.staff.employee_no, name=statement.staff.name, store=statement.store.name,
-            role=_role(statement), net=statement.total, **sums,
+            role=_role(statement), gross=statement.total, **sums,
         ))
     return rows
 
@@ -154,13 +154,14 @@ def payroll_rows(run: Run | None, statements: QuerySet[Statement] | Iterable[Sta
 def payroll_header() -> list[str]:
     return [
         _("Employee number"), _("Name"), _("Store"), _("Role"),
-        *(str(PAYROLL_COLUMN_LABELS[f]) for f in PAYROLL_FIELDS), _("Net pay"),
+        *(str(PAYROLL_COLUMN_LABELS[f]) for f in PAYROLL_FIELDS),
+        _("Gross pay (before social insurance, housing fund and income tax)"),
     ]
 
 
 def _payroll_values(row: PayrollRow) -> list[Any]:
     return [row.employee_no, row.name, row.store, row.role,
-            *(Amount(amount) for amount in (row.base, row.bonus, row.commission, row.deductions, row.other, row.net))]
+            *(Amount(amount) for amount in (row.base, row.bonus, row.commission, row.deductions, row.other, row.gross))]
 
 
 def payroll_csv(run: Run | None, statements: QuerySet[Statement] | Iterable[Statement]) -> bytes:

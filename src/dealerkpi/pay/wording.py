@@ -1,12 +1,15 @@
 """The engine's generated texts (scoring rules, base pay, bonus, gates, caps...) in the reader's language.
 
 The engine keeps English text for the command line and gives each text a key and its values; statements
-store both, and pages show the key's wording here. Labels written in a plan are shown as written.
+store both, and pages show the key's wording here. Labels written in a plan are shown as written. Warnings (a
+figure a plan policy stood in for) are stored as data and worded here from their kind, policy and item.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -60,3 +63,56 @@ def worded(stored: Mapping[str, object] | None, fallback: str) -> str:
         return str(WORDINGS[str(stored["key"])]) % args
     except (KeyError, TypeError, ValueError):
         return fallback
+
+
+WARNING_ITEMS = {
+    "indicator": _("indicator %(name)s"),
+    "pay_rule": _("pay rule %(name)s"),
+    "gate": _("gate %(name)s"),
+    "derived": _("derived value %(name)s"),
+    "base_pay": LINE_CATEGORIES["base_pay"],
+    "bonus": LINE_CATEGORIES["bonus"],
+}
+WARNING_CAUSES = {
+    "missing_target": _("the target %(figure)s is missing"),
+    "missing_value": _("%(figure)s is missing"),
+    "missing_rating": _("nobody rated it"),
+    "division_by_zero": _("division by zero in %(figure)s"),
+}
+SKIPPED = {  # what the `skip` policy did to the item
+    "indicator": _("the indicator was left out and its weight shared by the other indicators"),
+    "pay_rule": _("the pay rule was left out: it pays nothing"),
+    "gate": _("the gate was not applied"),
+    "derived": _("the derived value is left empty"),
+}
+LEFT_OUT = _("left out")
+COUNTED_AS_ZERO = _("counted as 0")
+
+
+@dataclass(frozen=True)
+class ShownWarning:
+    """A stored warning in the reader's language: the item it is about, what happened, whether it blocks."""
+
+    item: str
+    message: str
+    blocking: bool
+
+    def __str__(self) -> str:
+        return str(_("%(item)s: %(message)s")) % {"item": self.item, "message": self.message}
+
+
+def _item_name(item: Mapping[str, str]) -> str:
+    """The item as the plan labels it, with its id when the label differs: 销量 (volume)."""
+    label, id = item["label"] or item["id"], item["id"]
+    return str(WARNING_ITEMS[item["kind"]]) % {"name": label if label == id else f"{label} ({id})"}
+
+
+def worded_warning(stored: Mapping[str, Any]) -> ShownWarning:
+    """A warning as a statement stores it ({kind, figure, policy, item: {kind, id, label}, blocking}), worded."""
+    kind, figure = stored["kind"], str(stored["figure"])
+    if kind == "missing_target":  # the person's own target is named by its metric
+        figure = figure.removeprefix("target.")
+    cause = str(WARNING_CAUSES[kind]) % {"figure": figure}
+    effect = COUNTED_AS_ZERO if stored["policy"] == "zero" else SKIPPED.get(stored["item"]["kind"], LEFT_OUT)
+    message = str(_("%(cause)s; %(effect)s")) % {"cause": cause, "effect": effect}
+    return ShownWarning(_item_name(stored["item"]), message, bool(stored["blocking"]))

@@ -3,19 +3,53 @@ finance), each only with its permission (pay/rules.py). Each move is audited."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dealerkpi.core.audit import audited_update
 from dealerkpi.core.scope import Viewer
-from dealerkpi.pay.models import Run, StatementQuery
+from dealerkpi.pay.models import Run, Statement, StatementQuery
 
 
 def open_queries(run: Run) -> int:
     return StatementQuery.objects.filter(statement__run=run, status=StatementQuery.Status.OPEN).count()
+
+
+def people_blocked(run: Run) -> int:
+    """How many people's statements carry a warning of a kind their plan blocks submission on."""
+    return sum(statement.blocked for statement in Statement.objects.filter(run=run).only("pk", "warnings"))
+
+
+def blocked_message(people: int) -> str:
+    return ngettext(
+        "%(count)d person has warnings that block submission. Set the targets the warnings name (or enter the "
+        "figures), then recompute the run.",
+        "%(count)d people have warnings that block submission. Set the targets the warnings name (or enter the "
+        "figures), then recompute the run.",
+        people,
+    ) % {"count": people}
+
+
+def _unanswered_queries(run: Run) -> str:
+    return _("Answer the open queries on this run's statements before approving it.") if open_queries(run) else ""
+
+
+def _blocking_warnings(run: Run) -> str:
+    people = people_blocked(run)
+    return blocked_message(people) if people else ""
+
+
+def _refuse_unless_ready(run: Run, viewer: Viewer, permission: str, problem: Callable[[Run], str]) -> None:
+    """A move the viewer may make but the run is not ready for is refused with the problem (a move the viewer may
+    not make is refused by _move)."""
+    if rules.has_perm(permission, viewer, run) and (message := problem(run)):
+        raise ValidationError(message)
 
 
 @transaction.atomic
@@ -33,12 +67,13 @@ def _move(run: Run, viewer: Viewer, permission: str, status: str, **stamps: obje
 
 
 def submit(run: Run, viewer: Viewer, user: object) -> Run:
+    """Refused while a statement carries a blocking warning (a missing target, by default)."""
+    _refuse_unless_ready(run, viewer, "pay.submit_run", _blocking_warnings)
     return _move(run, viewer, "pay.submit_run", Run.Status.SUBMITTED, submitted_by=user, submitted_at=timezone.now())
 
 
 def approve(run: Run, viewer: Viewer, user: object) -> Run:
-    if rules.has_perm("pay.approve_run", viewer, run) and open_queries(run):
-        raise ValidationError(_("Answer the open queries on this run's statements before approving it."))
+    _refuse_unless_ready(run, viewer, "pay.approve_run", _unanswered_queries)
     return _move(run, viewer, "pay.approve_run", Run.Status.APPROVED, approved_by=user, approved_at=timezone.now())
 
 

@@ -2,7 +2,7 @@
 
 Pure Python, no Django import: the Django side loads plans and actuals and hands them over.
 
-    plan = check_plan(load_plan_text(text, source="consultant.yaml"))   # PlanInvalid lists line:column errors
+    plan = check_plan_text(text, source="consultant.yaml")             # PlanInvalid lists every line:column error
     results = evaluate_period(plan, PeriodInputs(...))                  # one PersonResult per person
 
 See docs/plans.md for the plan schema, the expression language and the trace.
@@ -24,12 +24,14 @@ from .inputs import (
     Target,
 )
 from .loader import PlanError, PlanInvalid, load_plan, load_plan_text
-from .policy import EvaluationError
+from .policy import BLOCKING_BY_DEFAULT, WARNING_KINDS, EvaluationError
 from .schema import Plan
-from .trace import DealShare, GateResult, IndicatorResult, PayoutLine, PersonResult, Wording
-from .validate import check_plan, plan_errors
+from .trace import DealShare, GateResult, IndicatorResult, Item, PayoutLine, PersonResult, Warning, Wording
+from .validate import check_plan, check_plan_text, plan_errors
 
 __all__ = [
+    "BLOCKING_BY_DEFAULT",
+    "WARNING_KINDS",
     "Actuals",
     "Catalogue",
     "Credit",
@@ -39,6 +41,7 @@ __all__ = [
     "GateResult",
     "History",
     "IndicatorResult",
+    "Item",
     "Metric",
     "MonthRecord",
     "PayoutLine",
@@ -51,10 +54,12 @@ __all__ = [
     "PlanInvalid",
     "Rating",
     "Target",
+    "Warning",
     "Wording",
     "attrition_rate",
     "catalogue",
     "check_plan",
+    "check_plan_text",
     "evaluate_period",
     "load_plan",
     "load_plan_text",

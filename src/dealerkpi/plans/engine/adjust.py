@@ -3,7 +3,7 @@ gates, caps and floors, the recoverable draw, the guaranteed minimum, clawbacks 
 and negative balances brought forward and carried forward (never dropped).
 
 Adjustments are computed from the rounded amounts of the lines they adjust, so caps and floors hold
-exactly on the lines shown.
+exactly on the lines shown; what each deal was paid is kept in whole fen, so a clawback repays exactly that.
 """
 
 from __future__ import annotations
@@ -13,50 +13,74 @@ from decimal import Decimal
 
 from dealerkpi.core.money import ZERO, fen
 
+from . import expr
 from .context import Context
 from .inputs import Deal, History, Period
-from .policy import Skipped
-from .schema import Draw, Plan
-from .trace import DealShare, GateResult, PayoutLine, payout_line, wording
-
-ONE = Decimal(1)
+from .policy import EvaluationError, Skipped
+from .schema import ONE, Draw, Gate, Plan
+from .trace import DealShare, GateResult, Item, PayoutLine, payout_line, shown, wording
 
 
 def _sum(lines: Sequence[PayoutLine], categories: Sequence[str] | None = None) -> Decimal:
     return sum((line.amount for line in lines if categories is None or line.category in categories), ZERO)
 
 
+def _constant(expression: expr.Node) -> Decimal | None:
+    return expression.value if isinstance(expression, expr.Number) else None
+
+
+def _held(gate: Gate, context: Context) -> tuple[bool, Decimal | None, dict[str, Decimal]]:
+    """Whether the gate holds, its factor (computed only when it holds, unless it is a number) and the figures
+    read. Raises Skipped under the `skip` policy."""
+    held, inputs = context.evaluate(gate.when)
+    if held == ZERO:
+        return False, _constant(gate.factor.tree), inputs
+    factor, used = context.evaluate(gate.factor)
+    if factor < ZERO:
+        raise EvaluationError(f"gate {gate.id}: multiply {gate.factor} is {factor} for {context.person.id}; "
+                              "a gate cannot multiply pay by less than 0")
+    return True, factor, {**inputs, **used}
+
+
+def _factor_text(gate: Gate, factor: Decimal) -> str:
+    """The factor as the statement shows it: the number, or the expression and what it came to."""
+    return str(factor) if _constant(gate.factor.tree) is not None else f"{gate.factor} = {shown(factor)}"
+
+
 def gate_lines(
     plan: Plan, context: Context, lines: Sequence[PayoutLine], notes: list[str]
 ) -> tuple[tuple[GateResult, ...], list[PayoutLine]]:
-    """Each gate that holds multiplies the lines it applies to; one reduction line per category."""
+    """Each gate that holds multiplies the lines it applies to (by a number or by what an expression comes to);
+    one reduction line per category."""
     multipliers = [ONE] * len(lines)
     results, reductions_made = [], []
     for gate in plan.gates:
         try:
-            held, inputs = context.evaluate(gate.when)
+            with context.evaluating(Item("gate", gate.id, gate.label)):
+                held, factor, inputs = _held(gate, context)
         except Skipped as skipped:
             notes.append(f"gate {gate.id} not applied: {skipped}")
             continue
-        results.append(GateResult(gate.id, gate.label, gate.when.source, held != ZERO, gate.factor, inputs))
-        if held == ZERO:
+        results.append(GateResult(gate.id, gate.label, gate.when.source, held, factor, inputs))
+        if not held or factor is None:
             continue
         reductions: dict[str, Decimal] = {}
         for index, line in enumerate(lines):
             if line.category in gate.applies_to or line.rule in gate.applies_to:
                 current = line.amount * multipliers[index]
-                reductions[line.category] = reductions.get(line.category, ZERO) + current * (gate.factor - ONE)
-                multipliers[index] *= gate.factor
+                reductions[line.category] = reductions.get(line.category, ZERO) + current * (factor - ONE)
+                multipliers[index] *= factor
+        said = _factor_text(gate, factor)
         reductions_made.extend(
             payout_line(
                 category,
                 "gate",
                 gate.id,
-                f"{gate.label} (x {gate.factor})",
+                f"{gate.label} (x {said})",
                 reduction,
                 inputs,
-                {"factor": gate.factor},
-                wording=wording("gate", label=gate.label, factor=gate.factor),
+                {"factor": factor},
+                wording=wording("gate", label=gate.label, factor=said),
             )
             for category, reduction in reductions.items()
             if reduction != ZERO
@@ -151,17 +175,18 @@ def guarantee_lines(minimum: Decimal | None, lines: Sequence[PayoutLine]) -> lis
 def clawback_lines(
     deals: Sequence[Deal], person: str, period: Period, history: History, notes: list[str]
 ) -> list[PayoutLine]:
-    """A deal paid in an earlier period and unwound in this one: the amount paid comes back, negative."""
+    """A deal paid in an earlier period and unwound in this one: the amount paid comes back, negative. Paid to
+    the person credited on it, or by a team-scope rule to someone else (a supervisor): each repays what they
+    were paid for it, to the fen."""
     made = []
     for deal in deals:
-        unwound_now = deal.unwound_on is not None and period.first_day <= deal.unwound_on <= period.last_day
-        if not unwound_now or deal.delivered_on >= period.first_day:
+        if not deal.reversed_in(period):
             continue
-        if not any(credit.person == person for credit in deal.credits):
-            continue
+        credited = any(credit.person == person for credit in deal.credits)
         paid = history.paid_for_deals.get(deal.id)
-        if paid is None:
+        if paid is None and credited:
             notes.append(f"deal {deal.id} was unwound but history shows no payment for it")
+        if paid is None or (paid == ZERO and not credited):
             continue
         made.append(
             payout_line(
@@ -202,13 +227,39 @@ def balance_lines(history: History, lines: Sequence[PayoutLine]) -> tuple[list[P
     return made, ZERO
 
 
+def in_fen(amounts: Sequence[Decimal], total: Decimal) -> list[Decimal]:
+    """`total` (whole fen) in parts that follow `amounts`: each part is the running sum of the amounts rounded,
+    less the rounding before it, and the last part takes what is left, so the parts are whole fen adding up
+    to `total` exactly."""
+    parts, running, rounded = [], ZERO, ZERO
+    for amount in amounts:
+        running += amount
+        parts.append(fen(running) - rounded)
+        rounded = fen(running)
+    if parts:
+        parts[-1] += total - sum(parts, ZERO)
+    return parts
+
+
 def paid_for_deals(earned: Sequence[PayoutLine], adjusted: Sequence[PayoutLine]) -> dict[str, Decimal]:
-    """What each deal was paid: its shares, scaled by what gates and limits left of each category."""
+    """What each deal was paid, in whole fen: each line's amount shared by its deals, then each category's
+    earned lines scaled to what gates and limits left of the category (a category that earned nothing pays its
+    deals nothing). The deals' parts and the other lines' add up to the category's lines shown, so a clawback
+    repays exactly what was paid."""
     paid: dict[str, Decimal] = {}
-    for line in earned:
-        before = _sum(earned, (line.category,))
-        after = _sum(adjusted, (line.category,))
-        scale = after / before if before != ZERO else ZERO
-        for share in line.deals:
-            paid[share.deal] = paid.get(share.deal, ZERO) + share.amount * scale
+    for category in dict.fromkeys(line.category for line in earned if line.deals):
+        parts = [part for line in earned if line.category == category for part in _shared(line)]
+        before, after = sum((amount for _, amount in parts), ZERO), _sum(adjusted, (category,))
+        scale, total = (after / before, after) if before != ZERO else (ZERO, ZERO)
+        for (deal, _), amount in zip(parts, in_fen([amount * scale for _, amount in parts], total), strict=True):
+            if deal is not None:
+                paid[deal] = paid.get(deal, ZERO) + amount
     return paid
+
+
+def _shared(line: PayoutLine) -> list[tuple[str | None, Decimal]]:
+    """The line's amount in whole fen per deal (a line without deals: one part of no deal)."""
+    if not line.deals:
+        return [(None, line.amount)]
+    amounts = in_fen([share.amount for share in line.deals], line.amount)
+    return [(share.deal, amount) for share, amount in zip(line.deals, amounts, strict=True)]

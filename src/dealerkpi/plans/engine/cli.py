@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -29,13 +27,11 @@ from .io import (
     write_json,
     write_xlsx,
 )
-from .loader import PlanInvalid, load_plan
+from .loader import PlanInvalid, plan_file_text
 from .policy import EvaluationError
 from .schema import STAGES, Plan
 from .trace import PersonResult
-from .validate import check_plan
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from .validate import check_plan_text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,14 +47,22 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--history", help=".csv or .xlsx: person, period, item, name, value")
     evaluate.add_argument("--ratings", help=".csv or .xlsx: person, indicator, value, comment, rated_by")
     evaluate.add_argument("--stage", choices=STAGES, help="lifecycle stage of the main model: picks weights")
-    evaluate.add_argument("--period", help="YYYY-MM; default: the current month in Asia/Shanghai")
+    evaluate.add_argument("--period", required=True, type=_period, help="the month evaluated, YYYY-MM")
     evaluate.add_argument("--output", help="write results with the trace to OUT.xlsx or OUT.json")
     return parser
 
 
-def _checked_plan(path: str, console: Console) -> Plan | None:
+def _period(text: str) -> Period:
     try:
-        return check_plan(load_plan(path), source=path)
+        return Period.parse(text)
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+
+
+def _checked_plan(path: str, console: Console) -> Plan | None:
+    """The plan if it is valid; else None, with every error printed (structural and semantic, in one pass)."""
+    try:
+        return check_plan_text(plan_file_text(path), source=path)
     except PlanInvalid as invalid:
         console.print(str(invalid), markup=False)
         return None
@@ -79,18 +83,11 @@ def check(path: str, console: Console) -> int:
     return 0
 
 
-def _period(text: str | None) -> Period:
-    if text:
-        return Period.parse(text)
-    now = datetime.now(SHANGHAI)
-    return Period(now.year, now.month)
-
-
 def read_inputs(args: argparse.Namespace, plan: Plan, metrics: Catalogue) -> PeriodInputs:
     """The period's inputs from the files named on the command line."""
     people, actuals = read_actuals(args.actuals, metrics, plan.role)
     return PeriodInputs(
-        period=_period(args.period),
+        period=args.period,
         people=people,
         actuals=actuals,
         targets=read_targets(args.targets, metrics) if args.targets else (),
@@ -109,6 +106,7 @@ def print_result(result: PersonResult, console: Console) -> None:
     title = f"{result.name} ({result.person}) {result.team}  {result.plan} {result.version}  {result.period}"
     if result.error:
         console.print(f"{title}: ERROR {result.error}", markup=False)
+        print_warnings(result, console)
         return
     indicators = Table(title=f"{title}  weights: {result.weight_set or '-'}", title_justify="left")
     for column in ("indicator", "actual", "target", "achievement %", "score", "weight", "weighted"):
@@ -135,6 +133,27 @@ def print_result(result: PersonResult, console: Console) -> None:
     console.print(lines)
     for note in result.notes:
         console.print(f"note: {note}", markup=False)
+    print_warnings(result, console)
+
+
+def print_warnings(result: PersonResult, console: Console) -> None:
+    """Each figure a policy stood in for, and whether the plan blocks submission on it."""
+    for warning in result.warnings:
+        console.print(f"warning: {warning}", markup=False)
+
+
+def unknown_people(inputs: PeriodInputs) -> list[str]:
+    """A warning for each credit, on a deal paid or clawed back in the period, of someone not in the actuals:
+    nobody is paid (or clawed back) for that share."""
+    people = {person.id for person in inputs.people}
+    return [
+        f"warning: deal {deal.id} is credited to {credit.person!r}, who is not in the actuals file: "
+        "nobody is paid or clawed back for that share"
+        for deal in inputs.deals
+        if deal.counts_in(inputs.period) or deal.reversed_in(inputs.period)
+        for credit in deal.credits
+        if credit.person not in people
+    ]
 
 
 def write_output(path: str, inputs: PeriodInputs, results: tuple[PersonResult, ...]) -> None:
@@ -159,6 +178,8 @@ def evaluate(args: argparse.Namespace, console: Console) -> int:
     except (EvaluationError, ValueError) as problem:
         console.print(f"error: {problem}", markup=False)
         return 1
+    for warning in unknown_people(inputs):
+        console.print(warning, markup=False)
     for result in results:
         print_result(result, console)
     if args.output:

@@ -1,9 +1,10 @@
-"""Commissions on deals: rates per unit or percent, tiers on the period-to-date total, profit above a
-threshold; each deal's share attributed by where it falls in the period-to-date total.
+"""Commissions on deals: rates per unit or percent, tiers on the period-to-date total or on each deal's own
+figure, profit above a threshold; each deal's share attributed by where it falls in the period-to-date total.
 
 A tier schedule defines `earned_to(position)`, the pay for a period-to-date total; a deal occupying
 [position, position + quantity) earns the difference, so a deal that crosses a band is split, and the
-shares of the period's deals add up to the period's pay.
+shares of the period's deals add up to the period's pay. Tiers on each deal pay each deal `earned_to` its
+own figure.
 """
 
 from __future__ import annotations
@@ -17,27 +18,32 @@ from dealerkpi.core.money import HUNDRED, ZERO
 
 from .context import Context
 from .inputs import Deal, Period, credited
-from .schema import DealRate, DealTiers, PayRule, Table
+from .schema import ONE, Band, DealRate, DealTiers, PayRule, Table
 from .trace import DealShare
 
 
 @dataclass(frozen=True)
 class Step:
-    """A band of a tier schedule: from `low` (to `high`, or on) the rate per unit of the basis."""
+    """A band of a tier schedule: from `low` (to `high`, or on) the rate per unit of the basis; with `low_open`
+    (a band written `above`), a retroactive total reaches the band only beyond `low`."""
 
     low: Decimal
     high: Decimal | None
     rate: Decimal
+    low_open: bool = False
+
+    def reached_by(self, position: Decimal) -> bool:
+        return position > self.low or (position == self.low and not self.low_open)
 
 
 def earned_to(position: Decimal, steps: Sequence[Step], method: str) -> Decimal:
     """Pay for a period-to-date total of `position`.
 
-    marginal: each part of the total at its own band's rate.
+    marginal: each part of the total at its own band's rate (whether a bound is in a band changes nothing).
     retroactive (全额累进): the whole total at the rate of the band it reached.
     """
     if method == "retroactive":
-        reached = [step for step in steps if position >= step.low]
+        reached = [step for step in steps if step.reached_by(position)]
         return reached[-1].rate * position if reached else ZERO
     return sum(
         (
@@ -61,17 +67,21 @@ def attribute(
     return tuple(shares)
 
 
-def steps_of(table: Table, percent: bool, scale: Decimal = HUNDRED) -> tuple[Step, ...]:
-    """The schedule of a tier table; bounds in percent of `scale` (100: as written), rates per unit."""
-    divisor = HUNDRED if percent else Decimal(1)
-    return tuple(
-        Step(
-            (band.low or ZERO) * scale / HUNDRED,
-            None if band.high is None else band.high * scale / HUNDRED,
-            band.value / divisor,
-        )
-        for band in table.bands
-    )
+def steps_of(table: Table, percent: bool, method: str, scale: Decimal = HUNDRED) -> tuple[Step, ...]:
+    """The schedule of a tier table; bounds in percent of `scale` (100: as written), rates per unit.
+
+    A band of whole units `units: 11-20` covers the totals 11 to 20 when the whole total is paid at one rate
+    (retroactive), and the 11th to the 20th unit, the positions from 10 to 20, when each unit is paid at its
+    band's rate (marginal)."""
+    divisor = HUNDRED if percent else ONE
+    return tuple(_step(band, scale, band.value / divisor, method) for band in table.bands)
+
+
+def _step(band: Band, scale: Decimal, rate: Decimal, method: str) -> Step:
+    shift = ONE if band.units and method == "marginal" else ZERO
+    low = (band.low or ZERO) - shift
+    high = None if band.high is None else band.high - shift
+    return Step(low * scale / HUNDRED, None if high is None else high * scale / HUNDRED, rate, band.low_open)
 
 
 @dataclass(frozen=True)
@@ -90,15 +100,7 @@ class PeriodDeals:
 
 def deals_of_period(deals: Sequence[Deal], period: Period) -> PeriodDeals:
     """Deals delivered in the period and not unwound by its end, in date order."""
-    ordered = sorted(
-        (
-            deal
-            for deal in deals
-            if period.first_day <= deal.delivered_on <= period.last_day
-            and (deal.unwound_on is None or deal.unwound_on > period.last_day)
-        ),
-        key=lambda deal: (deal.delivered_on, deal.id),
-    )
+    ordered = sorted((deal for deal in deals if deal.counts_in(period)), key=lambda deal: (deal.delivered_on, deal.id))
     index: dict[tuple[str, str], list[Deal]] = defaultdict(list)
     for deal in ordered:
         keys = [("person", credit.person) for credit in deal.credits] + [("team", c.team) for c in deal.credits]
@@ -162,7 +164,10 @@ def deal_rate_earned(rule: PayRule, spec: DealRate, quantities: list[tuple[Deal,
 def deal_tiers_earned(
     rule: PayRule, spec: DealTiers, quantities: list[tuple[Deal, Decimal]], context: Context
 ) -> Earned:
-    """Tiers on the period-to-date total, marginal or retroactive; on attainment, bounds are % of target."""
+    """Tiers on the period-to-date total, marginal or retroactive; on attainment, bounds are % of target;
+    on each deal, each deal's own figure."""
+    if spec.on == "each_deal":
+        return each_deal_tiers_earned(spec, quantities)
     inputs: dict[str, Decimal] = {}
     values: dict[str, Decimal] = {}
     scale = HUNDRED
@@ -170,7 +175,7 @@ def deal_tiers_earned(
         scale, inputs = context.evaluate(spec.target)
         values["target"] = scale
     start = _start(rule, spec.basis, context)
-    steps = steps_of(spec.table, spec.percent, scale)
+    steps = steps_of(spec.table, spec.percent, spec.method, scale)
     shares = attribute(start, [(deal.id, q) for deal, q in quantities], steps, spec.method)
     end = start + sum((q for _, q in quantities), ZERO)
     values.update(
@@ -180,3 +185,23 @@ def deal_tiers_earned(
         earned_to_after=earned_to(end, steps, spec.method),
     )
     return earned_by_deals(shares, inputs, values)
+
+
+def each_deal_tiers_earned(spec: DealTiers, quantities: list[tuple[Deal, Decimal]]) -> Earned:
+    """Each deal paid on its own figure (the whole deal's, so split credit does not lower its band), at most
+    `cap_per_deal`, then shared by credit."""
+    steps = steps_of(spec.table, spec.percent, spec.method)
+    shares = tuple(DealShare(deal.id, part, _deal_pay(deal, part, spec, steps)) for deal, part in quantities)
+    values = {} if spec.cap_per_deal is None else {"cap_per_deal": spec.cap_per_deal}
+    return earned_by_deals(shares, {}, values)
+
+
+def _deal_pay(deal: Deal, part: Decimal, spec: DealTiers, steps: Sequence[Step]) -> Decimal:
+    """The credited `part` of what the whole deal earns on its own figure, capped."""
+    whole = deal.figure(spec.basis)
+    if whole == ZERO:
+        return ZERO
+    pay = earned_to(whole, steps, spec.method)
+    if spec.cap_per_deal is not None:
+        pay = min(pay, spec.cap_per_deal)
+    return pay * part / whole

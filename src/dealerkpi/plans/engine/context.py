@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -13,6 +15,7 @@ from .inputs import Period, Person
 from .names import Reference, reference
 from .policy import apply_policy
 from .schema import Expression, Plan
+from .trace import Item, Warning
 
 TARGET_KINDS = ("target", "team.target", "quarter.target", "year.target")
 
@@ -26,9 +29,30 @@ class Context:
     person: Person
     period: Period
     computed: dict[str, Decimal | None] = field(default_factory=dict)  # None: skipped
+    item: Item = Item("", "")  # what is being evaluated
+    warnings: dict[Warning, None] = field(default_factory=dict)  # each figure a policy stood in for, once, in order
 
     def __post_init__(self) -> None:
         self.derived = frozenset(name for name, _ in self.plan.derived)
+
+    @contextmanager
+    def evaluating(self, item: Item) -> Iterator[None]:
+        """Name the item the figures read meanwhile belong to, for the warnings."""
+        before, self.item = self.item, item
+        try:
+            yield
+        finally:
+            self.item = before
+
+    def stand_in(self, kind: str, figure: str, reason: str) -> Decimal:
+        """What the plan's policy puts in place of a figure that cannot be computed (a warning kind: see
+        policy.WARNING_KINDS): 0, or Skipped or EvaluationError raised. A value counted as 0 or an item skipped
+        leaves a warning."""
+        choice = self.plan.policies.choice(kind)
+        if choice != "error":
+            warning = Warning(kind, figure, choice, self.item, blocking=kind in self.plan.warnings.block)
+            self.warnings[warning] = None
+        return apply_policy(choice, reason)
 
     def figure(self, found: Reference) -> Decimal | None:
         """The value a reference names, or None when it is missing."""
@@ -70,8 +94,8 @@ class Context:
         value = self.figure(found)
         if value is not None:
             return value
-        policy = self.plan.policies.missing_target if found.kind in TARGET_KINDS else self.plan.policies.missing_value
-        return apply_policy(policy, f"{name} is missing for {self.person.id}")
+        kind = "missing_target" if found.kind in TARGET_KINDS else "missing_value"
+        return self.stand_in(kind, name, f"{name} is missing for {self.person.id}")
 
     def evaluate(self, expression: Expression) -> tuple[Decimal, dict[str, Decimal]]:
         """The expression's value and the named figures it read."""
@@ -82,15 +106,15 @@ class Context:
             return used[name]
 
         def division_by_zero() -> Decimal:
-            return apply_policy(
-                self.plan.policies.division_by_zero,
-                f"division by zero in {expression.source!r} for {self.person.id}",
+            return self.stand_in(
+                "division_by_zero", expression.source, f"division by zero in {expression.source!r} for {self.person.id}"
             )
 
         return expr.evaluate(expression.tree, lookup, division_by_zero), used
 
-    def divide(self, numerator: Decimal, denominator: Decimal, what: str) -> Decimal:
-        """numerator / denominator, with a zero denominator handled by the plan's policy."""
+    def divide(self, numerator: Decimal, denominator: Decimal, figure: str, what: str) -> Decimal:
+        """numerator / denominator (the `figure` named in warnings), with a zero denominator handled by the plan's
+        policy."""
         if denominator == ZERO:
-            return apply_policy(self.plan.policies.division_by_zero, f"division by zero: {what}")
+            return self.stand_in("division_by_zero", figure, f"division by zero: {what}")
         return numerator / denominator

@@ -2,15 +2,16 @@
 
     results = evaluate_period(plan, inputs)
 
-Order for each person: derived values, indicators and the total score (in dependency order); earned
-lines (base pay, bonus, pay rules); gates; caps and floors; the draw; the guaranteed minimum;
-clawbacks; balances brought and carried forward.
+Order for each person: derived values, the indicators the weight set needs and the total score (in
+dependency order); earned lines (base pay, bonus, pay rules); gates; caps and floors; the draw; the
+guaranteed minimum; clawbacks; balances brought and carried forward.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import DecimalException
 
 from dealerkpi.core.money import ZERO
 
@@ -27,13 +28,13 @@ from .catalogue import Catalogue, catalogue
 from .commissions import PeriodDeals, deals_of_period
 from .context import Context
 from .figures import Figures, gather_figures
-from .inputs import History, PeriodInputs, Person, Rating, credit_errors
+from .inputs import Deal, History, PeriodInputs, Person, Rating, credit_errors
 from .pay import base_pay_line, bonus_line, earned_lines
 from .policy import EvaluationError, Skipped
 from .schema import Plan
 from .scoring import indicator_result, total_score, weighted
-from .trace import IndicatorResult, PayoutLine, PersonResult
-from .validate import GraphNode, evaluation_order
+from .trace import IndicatorResult, Item, PayoutLine, PersonResult
+from .validate import GraphNode, scorecard_order
 
 
 def _scorecard(
@@ -42,12 +43,14 @@ def _scorecard(
     """Compute derived values, indicators and the total score in dependency order into the context."""
     weight_set = plan.weight_set(stage)
     if plan.weight_sets and weight_set is None:
-        raise EvaluationError(f"no weight set for stage {stage!r} and no default set")
+        sets = ", ".join(known.stage for known in plan.weight_sets)
+        raise EvaluationError(f"no weight set for stage {stage!r} and no default set (the plan weights {sets})")
     results: dict[str, IndicatorResult] = {}
     for node in order:
         if node.kind == "derived":
             try:
-                context.computed[f"derived.{node.name}"] = context.evaluate(dict(plan.derived)[node.name])[0]
+                with context.evaluating(Item("derived", node.name, node.name)):
+                    context.computed[f"derived.{node.name}"] = context.evaluate(dict(plan.derived)[node.name])[0]
             except Skipped:
                 context.computed[f"derived.{node.name}"] = None
         elif node.kind == "indicator":
@@ -63,10 +66,10 @@ def _scorecard(
                 }
             )
         else:
-            scored = weighted([results[indicator.id] for indicator in plan.indicators], weight_set)
+            scored = weighted([results[i.id] for i in plan.indicators if i.id in results], weight_set)
             results = {result.id: result for result in scored}
             context.computed["total_score"] = total_score(scored)
-    return tuple(results[indicator.id] for indicator in plan.indicators)
+    return tuple(results[indicator.id] for indicator in plan.indicators if indicator.id in results)
 
 
 def _pay(
@@ -127,16 +130,33 @@ def evaluate_person(
     )
     context = Context(plan, figures, person, inputs.period)
     ratings = {rating.indicator: rating for rating in inputs.ratings if rating.person == person.id}
-    notes: list[str] = []
+    notes = [
+        f"deal {deal.id} unwound on {deal.unwound_on}: its figures stay in this month's actuals (unwinds: "
+        f"{plan.unwinds}); only the pay is clawed back"
+        for deal in added_back(plan, inputs)
+        if any(credit.person == person.id for credit in deal.credits)
+    ]
     try:
         indicators = _scorecard(plan, order, context, ratings, inputs.stage)
         derived = {name: context.computed[f"derived.{name}"] for name, _ in plan.derived}
         result = replace(
             result, indicators=indicators, derived=derived, total_score=context.computed.get("total_score")
         )
-        return _pay(plan, context, inputs, deals, notes, result)
+        result = _pay(plan, context, inputs, deals, notes, result)
     except EvaluationError as error:
-        return replace(result, error=str(error), notes=tuple(notes))
+        result = replace(result, error=str(error), notes=tuple(notes))
+    except DecimalException as error:  # a figure beyond what exact decimals hold, e.g. a product of huge inputs
+        problem = f"a figure of {person.id} is too large to compute ({type(error).__name__})"
+        result = replace(result, error=problem, notes=tuple(notes))
+    return replace(result, warnings=tuple(context.warnings))
+
+
+def added_back(plan: Plan, inputs: PeriodInputs) -> tuple[Deal, ...]:
+    """The deals whose figures go back into the actuals: under `unwinds: reverse_pay_only`, those delivered in
+    an earlier period and unwound in this one."""
+    if plan.unwinds != "reverse_pay_only":
+        return ()
+    return tuple(deal for deal in inputs.deals if deal.reversed_in(inputs.period))
 
 
 def input_errors(inputs: PeriodInputs) -> list[str]:
@@ -153,8 +173,8 @@ def evaluate_period(plan: Plan, inputs: PeriodInputs, metrics: Catalogue | None 
     problems = input_errors(inputs)
     if problems:
         raise EvaluationError("; ".join(problems))
-    order = evaluation_order(plan)
-    figures = gather_figures(inputs, metrics or catalogue())
+    order = scorecard_order(plan, plan.weight_set(inputs.stage))
+    figures = gather_figures(inputs, metrics or catalogue(), added_back(plan, inputs))
     deals = deals_of_period(inputs.deals, inputs.period)
     return tuple(
         evaluate_person(plan, order, figures, inputs, person, deals)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from dealerkpi.core.money import ZERO
 
@@ -28,6 +28,8 @@ from .policy import EvaluationError
 
 MAX_SOURCE_LENGTH = 400
 MAX_DEPTH = 24
+MAX_NUMBER = Decimal(10) ** 12  # every number of a plan is below this in size (a statement holds amounts below it)
+MAX_PLACES = 10  # decimal places of a number of a plan, and of round()
 FUNCTIONS = {"min": (1, None), "max": (1, None), "abs": (1, 1), "round": (1, 2), "if": (3, 3)}
 COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
 ONE = Decimal(1)
@@ -37,6 +39,26 @@ _TOKEN = re.compile(
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*(?::[A-Za-z0-9_]+)?)"
     r"|(?P<op><=|>=|==|!=|[-+*/(),<>]))"
 )
+
+
+def number_problem(value: Decimal) -> str | None:
+    """Why `value` cannot be a number of a plan (not finite, too large, too many decimal places), or None."""
+    if not value.is_finite():
+        return f"{value} is not a finite number"
+    if abs(value) >= MAX_NUMBER:
+        return f"{value} is too large: numbers in a plan are below 1,000,000,000,000"
+    if _places(value) > MAX_PLACES:
+        return f"{value} has more than {MAX_PLACES} decimal places"
+    return None
+
+
+def _places(value: Decimal) -> int:
+    """Decimal places written, trailing zeros left out (exactly: without rounding to the context's precision)."""
+    if value == ZERO:
+        return 0
+    _, digits, exponent = value.as_tuple()
+    written = "".join(map(str, digits))
+    return max(0, -int(exponent) - (len(written) - len(written.rstrip("0"))))
 
 
 class ExpressionSyntaxError(ValueError):
@@ -186,7 +208,10 @@ class _Parser:
     def atom(self) -> Node:
         token = self.take()
         if token.kind == "number":
-            return Number(Decimal(token.text))
+            number = Decimal(token.text)
+            if problem := number_problem(number):
+                raise ExpressionSyntaxError(problem, token.offset)
+            return Number(number)
         if token.kind == "name" and token.text not in ("and", "or", "not"):
             if self.current.text == "(":
                 return self.call(token)
@@ -205,15 +230,26 @@ class _Parser:
                 f"unknown function {function.text!r}; known: {', '.join(FUNCTIONS)}", function.offset
             )
         self.expect("(")
+        offsets = [self.current.offset]
         args = [self.expression()]
         while self.accept(","):
+            offsets.append(self.current.offset)
             args.append(self.expression())
         self.expect(")")
         least, most = FUNCTIONS[function.text]
         if len(args) < least or (most is not None and len(args) > most):
             count = str(least) if least == most else f"{least} to {most or 'any number of'}"
             raise ExpressionSyntaxError(f"{function.text}() takes {count} arguments, not {len(args)}", function.offset)
+        if function.text == "round" and len(args) == 2 and not _whole_places(args[1]):
+            raise ExpressionSyntaxError(
+                f"round() takes its decimal places as a whole number from 0 to {MAX_PLACES}, e.g. round(x, 2)",
+                offsets[1],
+            )
         return Call(function.text, tuple(args))
+
+
+def _whole_places(node: Node) -> bool:
+    return isinstance(node, Number) and node.value == node.value.to_integral_value() and node.value <= MAX_PLACES
 
 
 def parse(source: str) -> Node:
@@ -263,9 +299,11 @@ def _compare(op: str, left: Decimal, right: Decimal) -> Decimal:
 
 
 def _round(value: Decimal, places: Decimal) -> Decimal:
-    if places != places.to_integral_value() or not 0 <= places <= 10:
-        raise EvaluationError(f"round() needs 0 to 10 decimal places, not {places}")
-    return value.quantize(ONE.scaleb(-int(places)), rounding=ROUND_HALF_UP)
+    """Half-up to `places` (a whole number from 0 to MAX_PLACES, checked when the expression was parsed)."""
+    try:
+        return value.quantize(ONE.scaleb(-int(places)), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise EvaluationError(f"round(): {value} is too large to round to {places} places") from None
 
 
 def evaluate(node: Node, lookup: Lookup, division_by_zero: DivisionByZero) -> Decimal:

@@ -2,6 +2,10 @@
 and the quarter- and year-to-date sums from history.
 
 Team achievement is always a sum of actuals over a sum of targets, never a mean of percentages.
+
+Actuals come net of unwinds: a car delivered in an earlier period and unwound in this one counts -1 in this
+period's units (and its amounts likewise). Under a plan's `unwinds: reverse_pay_only` the figures of such deals
+are added back, so the unwind takes back the money paid for the deal and leaves the attainment as it was.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ from decimal import Decimal
 
 from dealerkpi.core.money import HUNDRED, ZERO
 
-from .catalogue import Catalogue
-from .inputs import History, Period, PeriodInputs, Person
+from .catalogue import DEAL_FIGURES, Catalogue
+from .inputs import Deal, History, Period, PeriodInputs, Person
 from .policy import EvaluationError
 
 Metrics = Mapping[str, Decimal]
@@ -84,8 +88,39 @@ def _add(into: dict[str, Decimal], metrics: Metrics, additive: dict[str, bool], 
         into[name] = into.get(name, ZERO) + value
 
 
-def gather_figures(inputs: PeriodInputs, metrics: Catalogue) -> Figures:
-    """Sum each person's rows (one per team of the day) and each team's members."""
+def deal_metrics(deal: Deal) -> dict[str, Decimal]:
+    """The metrics a whole deal adds to the actuals: its deal figures, and its units by model and margin class."""
+    found = {name: deal.figure(name) for name in DEAL_FIGURES}
+    units = deal.figure("units_delivered")
+    if deal.model_code:
+        found[f"units_by_model:{deal.model_code}"] = units
+    if deal.margin_class:
+        found[f"units_by_margin_class:{deal.margin_class}"] = units
+    return found
+
+
+def _add_back(
+    deals: Sequence[Deal],
+    actuals: dict[str, dict[str, Decimal]],
+    team_actuals: dict[str, dict[str, dict[str, Decimal]]],
+) -> None:
+    """Add each deal's figures, by credit share, to the row of each credited person and team of the day, for
+    the metrics the row gives (a row that does not give a metric leaves it missing, as it was)."""
+    for deal in deals:
+        figures = deal_metrics(deal)
+        for credit in deal.credits:
+            row = team_actuals.get(credit.team, {}).get(credit.person)
+            if row is None:
+                continue
+            for name in figures.keys() & row.keys():
+                part = figures[name] * credit.share / HUNDRED
+                row[name] += part
+                actuals[credit.person][name] += part
+
+
+def gather_figures(inputs: PeriodInputs, metrics: Catalogue, added_back: Sequence[Deal] = ()) -> Figures:
+    """Sum each person's rows (one per team of the day) and each team's members; add back the figures of the
+    `added_back` deals (unwound deals whose unwind leaves the attainment as it was)."""
     names = {name for row in inputs.actuals for name in row.metrics}
     additive = {name: bool((metric := metrics.find(name)) and metric.additive) for name in names}
     actuals: dict[str, dict[str, Decimal]] = defaultdict(dict)
@@ -93,6 +128,7 @@ def gather_figures(inputs: PeriodInputs, metrics: Catalogue) -> Figures:
     for row in inputs.actuals:
         _add(actuals[row.person], row.metrics, additive, f"actuals of {row.person}")
         _add(team_actuals[row.team][row.person], row.metrics, additive, f"actuals of {row.person}")
+    _add_back(added_back, actuals, team_actuals)
     targets: dict[str, dict[str, Decimal]] = defaultdict(dict)
     team_targets: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for target in inputs.targets:

@@ -106,6 +106,16 @@ class Deal:
             return self.figures.get(name, Decimal(1))
         return self.figures.get(name, ZERO)
 
+    def counts_in(self, period: Period) -> bool:
+        """Delivered in the period and not unwound by its end: it is paid in the period."""
+        delivered = period.first_day <= self.delivered_on <= period.last_day
+        return delivered and (self.unwound_on is None or self.unwound_on > period.last_day)
+
+    def reversed_in(self, period: Period) -> bool:
+        """Delivered in an earlier period and unwound in this one: what it was paid is clawed back now."""
+        unwound = self.unwound_on is not None and period.first_day <= self.unwound_on <= period.last_day
+        return unwound and self.delivered_on < period.first_day
+
 
 @dataclass(frozen=True)
 class Rating:

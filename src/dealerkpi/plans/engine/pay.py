@@ -12,13 +12,14 @@ from .commissions import Earned, PeriodDeals, credited_quantities, deal_rate_ear
 from .context import Context
 from .policy import Skipped
 from .schema import DealRate, DealTiers, Fine, Formula, PayRule, Plan
-from .trace import DealShare, PayoutLine, payout_line, wording
+from .trace import DealShare, Item, PayoutLine, payout_line, wording
 
 
 def base_pay_line(plan: Plan, context: Context) -> PayoutLine | None:
     """The first base pay entry whose condition holds (the last entry has none)."""
     for rule in plan.base_pay:
-        held, inputs = context.evaluate(rule.when) if rule.when else (Decimal(1), {})
+        with context.evaluating(Item("base_pay", "base_pay")):
+            held, inputs = context.evaluate(rule.when) if rule.when else (Decimal(1), {})
         if held != ZERO:
             label = f"base pay ({rule.when})" if rule.when else "base pay"
             said = wording("base_pay_when", when=rule.when) if rule.when else wording("base_pay")
@@ -30,7 +31,8 @@ def bonus_line(plan: Plan, context: Context, total_score: Decimal) -> tuple[Payo
     """Base bonus x the coefficient of the band the total score falls in."""
     if plan.bonus is None:
         return None, None
-    base, inputs = context.evaluate(plan.bonus.base)
+    with context.evaluating(Item("bonus", "bonus")):
+        base, inputs = context.evaluate(plan.bonus.base)
     band = plan.bonus.coefficients.band(total_score)
     coefficient = band.value if band else ZERO
     values = {"base": base, "total_score": total_score, "coefficient": coefficient}
@@ -81,6 +83,9 @@ def earned_lines(plan: Plan, deals: PeriodDeals, context: Context, notes: list[s
         if not context.period.closes(rule.every):
             continue
         try:
-            yield pay_rule_line(rule, deals, context)
+            with context.evaluating(Item("pay_rule", rule.id, rule.label)):
+                line = pay_rule_line(rule, deals, context)
         except Skipped as skipped:
             notes.append(f"pay rule {rule.id} skipped: {skipped}")
+            continue
+        yield line

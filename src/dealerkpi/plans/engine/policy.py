@@ -1,4 +1,5 @@
-"""The plan's explicit policies for division by zero, missing targets and missing values."""
+"""The plan's explicit policies for division by zero, missing targets and missing values, and the warnings
+they leave when they stand in for a figure."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from decimal import Decimal
 from dealerkpi.core.money import ZERO
 
 POLICY_CHOICES = ("zero", "skip", "error")
+WARNING_KINDS = ("missing_target", "missing_value", "missing_rating", "division_by_zero")
+BLOCKING_BY_DEFAULT = ("missing_target",)  # the warning kinds that block a run's submission when a plan says none
+_POLICY_OF_KIND = {"missing_rating": "missing_value"}  # a missing rating follows the missing_value policy
 
 
 class Skipped(Exception):
@@ -23,6 +27,10 @@ class Policies:
     division_by_zero: str = "error"
     missing_target: str = "error"
     missing_value: str = "error"
+
+    def choice(self, kind: str) -> str:
+        """The policy a warning kind follows: missing_rating follows missing_value, the others their own."""
+        return str(getattr(self, _POLICY_OF_KIND.get(kind, kind)))
 
 
 def apply_policy(choice: str, reason: str) -> Decimal:

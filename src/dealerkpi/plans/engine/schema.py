@@ -11,10 +11,12 @@ from decimal import Decimal
 from dealerkpi.core.money import HUNDRED, ZERO
 
 from .expr import Node
-from .policy import Policies
+from .policy import BLOCKING_BY_DEFAULT, Policies
 
 STAGES = ("introduction", "growth", "maturity", "run_out")
 CATEGORIES = ("base_pay", "bonus", "commission", "fine", "quarterly_bonus", "annual_bonus")
+UNWINDS = ("reduce_attainment", "reverse_pay_only")  # what an unwound deal does to the month of the unwind
+ONE = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -41,20 +43,59 @@ class Expression:
 
 @dataclass(frozen=True)
 class Band:
-    """One row of a table: values in [low, high) map to `value`; an open end is None."""
+    """One row of a table: the values it holds map to `value`; an open end is None.
+
+    The bounds keep the words they were written with: `low_word` is `from` (low included) or `above` (excluded),
+    `high_word` is `below` or its older spelling `to` (high excluded) or `up_to` (included). A band of whole units
+    (`units: 11-20`, both words `units`) holds the levels [11, 21): a total of 11 to 20 units, or, in marginal
+    tiers, the 11th to the 20th unit.
+    """
 
     low: Decimal | None
     high: Decimal | None
     value: Decimal
     pos: Pos = NOWHERE
+    low_word: str = "from"
+    high_word: str = "to"
+
+    @property
+    def units(self) -> bool:
+        return self.low_word == "units"
+
+    @property
+    def low_open(self) -> bool:
+        return self.low_word == "above"
+
+    @property
+    def high_closed(self) -> bool:
+        return self.high_word == "up_to"
 
     def holds(self, x: Decimal) -> bool:
-        return (self.low is None or x >= self.low) and (self.high is None or x < self.high)
+        above_low = self.low is None or x > self.low or (x == self.low and not self.low_open)
+        below_high = self.high is None or x < self.high or (x == self.high and self.high_closed)
+        return above_low and below_high
+
+    def starts(self) -> str:
+        """Where the band starts, in the words it was written with."""
+        if self.low is None:
+            return "with no lower end"
+        return f"at unit {self.low}" if self.units else f"{self.low_word} {self.low}"
+
+    def ends(self) -> str:
+        """Where the band ends, in the words it was written with (`to` said as what it means: below)."""
+        if self.high is None:
+            return "with no end"
+        if self.units:
+            return f"at unit {self.high - ONE}"
+        return f"up to {self.high}" if self.high_closed else f"below {self.high}"
 
     def __str__(self) -> str:
+        if self.units:
+            last = "+" if self.high is None else f"-{self.high - ONE}"
+            return f"units {self.low}{last} -> {self.value}"
         low = "" if self.low is None else f"{self.low}"
         high = "" if self.high is None else f"{self.high}"
-        return f"[{low}, {high}) -> {self.value}"
+        return f"{'(' if self.low_open else '['}{low}, {high}{']' if self.high_closed else ')'} -> {self.value}"
 
 
 @dataclass(frozen=True)
@@ -161,14 +202,17 @@ class DealRate:
 
 @dataclass(frozen=True)
 class DealTiers:
-    """Tiers on the cumulative total of a deal figure: marginal or retroactive (全额累进)."""
+    """Tiers on a deal figure, marginal or retroactive (全额累进): on the cumulative total of the period
+    (`on: basis`, or `on: attainment` with the bounds in % of `target`), or on each deal's own figure
+    (`on: each_deal`, paying each deal at most `cap_per_deal`)."""
 
     basis: str
     percent: bool
     table: Table
     method: str = "marginal"
-    on: str = "basis"  # or "attainment": band bounds are % of `target`
+    on: str = "basis"  # basis | attainment | each_deal
     target: Expression | None = None
+    cap_per_deal: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -222,7 +266,7 @@ class Gate:
     id: str
     label: str
     when: Expression
-    factor: Decimal
+    factor: Expression  # a number, or an expression computed when the gate holds (e.g. the team's completion)
     applies_to: tuple[str, ...]
     pos: Pos = NOWHERE
 
@@ -245,6 +289,15 @@ class Draw:
 
 
 @dataclass(frozen=True)
+class WarningRules:
+    """Which kinds of warning (a figure a policy stood in for) block the submission of a run; `pos`: where
+    `block` is written."""
+
+    block: tuple[str, ...] = BLOCKING_BY_DEFAULT
+    pos: Pos = NOWHERE
+
+
+@dataclass(frozen=True)
 class Plan:
     id: str
     name: str
@@ -252,6 +305,7 @@ class Plan:
     version: str
     period: str = "month"
     policies: Policies = field(default_factory=Policies)
+    warnings: WarningRules = field(default_factory=WarningRules)
     derived: tuple[tuple[str, Expression], ...] = ()
     indicators: tuple[Indicator, ...] = ()
     weight_sets: tuple[WeightSet, ...] = ()
@@ -262,6 +316,7 @@ class Plan:
     limits: tuple[Limit, ...] = ()
     draw: Draw | None = None
     guaranteed_minimum: Decimal | None = None
+    unwinds: str = "reduce_attainment"  # one of UNWINDS
     pos: Pos = NOWHERE
 
     def indicator(self, id: str) -> Indicator | None:

@@ -11,16 +11,16 @@ from dealerkpi.core.money import HUNDRED, ZERO
 
 from .context import Context
 from .inputs import Rating
-from .policy import EvaluationError, Skipped, apply_policy
+from .policy import EvaluationError, Skipped
 from .schema import Deductions, Indicator, Linear, Manual, PassFail, Steps, WeightSet
-from .trace import IndicatorResult, Wording, wording
+from .trace import IndicatorResult, Item, Wording, wording
 
 TWO = Decimal(2)
 
 
 def achievement(actual: Decimal, target: Decimal, direction: str, context: Context, what: str) -> Decimal:
     """Percent of target: actual / target; lower-is-better: (2 - actual / target), so on target it is 100."""
-    ratio = context.divide(actual, target, f"achievement of {what}, target is 0")
+    ratio = context.divide(actual, target, f"achievement.{what}", f"achievement of {what}, target is 0")
     return (ratio if direction == "higher" else TWO - ratio) * HUNDRED
 
 
@@ -94,8 +94,8 @@ def _manual_result(
         return replace(base, actual=rating.value, score=manual_score(indicator.scoring, rating),
                        note="not rated: the plan's default rating")
     if rating is None:
-        value = apply_policy(
-            context.plan.policies.missing_value, f"no rating of {indicator.id} for {context.person.id}"
+        value = context.stand_in(
+            "missing_rating", f"rating.{indicator.id}", f"no rating of {indicator.id} for {context.person.id}"
         )
         return replace(base, actual=value, score=value, note="no rating given")
     note = rating.comment + (f" ({rating.rated_by})" if rating.rated_by else "")
@@ -131,9 +131,10 @@ def indicator_result(indicator: Indicator, context: Context, rating: Rating | No
     rule, said = describe(indicator)
     base = IndicatorResult(indicator.id, indicator.label, rule, rule_wording=said)
     try:
-        if isinstance(indicator.scoring, Manual):
-            return _manual_result(indicator, base, rating, context)
-        return _scored(indicator, base, context)
+        with context.evaluating(Item("indicator", indicator.id, indicator.label)):
+            if isinstance(indicator.scoring, Manual):
+                return _manual_result(indicator, base, rating, context)
+            return _scored(indicator, base, context)
     except Skipped as skipped:
         return replace(base, skipped=True, note=f"skipped: {skipped}")
 

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from dealerkpi.core.money import ZERO, fen
 
+from .expr import MAX_NUMBER
+from .policy import EvaluationError
+
 Values = Mapping[str, Decimal]
+SHOWN = Decimal("0.0001")
+
+
+def shown(value: Decimal) -> str:
+    """A computed figure for a label: to 4 decimal places, trailing zeros left out (0.8333, 1.2, 3)."""
+    text = f"{value.quantize(SHOWN, rounding=ROUND_HALF_UP):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,7 @@ class GateResult:
     label: str
     condition: str
     held: bool
-    factor: Decimal
+    factor: Decimal | None  # None: an expression not computed, as the gate did not hold
     inputs: Values = field(default_factory=dict)
 
 
@@ -89,11 +99,48 @@ def payout_line(
     deals: tuple[DealShare, ...] = (),
     wording: Wording | None = None,
 ) -> PayoutLine:
-    """A final payout line: the exact amount rounded half-up to the fen, once."""
+    """A final payout line: the exact amount rounded half-up to the fen, once. An amount no statement can hold
+    (10^12 or more) is an error of the person's evaluation."""
+    if abs(exact) >= MAX_NUMBER:
+        raise EvaluationError(f"{label}: {exact} is beyond the largest amount a statement holds")
     amount = fen(exact) + ZERO  # adding zero turns -0.00 into 0.00
     return PayoutLine(
         category, kind, rule, label, amount, exact, dict(inputs or {}), dict(values or {}), deals, wording
     )
+
+
+@dataclass(frozen=True)
+class Item:
+    """What was being evaluated when a figure was missing: an indicator, a derived value, a pay rule, a gate,
+    base pay or the bonus; with its label in the plan."""
+
+    kind: str  # indicator | derived | pay_rule | gate | base_pay | bonus
+    id: str
+    label: str = ""
+
+    def __str__(self) -> str:
+        words = self.kind.replace("_", " ")
+        return words if self.kind in ("base_pay", "bonus") else f"{words} {self.id}"
+
+
+@dataclass(frozen=True)
+class Warning:
+    """A figure a plan policy stood in for: a value counted as 0 (`zero`) or the item left out (`skip`).
+    `blocking`: the plan's `warnings: {block: [...]}` names its kind, so a run holding it cannot be submitted."""
+
+    kind: str  # missing_target | missing_value | missing_rating | division_by_zero (policy.WARNING_KINDS)
+    figure: str  # the name or expression concerned: target.units_delivered, rating.showroom, 'a / b'
+    policy: str  # zero | skip
+    item: Item
+    blocking: bool = False
+
+    def __str__(self) -> str:
+        causes = {"missing_rating": "nobody rated it", "division_by_zero": f"division by zero in {self.figure}"}
+        cause = causes.get(self.kind, f"{self.figure} is missing")
+        skipped = {"gate": "not applied", "derived": "left empty"}.get(self.item.kind, "left out")
+        effect = "counted as 0" if self.policy == "zero" else skipped
+        blocks = "; blocks submission" if self.blocking else ""
+        return f"{self.item}: {cause}; {effect} ({self.kind}, policy {self.policy}){blocks}"
 
 
 @dataclass(frozen=True)
@@ -117,6 +164,12 @@ class PersonResult:
     paid_for_deals: Values = field(default_factory=dict)  # deal id -> amount paid for it this period
     notes: tuple[str, ...] = ()
     error: str = ""
+    warnings: tuple[Warning, ...] = ()  # each figure a policy stood in for, once
+
+    @property
+    def blocked(self) -> bool:
+        """A warning of a kind the plan blocks on: the result may not be submitted as it is."""
+        return any(warning.blocking for warning in self.warnings)
 
     @property
     def total(self) -> Decimal:

@@ -1,11 +1,12 @@
 """Semantic checks of a loaded plan, each error with the line:column of the element at fault.
 
-Also builds the dependency graph of derived values and indicators once, in `evaluation_order`.
+Also builds the dependency graph of derived values and indicators once, in `evaluation_order`, and picks
+what a weight set needs computed, in `scorecard_order`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,28 +14,34 @@ from dealerkpi.core.money import HUNDRED, ZERO
 
 from . import expr
 from .catalogue import DEAL_FIGURES, Catalogue, catalogue
-from .loader import PlanError, PlanInvalid
+from .loader import PlanError, PlanInvalid, read_plan_text
 from .names import INDICATOR_KINDS, METRIC_KINDS, SUMMED_KINDS, reference
+from .policy import WARNING_KINDS
 from .schema import (
     CATEGORIES,
-    STAGES,
+    Band,
     DealRate,
     DealTiers,
     Deductions,
     Expression,
     Fine,
     Formula,
+    Gate,
     Indicator,
     Linear,
     Manual,
     PassFail,
+    PayRule,
     Plan,
     Pos,
     Steps,
     Table,
+    WarningRules,
+    WeightSet,
 )
 
 TOTAL_SCORE = ("total_score", "")
+MAX_CHAIN = 50  # derived values and indicators computed one from another
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,11 @@ def plan_expressions(plan: Plan) -> Iterator[tuple[str, Expression]]:
         yield f"derived {name}", expression
     for indicator in plan.indicators:
         yield from _indicator_expressions(indicator)
+    yield from pay_expressions(plan)
+
+
+def pay_expressions(plan: Plan) -> Iterator[tuple[str, Expression]]:
+    """The expressions evaluated after the scorecard: bonus, base pay, pay rules and gates."""
     if plan.bonus:
         yield "bonus base", plan.bonus.base
     for rule in plan.base_pay:
@@ -78,6 +90,7 @@ def plan_expressions(plan: Plan) -> Iterator[tuple[str, Expression]]:
         yield from ((f"pay {pay_rule.id}", found) for found in candidates if found is not None)
     for gate in plan.gates:
         yield f"gate {gate.id}", gate.when
+        yield f"gate {gate.id}", gate.factor
 
 
 def _indicator_expressions(indicator: Indicator) -> Iterator[tuple[str, Expression]]:
@@ -112,27 +125,59 @@ def dependency_graph(plan: Plan) -> dict[GraphNode, tuple[GraphNode, ...]]:
 def evaluation_order(plan: Plan) -> tuple[GraphNode, ...]:
     """Derived values, indicators and the total score in an order where each comes after its inputs.
 
-    Raises CycleError naming the cycle.
+    Depth first without recursion, so a chain of any length is ordered (the check then bounds it). Raises
+    CycleError naming the cycle.
     """
     graph = dependency_graph(plan)
     order: list[GraphNode] = []
-    state: dict[GraphNode, str] = {}
-
-    def visit(node: GraphNode, path: list[GraphNode]) -> None:
-        if state.get(node) == "done":
-            return
-        if state.get(node) == "visiting":
-            cycle = path[path.index(node) :] + [node]
-            raise CycleError(cycle, _node_pos(plan, node))
-        state[node] = "visiting"
-        for dependency in graph.get(node, ()):
-            visit(dependency, [*path, node])
-        state[node] = "done"
-        order.append(node)
-
-    for node in graph:
-        visit(node, [])
+    done: set[GraphNode] = set()
+    for root in graph:
+        if root in done:
+            continue
+        path, pending = [root], [iter(graph[root])]
+        while path:
+            dependency = next(pending[-1], None)
+            if dependency is None:
+                done.add(path[-1])
+                order.append(path.pop())
+                pending.pop()
+            elif dependency in path:
+                raise CycleError(path[path.index(dependency) :] + [dependency], _node_pos(plan, dependency))
+            elif dependency not in done:
+                path.append(dependency)
+                pending.append(iter(graph.get(dependency, ())))
     return tuple(order)
+
+
+def _longest_chain(plan: Plan, order: Sequence[GraphNode]) -> tuple[int, GraphNode | None]:
+    """The most derived values and indicators computed one from another, and the last of them."""
+    graph = dependency_graph(plan)
+    length: dict[GraphNode, int] = {}
+    for node in order:
+        if node.kind != "total_score":
+            length[node] = 1 + max((length.get(dependency, 0) for dependency in graph.get(node, ())), default=0)
+    longest = max(length, key=length.__getitem__, default=None)
+    return (length[longest], longest) if longest else (0, None)
+
+
+def scorecard_order(plan: Plan, weight_set: WeightSet | None) -> tuple[GraphNode, ...]:
+    """What to compute for a weight set, in evaluation order: every derived value, the indicators the set
+    weights, those that anything computed refers to, and the total score. Without weight sets: everything."""
+    order = evaluation_order(plan)
+    if not plan.weight_sets:
+        return order
+    graph = dependency_graph(plan)
+    weighted = weight_set.weights if weight_set else ()
+    graph[GraphNode(*TOTAL_SCORE)] = tuple(GraphNode("indicator", weight.indicator) for weight in weighted)
+    needed = [GraphNode(*TOTAL_SCORE), *(GraphNode("derived", name) for name, _ in plan.derived)]
+    needed += [node for _, expression in pay_expressions(plan) for node in _dependencies(expression, plan)]
+    reached: set[GraphNode] = set()
+    while needed:
+        node = needed.pop()
+        if node not in reached:
+            reached.add(node)
+            needed.extend(graph.get(node, ()))
+    return tuple(node for node in order if node in reached)
 
 
 def _node_pos(plan: Plan, node: GraphNode) -> Pos:
@@ -145,27 +190,84 @@ def _node_pos(plan: Plan, node: GraphNode) -> Pos:
 # --- checks --------------------------------------------------------------------------------------
 
 
-def table_errors(table: Table, what: str, cumulative: bool = False) -> Iterator[PlanError]:
-    """Bands out of order, overlapping, leaving gaps or empty; cumulative tiers run from 0 with no end."""
+def table_errors(
+    table: Table, what: str, cumulative: bool = False, no_units: str = ""
+) -> Iterator[PlanError]:
+    """Bands out of order, overlapping, leaving gaps or empty, said in the words the bands are written with;
+    cumulative tiers run from 0 (or the first unit) with no end; a last band of a lookup table that ends with
+    `to` says neither whether its end is in it. `no_units`: why this table cannot count whole units."""
     bands = table.bands
+    if any(band.units for band in bands) and (no_units or not all(band.units for band in bands)):
+        yield PlanError(table.pos, f"{what}: {no_units or 'count whole units in every band or in none'}")
+        return
     for band in bands:
-        if band.low is not None and band.high is not None and band.low >= band.high:
-            yield PlanError(band.pos, f"{what}: band from {band.low} to {band.high} is empty")
+        if band.low is not None and band.high is not None and not _holds_something(band):
+            yield PlanError(band.pos, f"{what}: the band {band.starts()} {band.ends()} holds no value")
     for before, band in zip(bands, bands[1:], strict=False):
-        if before.high is None or band.low is None:
-            yield PlanError(band.pos, f"{what}: only the first band may leave out 'from' and only the last 'to'")
-        elif band.low > before.high:
-            yield PlanError(band.pos, f"{what}: gap between {before.high} and {band.low}")
-        elif band.low < before.high:
-            yield PlanError(
-                band.pos,
-                f"{what}: band from {band.low} overlaps the band before, which ends "
-                f"at {before.high} (bands must be in ascending order)",
-            )
-    if cumulative and bands and bands[0].low != ZERO:
-        yield PlanError(bands[0].pos, f"{what}: the first band must start at from: 0")
-    if cumulative and bands and bands[-1].high is not None:
-        yield PlanError(bands[-1].pos, f"{what}: the last band must have no 'to'; it runs on without end")
+        yield from _junction_errors(before, band, what)
+    yield from _end_errors(bands, what, cumulative)
+
+
+def _holds_something(band: Band) -> bool:
+    assert band.low is not None and band.high is not None
+    return band.low < band.high or (band.low == band.high and band.high_closed and not band.low_open)
+
+
+def _junction_errors(before: Band, band: Band, what: str) -> Iterator[PlanError]:
+    """Where one band meets the next: exactly, with a gap between them, or overlapping."""
+    if before.high is None or band.low is None:
+        yield PlanError(band.pos, f"{what}: only the first band may leave out its start and only the last its end")
+        return
+    end, start = before.high, band.low
+    if end < start or (end == start and not before.high_closed and band.low_open):
+        yield PlanError(band.pos, f"{what}: gap between {end} and {start}: {_gap(before, band)}")
+    elif end > start or (end == start and before.high_closed and not band.low_open):
+        yield PlanError(band.pos, f"{what}: band {band.starts()} overlaps the band before, which ends "
+                                  f"{before.ends()}: {_overlap(before, band)}")
+
+
+def _gap(before: Band, band: Band) -> str:
+    assert before.high is not None and band.low is not None
+    if band.units:
+        return f"{_units(before.high, band.low - 1)} in no band"
+    if before.high == band.low:
+        return f"{band.low} itself is in no band (the band before ends {before.ends()}, this one {band.starts()})"
+    region = f"{'above' if before.high_closed else 'from'} {before.high} and {'up to' if band.low_open else 'below'}"
+    whole = before.high_closed and band.low - before.high == 1
+    hint = "; for whole units (cars) write units: 11-20 and units: 21+" if whole else ""
+    return f"values {region} {band.low} fall in no band{hint}"
+
+
+def _overlap(before: Band, band: Band) -> str:
+    assert before.high is not None and band.low is not None
+    if band.units:
+        return f"{_units(band.low, before.high - 1)} in both"
+    if before.high == band.low:
+        return f"{band.low} is in both; write above: {band.low} here or below: {band.low} there"
+    region = f"{band.starts()} {'up to' if before.high_closed else 'below'} {before.high}"
+    return f"values {region} are in both (bands go in ascending order without overlap)"
+
+
+def _units(first: Decimal, last: Decimal) -> str:
+    return f"unit {first} is" if first == last else f"units {first}-{last} are"
+
+
+def _end_errors(bands: Sequence[Band], what: str, cumulative: bool) -> Iterator[PlanError]:
+    if not bands:
+        return
+    first, last = bands[0], bands[-1]
+    if cumulative and first.units and first.low != 1:
+        yield PlanError(first.pos, f"{what}: the first band must start at the first unit: units: 1-...")
+    elif cumulative and not first.units and (first.low != ZERO or first.low_open):
+        yield PlanError(first.pos, f"{what}: the first band must start at from: 0")
+    if cumulative and last.high is not None:
+        yield PlanError(last.pos, f"{what}: the last band must have no end; it runs on without end")
+    elif last.high is not None and last.high_word == "to":
+        yield PlanError(
+            last.pos,
+            f"{what}: 'to: {last.high}' on the last band does not say whether {last.high} is in it: "
+            f"write below: {last.high} (left out) or up_to: {last.high} (in it)",
+        )
 
 
 def _name_errors(expression: Expression, where: str, plan: Plan, metrics: Catalogue) -> Iterator[PlanError]:
@@ -186,6 +288,10 @@ def _name_errors(expression: Expression, where: str, plan: Plan, metrics: Catalo
                 )
         elif found.kind in INDICATOR_KINDS and plan.indicator(found.subject) is None:
             yield PlanError(pos, f"{where}: {name.name!r} refers to unknown indicator {found.subject!r}")
+
+
+BOUND_WORDS = "write the bounds with from, above, below or up_to"
+PERCENT_BOUNDS = f"its bounds are percentages: {BOUND_WORDS}"
 
 
 def _indicator_errors(indicator: Indicator, metrics: Catalogue) -> Iterator[PlanError]:
@@ -210,7 +316,8 @@ def _indicator_errors(indicator: Indicator, metrics: Catalogue) -> Iterator[Plan
             indicator.pos, f"{where}: this scoring needs a target (person, team, a number or an expression)"
         )
     if isinstance(scoring, Steps):
-        yield from table_errors(scoring.table, f"{where} score bands")
+        no_units = "" if scoring.on == "actual" else f"the achievement is a percentage of the target; {PERCENT_BOUNDS}"
+        yield from table_errors(scoring.table, f"{where} score bands", no_units=no_units)
     if isinstance(scoring, Linear) and scoring.cap <= ZERO:
         yield PlanError(indicator.pos, f"{where}: cap must be above 0")
     if isinstance(scoring, Deductions) and scoring.per_incident <= ZERO:
@@ -223,66 +330,81 @@ def _indicator_errors(indicator: Indicator, metrics: Catalogue) -> Iterator[Plan
         )
 
 
-def _weight_errors(plan: Plan) -> Iterator[PlanError]:
-    stages = {weight_set.stage for weight_set in plan.weight_sets}
-    if plan.weight_sets and "default" not in stages and not stages.issuperset(STAGES):
+def _weight_errors(weight_set: WeightSet, plan: Plan) -> Iterator[PlanError]:
+    total = sum((weight.weight for weight in weight_set.weights), ZERO)
+    if total != HUNDRED:
+        yield PlanError(weight_set.pos, f"weights {weight_set.stage} sum to {total}, not 100")
+    for weight in weight_set.weights:
+        if plan.indicator(weight.indicator) is None:
+            yield PlanError(weight.pos, f"weights {weight_set.stage}: unknown indicator {weight.indicator!r}")
+        if weight.weight < ZERO:
+            yield PlanError(weight.pos, f"weights {weight_set.stage}: {weight.indicator} is negative")
+
+
+def _tiers_no_units(spec: DealTiers, metrics: Catalogue) -> str:
+    """Why the tiers cannot be written in whole units, or ""."""
+    if spec.on == "attainment":
+        return f"on attainment, {PERCENT_BOUNDS}"
+    metric = metrics.find(spec.basis)
+    if metric and metric.unit != "units":
+        return f"the basis {spec.basis} is counted in {metric.unit}, not in units; {BOUND_WORDS}"
+    return ""
+
+
+def _deal_tiers_errors(rule: PayRule, spec: DealTiers, metrics: Catalogue) -> Iterator[PlanError]:
+    where = f"pay {rule.id}"
+    yield from table_errors(spec.table, f"{where} tiers", cumulative=True, no_units=_tiers_no_units(spec, metrics))
+    if spec.cap_per_deal is not None and spec.on != "each_deal":
+        yield PlanError(rule.pos, f"{where}: cap_per_deal caps each deal's pay, so it needs on: each_deal")
+    if spec.cap_per_deal is not None and spec.cap_per_deal < ZERO:
+        yield PlanError(rule.pos, f"{where}: cap_per_deal must not be negative")
+    if spec.on == "each_deal" and rule.over != "month":
+        yield PlanError(rule.pos, f"{where}: on: each_deal pays each deal on its own figure; it takes no over")
+
+
+def _pay_rule_errors(rule: PayRule, metrics: Catalogue) -> Iterator[PlanError]:
+    where, spec = f"pay {rule.id}", rule.spec
+    if isinstance(spec, DealRate | DealTiers) and spec.basis not in DEAL_FIGURES:
         yield PlanError(
-            plan.weight_sets[0].pos,
-            f"weights need a default set, or one for every stage: {', '.join(STAGES)}",
+            rule.pos,
+            f"{where}: basis {spec.basis!r} is not a deal figure; one of {', '.join(DEAL_FIGURES)}",
         )
-    for weight_set in plan.weight_sets:
-        total = sum((weight.weight for weight in weight_set.weights), ZERO)
-        if total != HUNDRED:
-            yield PlanError(weight_set.pos, f"weights {weight_set.stage} sum to {total}, not 100")
-        for weight in weight_set.weights:
-            if plan.indicator(weight.indicator) is None:
-                yield PlanError(weight.pos, f"weights {weight_set.stage}: unknown indicator {weight.indicator!r}")
-            if weight.weight < ZERO:
-                yield PlanError(weight.pos, f"weights {weight_set.stage}: {weight.indicator} is negative")
+    if isinstance(spec, DealRate) and spec.table is not None:
+        yield from table_errors(spec.table, f"{where} tiers")
+    if isinstance(spec, DealTiers):
+        yield from _deal_tiers_errors(rule, spec, metrics)
+    if isinstance(spec, DealRate) and spec.by_model and spec.percent:
+        yield PlanError(rule.pos, f"{where}: by_model takes amounts per unit; use kind: per_unit")
+    if rule.scope == "team" and rule.over != "month":
+        yield PlanError(rule.pos, f"{where}: team-scope rules accumulate over the month only")
+    if rule.every != "month" and not isinstance(spec, Formula | Fine):
+        yield PlanError(
+            rule.pos,
+            f"{where}: quarterly and annual payments are formulas over quarter.* and year.* figures",
+        )
 
 
-def _pay_rule_errors(plan: Plan) -> Iterator[PlanError]:
-    for rule in plan.pay_rules:
-        where, spec = f"pay {rule.id}", rule.spec
-        if isinstance(spec, DealRate | DealTiers) and spec.basis not in DEAL_FIGURES:
+def _gate_errors(gate: Gate, targets: set[str]) -> Iterator[PlanError]:
+    for name in gate.applies_to:
+        if name not in targets:
             yield PlanError(
-                rule.pos,
-                f"{where}: basis {spec.basis!r} is not a deal figure; one of {', '.join(DEAL_FIGURES)}",
+                gate.pos,
+                f"gate {gate.id}: applies_to {name!r} is neither a category "
+                f"({', '.join(CATEGORIES)}) nor a pay rule",
             )
-        if isinstance(spec, DealRate) and spec.table is not None:
-            yield from table_errors(spec.table, f"{where} tiers")
-        if isinstance(spec, DealTiers):
-            yield from table_errors(spec.table, f"{where} tiers", cumulative=True)
-        if isinstance(spec, DealRate) and spec.by_model and spec.percent:
-            yield PlanError(rule.pos, f"{where}: by_model takes amounts per unit; use kind: per_unit")
-        if rule.scope == "team" and rule.over != "month":
-            yield PlanError(rule.pos, f"{where}: team-scope rules accumulate over the month only")
-        if rule.every != "month" and not isinstance(spec, Formula | Fine):
-            yield PlanError(
-                rule.pos,
-                f"{where}: quarterly and annual payments are formulas over quarter.* and year.* figures",
-            )
+    if isinstance(gate.factor.tree, expr.Number) and gate.factor.tree.value < ZERO:
+        yield PlanError(gate.pos, f"gate {gate.id}: multiply must not be negative")
 
 
-def _other_errors(plan: Plan) -> Iterator[PlanError]:
-    if plan.bonus:
-        yield from table_errors(plan.bonus.coefficients, "bonus coefficients")
+def _base_pay_errors(plan: Plan) -> Iterator[PlanError]:
     if plan.base_pay and plan.base_pay[-1].when is not None:
         yield PlanError(plan.base_pay[-1].pos, "the last base_pay entry must have no 'when': it is the default")
     for rule in plan.base_pay[:-1]:
         if rule.when is None:
             yield PlanError(rule.pos, "only the last base_pay entry may leave out 'when'")
-    targets = set(CATEGORIES) | {rule.id for rule in plan.pay_rules}
-    for gate in plan.gates:
-        for name in gate.applies_to:
-            if name not in targets:
-                yield PlanError(
-                    gate.pos,
-                    f"gate {gate.id}: applies_to {name!r} is neither a category "
-                    f"({', '.join(CATEGORIES)}) nor a pay rule",
-                )
-        if gate.factor < ZERO:
-            yield PlanError(gate.pos, f"gate {gate.id}: multiply must not be negative")
+
+
+def _amount_errors(plan: Plan) -> Iterator[PlanError]:
     for limit in plan.limits:
         if limit.cap is not None and limit.floor is not None and limit.floor > limit.cap:
             yield PlanError(limit.pos, "limit: floor is above cap")
@@ -294,30 +416,74 @@ def _other_errors(plan: Plan) -> Iterator[PlanError]:
             yield PlanError(pos or plan.pos, f"{what} must not be negative")
 
 
+def _warning_rule_errors(rules: WarningRules) -> Iterator[PlanError]:
+    """`warnings: {block: [...]}` names kinds of warning, each once."""
+    for kind in dict.fromkeys(rules.block):
+        if kind not in WARNING_KINDS:
+            yield PlanError(rules.pos, f"warnings block: {kind!r} is not a kind of warning; "
+                                       f"one of {', '.join(WARNING_KINDS)}")
+        elif rules.block.count(kind) > 1:
+            yield PlanError(rules.pos, f"warnings block: {kind} is listed more than once")
+
+
 def _derived_errors(plan: Plan, metrics: Catalogue) -> Iterator[PlanError]:
     for name, expression in plan.derived:
         if metrics.find(name) or "." in name or name == "total_score":
             yield PlanError(expression.pos, f"derived {name}: the name is taken by a metric or a reference")
 
 
-def plan_errors(plan: Plan, metrics: Catalogue | None = None) -> list[PlanError]:
-    """Every semantic error of the plan, in file order."""
+def _graph_errors(plan: Plan) -> Iterator[PlanError]:
+    """Cycles between derived values and indicators, and chains of them longer than MAX_CHAIN."""
+    try:
+        order = evaluation_order(plan)
+    except CycleError as cycle:
+        yield PlanError(cycle.pos, f"cycle between derived values and indicators: {cycle}")
+        return
+    length, last = _longest_chain(plan, order)
+    if last is not None and length > MAX_CHAIN:
+        yield PlanError(
+            _node_pos(plan, last),
+            f"{last} is computed from a chain of {length} derived values and indicators; at most {MAX_CHAIN}",
+        )
+
+
+def _element_errors(plan: Plan, metrics: Catalogue, broken: frozenset[Pos]) -> Iterator[PlanError]:
+    """The checks of each element, leaving out those the loader found broken."""
+    for indicator in plan.indicators:
+        if indicator.pos not in broken:
+            yield from _indicator_errors(indicator, metrics)
+    for weight_set in plan.weight_sets:
+        if weight_set.pos not in broken:
+            yield from _weight_errors(weight_set, plan)
+    for rule in plan.pay_rules:
+        if rule.pos not in broken:
+            yield from _pay_rule_errors(rule, metrics)
+    targets = set(CATEGORIES) | {rule.id for rule in plan.pay_rules}
+    for gate in plan.gates:
+        if gate.pos not in broken:
+            yield from _gate_errors(gate, targets)
+    if plan.bonus and plan.bonus.pos not in broken:
+        yield from table_errors(
+            plan.bonus.coefficients, "bonus coefficients", no_units=f"the total score is a score; {PERCENT_BOUNDS}"
+        )
+    if not broken.intersection(rule.pos for rule in plan.base_pay):
+        yield from _base_pay_errors(plan)
+
+
+def plan_errors(plan: Plan, metrics: Catalogue | None = None, broken: frozenset[Pos] = frozenset()) -> list[PlanError]:
+    """Every semantic error of the plan, in file order. `broken`: the positions of elements with structural
+    errors (loader.Loaded.broken), whose own checks are left out."""
     metrics = metrics or catalogue()
     errors = [
         *_derived_errors(plan, metrics),
-        *_weight_errors(plan),
-        *_pay_rule_errors(plan),
-        *_other_errors(plan),
+        *_element_errors(plan, metrics, broken),
+        *_amount_errors(plan),
+        *_warning_rule_errors(plan.warnings),
+        *_graph_errors(plan),
     ]
-    for indicator in plan.indicators:
-        errors.extend(_indicator_errors(indicator, metrics))
     for where, expression in plan_expressions(plan):
         errors.extend(_name_errors(expression, where, plan, metrics))
-    try:
-        evaluation_order(plan)
-    except CycleError as cycle:
-        errors.append(PlanError(cycle.pos, f"cycle between derived values and indicators: {cycle}"))
-    return sorted(errors, key=lambda error: (error.pos.line, error.pos.column))
+    return sorted(dict.fromkeys(errors), key=lambda error: (error.pos.line, error.pos.column))
 
 
 def check_plan(plan: Plan, metrics: Catalogue | None = None, source: str = "") -> Plan:
@@ -326,3 +492,15 @@ def check_plan(plan: Plan, metrics: Catalogue | None = None, source: str = "") -
     if errors:
         raise PlanInvalid(errors, source)
     return plan
+
+
+def check_plan_text(text: str, source: str = "", metrics: Catalogue | None = None) -> Plan:
+    """Read and check a plan document in one pass: return the plan, or raise PlanInvalid with every error,
+    structural and semantic. Any text gives one or the other."""
+    loaded = read_plan_text(text)
+    errors = list(loaded.errors)
+    if loaded.plan is not None:
+        errors += plan_errors(loaded.plan, metrics, loaded.broken)
+    if errors or loaded.plan is None:
+        raise PlanInvalid(list(dict.fromkeys(errors)), source)
+    return loaded.plan

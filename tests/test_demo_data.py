@@ -1,0 +1,362 @@
+"""A demo a dealer recognises: the properties of the data `dealerkpi demo` generates (scale S, seed 1, the example
+plans and their targets), here up to a fixed day in the middle of a month, so that the first and the current month
+are partial as they are on most days (docs/data.md, "What the demo holds").
+
+The data is generated once for the module and the bonus runs of the last complete month are computed once; every
+test reads them. The targets the plans need are read from the plan documents as published, not from a list.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections.abc import Iterator
+from decimal import Decimal
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import DateTimeField, F, Max, Model, Q
+from django.db.models.functions import TruncDate
+
+from dealerkpi import metrics
+from dealerkpi.core.bulk import BulkWriter
+from dealerkpi.crm.models import Complaint, Customer, FollowUp, Lead, LostSale, ShowroomVisit
+from dealerkpi.crm.models import TestDrive as Drive
+from dealerkpi.demo_data.clock import months_before
+from dealerkpi.demo_data.generate import Generator
+from dealerkpi.demo_data.plans import EXAMPLE_PLANS, examples_dir, targets_read
+from dealerkpi.demo_data.scales import SCALES
+from dealerkpi.demo_data.targets import write_targets
+from dealerkpi.market.models import CompetitorPrice, PresentationAudit, PromotionExecution
+from dealerkpi.metrics import Member
+from dealerkpi.org.models import STORE_WIDE_ROLES, DealerGroup, Role, Staff, Store
+from dealerkpi.pay import runs
+from dealerkpi.pay.models import Statement
+from dealerkpi.people.models import AttendanceRecord, TrainingRecord
+from dealerkpi.plans import engine
+from dealerkpi.plans.engine import Period, expr
+from dealerkpi.plans.engine.names import reference
+from dealerkpi.plans.models import Plan, PlanVersion
+from dealerkpi.reports.analysis import month_analysis
+from dealerkpi.sales.models import Delivery, DeliveryFollowUp, Order, OrderApproval, OrderCredit, Reversal
+from dealerkpi.targets.models import Target
+
+SH = ZoneInfo("Asia/Shanghai")
+UNTIL = datetime.date(2026, 6, 17)
+NOW = datetime.datetime(2026, 6, 17, 12, 0, tzinfo=SH)  # on the last day only the morning has happened
+LAST_COMPLETE = Period(2026, 5)
+YEAR = [Period(2025 + (5 + n) // 12, (5 + n) % 12 + 1) for n in range(12)]  # June 2025 to May 2026
+MONTHS = [Period(2025, 4), Period(2025, 5), *YEAR, Period(2026, 6)]  # every month the data touches
+PAY_RANGE = (Decimal(5000), Decimal(15000))
+# Dates that are plans, not facts: they may lie after the last day.
+PLANNED = {
+    (Lead, "next_follow_up_on"), (FollowUp, "due_on"), (FollowUp, "next_due_on"), (Delivery, "scheduled_for"),
+    (DeliveryFollowUp, "due_on"), (Complaint, "due_on"), (Drive, "starts_at"), (Drive, "ends_at"),
+    (PromotionExecution, "ends_on"),
+}
+# (record, the person in it, the record's date): the person worked in the store on that date.
+ACTS = [
+    (Lead, "owner", "created_at"), (Lead, "owner", "closed_at"), (Customer, "owner", "created_at"),
+    (FollowUp, "staff", "at"), (ShowroomVisit, "consultant", "arrived_at"), (Drive, "consultant", "starts_at"),
+    (LostSale, "requested_by", "requested_at"), (LostSale, "decided_by", "decided_at"),
+    (Order, "consultant", "ordered_at"), (OrderCredit, "staff", "order__ordered_at"),
+    (OrderApproval, "requested_by", "requested_at"), (OrderApproval, "decided_by", "decided_at"),
+    (DeliveryFollowUp, "staff", "done_at"), (Reversal, "recorded_by", "at"), (Complaint, "about_staff", "received_at"),
+    (Complaint, "handler", "received_at"), (TrainingRecord, "staff", "held_on"), (TrainingRecord, "trainer", "held_on"),
+    (AttendanceRecord, "staff", "day"), (CompetitorPrice, "reported_by", "seen_on"),
+    (PresentationAudit, "auditor", "audited_on"), (PromotionExecution, "assessed_by", "starts_on"),
+]
+
+
+@pytest.fixture(scope="module")
+def statements(django_db_setup, django_db_blocker) -> Iterator[dict[int, list[Statement]]]:
+    """Generate the demo group up to UNTIL; each store's statements of the last complete month."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("generate", scale="S", seed=1, until=UNTIL, stdout=StringIO())
+        found = {}
+        for store in Store.objects.order_by("code"):
+            run = runs.compute(runs.new_run(store, LAST_COMPLETE))
+            assert not run.error, run.error
+            found[store.pk] = list(Statement.objects.filter(run=run).select_related("plan_version__plan")
+                                   .prefetch_related("indicators"))
+        yield found
+        transaction.set_rollback(True)
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("statements")]
+
+
+def people_of(month: Period) -> dict[int, metrics.PeriodActuals]:
+    """Each store's people of the month (role and team of their last day) and the cars they delivered."""
+    store_ids = list(Store.objects.order_by("pk").values_list("pk", flat=True))
+    return metrics.compute_by_store(["units_delivered"], store_ids, month, as_of=UNTIL)
+
+
+def employed(figures: metrics.PeriodActuals, store_id: int, role: str) -> list[Member]:
+    return [p for p in figures.people.values() if p.employed_in == store_id and p.role == role]
+
+
+# --- 1. cars a consultant sells -----------------------------------------------------------------------------
+
+
+def test_consultants_sell_8_to_12_cars_a_month_with_a_spread_between_them_and_between_months() -> None:
+    whole_month = {pk: (hired, left) for pk, hired, left in Staff.objects.values_list("pk", "hire_date", "leave_date")}
+    cars, store_months = [], []
+    for month in YEAR:
+        for store_id, figures in people_of(month).items():
+            there = [p.staff_id for p in employed(figures, store_id, Role.CONSULTANT)
+                     if whole_month[p.staff_id][0] < month.first_day
+                     and (whole_month[p.staff_id][1] or UNTIL) >= month.last_day]
+            sold = [figures.value(staff_id, "units_delivered") or Decimal(0) for staff_id in there]
+            cars += sold
+            store_months.append(statistics.mean(sold))
+    assert 8 <= statistics.mean(cars) <= 12
+    assert min(cars) <= 4 and max(cars) >= 14, "some sell 3 in a month, some 15"
+    assert max(store_months) - min(store_months) >= 2, "busy months and quiet ones"
+    for store in Store.objects.all():
+        assert 15 <= Staff.objects.filter(store=store, role=Role.CONSULTANT, leave_date=None).count() <= 20
+
+
+# --- 2. targets ---------------------------------------------------------------------------------------------
+
+
+def published_plans() -> list[engine.Plan]:
+    versions = list(PlanVersion.objects.select_related("plan").order_by("plan__code"))
+    assert sorted(v.plan.code for v in versions) == sorted(EXAMPLE_PLANS)
+    for version in versions:
+        assert version.document == (examples_dir() / f"{version.plan.code}.yaml").read_text(encoding="utf-8")
+    return [version.engine_plan() for version in versions]
+
+
+def targets_needed(plan: engine.Plan) -> Iterator[tuple[str, str]]:
+    """(target kind, metric) of each weighted indicator whose target is read from Target rows: `target: person` is
+    target.<metric>, `target: team` team.target.<metric>; a fixed `target: 95`, or none, reads no row."""
+    weighted = {weight.indicator for weights in plan.weight_sets for weight in weights.weights if weight.weight}
+    derived = {name for name, _ in plan.derived}
+    for indicator in plan.indicators:
+        if indicator.id in weighted and indicator.target is not None:
+            for name in expr.names(indicator.target.tree):
+                found = reference(name.name, derived)
+                if found.kind in ("target", "team.target"):
+                    yield found.kind, found.subject
+
+
+def test_the_plans_read_targets_of_volume_profit_and_new_customers() -> None:
+    needed = {plan.role: set(targets_needed(plan)) for plan in published_plans()}
+    assert ("target", "units_delivered") in needed[Role.CONSULTANT]
+    assert ("team.target", "units_delivered") in needed[Role.SUPERVISOR]
+    assert ("team.target", "front_gross_profit") in needed[Role.SALES_MANAGER]
+
+
+Levels = tuple[dict[tuple[int, str], Decimal], dict[tuple[int, str], Decimal], dict[tuple[int, str], Decimal]]
+
+
+def targets_of(month: Period) -> Levels:
+    """The month's targets by level: (store, metric), (team, metric) and (person, metric) -> value."""
+    store, team, person = {}, {}, {}
+    found = Target.objects.filter(month=month.first_day)
+    for store_id, team_id, staff_id, metric, value in found.values_list("store", "team", "staff", "metric", "value"):
+        if staff_id:
+            person[(staff_id, metric)] = value
+        elif team_id:
+            team[(team_id, metric)] = value
+        else:
+            store[(store_id, metric)] = value
+    return store, team, person
+
+
+def test_every_weighted_indicator_has_its_target_at_every_level_for_every_month() -> None:
+    needed = {plan.role: set(targets_needed(plan)) for plan in published_plans()}
+    for month in MONTHS:
+        store, team, person = targets_of(month)
+        for store_id, figures in people_of(month).items():
+            for role, targets in needed.items():
+                for member in employed(figures, store_id, role):
+                    for kind, metric in targets:
+                        assert store[(store_id, metric)] > 0, (month, metric)
+                        if kind == "target" or role in STORE_WIDE_ROLES:  # a store-wide role's team is the store
+                            assert person[(member.staff_id, metric)] > 0, (month, role, metric)
+                        else:
+                            assert team[(member.team_id, metric)] > 0, (month, role, metric)
+
+
+def test_no_statement_of_the_month_skips_an_indicator(statements: dict[int, list[Statement]]) -> None:
+    for found in statements.values():
+        assert {s.plan_version.plan.code for s in found} == set(EXAMPLE_PLANS)
+        skipped = [(s.staff_id, i.code, i.note) for s in found for i in s.indicators.all() if i.skipped]
+        assert not skipped
+
+
+def test_targets_are_the_store_stretched_a_little_and_split_to_people_and_teams() -> None:
+    for month in YEAR:
+        store, team, person = targets_of(month)
+        for store_id, figures in people_of(month).items():
+            target = store[(store_id, "units_delivered")]
+            assert figures.total("units_delivered") <= target <= figures.total("units_delivered") * Decimal("1.13")
+            consultants = employed(figures, store_id, Role.CONSULTANT)
+            assert sum(person[(p.staff_id, "units_delivered")] for p in consultants) == target
+            for team_id in {p.team_id for p in consultants}:
+                shares = [person[(p.staff_id, "units_delivered")] for p in consultants if p.team_id == team_id]
+                assert sum(shares) == team[(team_id, "units_delivered")], (month, team_id)
+
+
+A_SUPERVISORS_OWN_VOLUME = """
+plan: supervisor_own_sales
+name: 主管本人与团队销量
+role: supervisor
+version: "t1"
+period: month
+indicators:
+  own_volume:
+    label: 本人销量
+    metric: units_delivered
+    target: person
+    scoring: {kind: linear, cap: 120}
+  team_profit:
+    label: 团队前端毛利
+    metric: front_gross_profit
+    scope: team
+    target: team
+    scoring: {kind: linear, cap: 120}
+weights:
+  default: {own_volume: 50, team_profit: 50}
+base_pay:
+  - {amount: 3000}
+"""
+
+
+def test_a_plan_that_reads_other_targets_gets_them() -> None:
+    """A supervisor plan reading the supervisor's own volume target: supervisors get one (an average consultant's
+    month) and teams their profit target, for every month."""
+    read = targets_read([engine.check_plan_text(A_SUPERVISORS_OWN_VOLUME, source="own.yaml")])
+    assert read.own == {Role.SUPERVISOR: {"units_delivered"}} and read.team == {Role.SUPERVISOR: {"front_gross_profit"}}
+    Target.objects.all().delete()
+    writer = BulkWriter()
+    group_ids = list(DealerGroup.objects.values_list("pk", flat=True))
+    write_targets(writer, group_ids, MONTHS[0].first_day, UNTIL, 1, read)
+    writer.close()
+    for month in MONTHS:
+        store, team, person = targets_of(month)
+        for store_id, figures in people_of(month).items():
+            consultants = employed(figures, store_id, Role.CONSULTANT)
+            for supervisor in employed(figures, store_id, Role.SUPERVISOR):
+                assert 0 < person[(supervisor.staff_id, "units_delivered")] < store[(store_id, "units_delivered")]
+                shares = [person[(p.staff_id, "front_gross_profit")] for p in consultants
+                          if p.team_id == supervisor.team_id]
+                assert team[(supervisor.team_id, "front_gross_profit")] == sum(shares)
+
+
+# --- 3. nothing after now -----------------------------------------------------------------------------------
+
+
+def dated_fields(model: type[Model]) -> Iterator[tuple[str, bool]]:
+    for field in model._meta.concrete_fields:
+        if (model, field.name) not in PLANNED and field.get_internal_type() in ("DateTimeField", "DateField"):
+            yield field.name, isinstance(field, DateTimeField)
+
+
+def test_nothing_is_dated_after_noon_of_the_last_day() -> None:
+    checked = 0
+    for model in [*Generator.models(), Plan, PlanVersion, Target]:
+        for name, is_time in dated_fields(model):
+            latest = model._default_manager.aggregate(latest=Max(name))["latest"]
+            if latest is not None:
+                assert latest <= (NOW if is_time else UNTIL), (model.__name__, name, latest)
+                checked += 1
+    assert checked > 40
+    held = Drive.objects.exclude(status=Drive.Status.SCHEDULED)
+    assert held.aggregate(latest=Max("starts_at"))["latest"] <= NOW
+    assert Drive.objects.filter(status=Drive.Status.SCHEDULED, starts_at__gt=NOW).exists(), "booked ahead"
+    assert Delivery.objects.filter(delivered_at=None, scheduled_for__gt=NOW).exists(), "deliveries ahead"
+
+
+# --- 4. nobody acts before they were hired or after they left -------------------------------------------------
+
+
+def outside_employment(person: str) -> Q:
+    """Before the person's hire date or after their leave date (the record's date annotated as ``dated``)."""
+    return Q(**{f"{person}__hire_date__gt": F("dated")}) | Q(**{f"{person}__leave_date__lt": F("dated")})
+
+
+@pytest.mark.parametrize(("model", "person", "date"), ACTS, ids=[f"{m.__name__}.{p}.{d}" for m, p, d in ACTS])
+def test_nobody_holds_or_does_anything_outside_their_employment(model: type[Model], person: str, date: str) -> None:
+    field = model._meta.get_field(date.split("__")[0])
+    is_time = isinstance(field.related_model._meta.get_field(date.split("__")[1]) if field.is_relation else field,
+                         DateTimeField)
+    records = model._default_manager.exclude(**{person: None}).exclude(**{date: None})
+    records = records.annotate(dated=TruncDate(date, tzinfo=SH) if is_time else F(date))
+    assert records.exists()
+    wrong = records.filter(outside_employment(person))
+    assert not wrong.exists(), list(wrong.values_list(f"{person}__hire_date", f"{person}__leave_date", "dated")[:5])
+
+
+def test_open_cards_are_with_someone_still_there() -> None:
+    open_cards = Lead.objects.filter(status__in=[Lead.Status.OPEN, Lead.Status.DORMANT])
+    assert open_cards.count() > 1000
+    assert not open_cards.filter(owner__leave_date__lt=UNTIL).exists()
+    assert Staff.objects.filter(store__isnull=False, leave_date__isnull=False).exists(), "there are leavers"
+
+
+# --- 5. last year beside this year --------------------------------------------------------------------------
+
+
+def test_the_demo_always_covers_the_same_month_last_year() -> None:
+    months = SCALES["S"].months
+    for offset in range(366):
+        until = datetime.date(2026, 1, 1) + datetime.timedelta(days=offset)
+        first = months_before(until + datetime.timedelta(days=1), months)
+        last_complete = Period(until.year, until.month).first_day - datetime.timedelta(days=1)
+        assert first <= last_complete.replace(year=last_complete.year - 1, day=1), until
+
+
+def test_the_last_complete_month_has_last_year_and_the_month_before_beside_it() -> None:
+    for store in Store.objects.all():
+        analysis = month_analysis(store, LAST_COMPLETE, today=UNTIL)
+        now, previous, last_year = (analysis.tallies[key] for key in ("now", "previous", "last_year"))
+        assert now["units"] > 100
+        for other in (previous, last_year):
+            assert Decimal("0.75") * now["units"] <= other["units"] <= Decimal("1.33") * now["units"]
+            assert other["orders"] > 0 and other["sales_amount"] > 0
+
+
+# --- 6. pay -----------------------------------------------------------------------------------------------------
+# What the example plans pay for these months: most consultants 5,000-15,000, their leaders more.
+
+
+def pay(found: list[Statement], plan: str) -> list[Statement]:
+    return [statement for statement in found if statement.plan_version.plan.code == plan]
+
+
+def test_consultants_earn_from_their_base_to_a_top_sellers_month(statements: dict[int, list[Statement]]) -> None:
+    consultants = [s for found in statements.values() for s in pay(found, "consultant")]
+    totals = sorted(s.total for s in consultants)
+    assert totals[0] >= 1200, "the plan's base pay"
+    assert sum(total >= PAY_RANGE[0] for total in totals) >= len(totals) * 3 / 4, "the rest are under the 60% gate"
+    assert PAY_RANGE[0] <= statistics.median(totals) <= PAY_RANGE[1]
+    by_cars = sorted(consultants, key=lambda s: Decimal(s.actuals["volume"]))
+    half = len(by_cars) // 2
+    assert sum(s.total for s in by_cars[half:]) > 2 * sum(s.total for s in by_cars[:half]), "selling more pays"
+
+
+def test_the_sales_manager_earns_more_than_every_supervisor(statements: dict[int, list[Statement]]) -> None:
+    for found in statements.values():
+        supervisors = [s.total for s in pay(found, "supervisor")]
+        for manager in pay(found, "sales_manager"):
+            assert manager.total >= 15000 and all(manager.total > total for total in supervisors)
+
+
+def test_most_consultants_earn_5000_to_15000(statements: dict[int, list[Statement]]) -> None:
+    totals = [s.total for found in statements.values() for s in pay(found, "consultant")]
+    assert sum(PAY_RANGE[0] <= total <= PAY_RANGE[1] for total in totals) > len(totals) / 2
+
+
+def test_supervisors_and_the_manager_earn_more_than_most_of_their_consultants(
+        statements: dict[int, list[Statement]]) -> None:
+    for found in statements.values():
+        consultants = pay(found, "consultant")
+        for leader in pay(found, "supervisor") + pay(found, "sales_manager"):
+            led = [s.total for s in consultants if leader.team_id in (None, s.team_id)]
+            assert sum(leader.total > total for total in led) > len(led) / 2, leader.plan_version.plan.code
