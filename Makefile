@@ -55,8 +55,8 @@ test-postgres: install
 
 ## make messages: refresh the zh-Hans catalogue from the source and compile it
 messages: install
-	cd src/dealerkpi && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --settings=dealerkpi.settings
-	cd src/dealerkpi && ../../$(BIN)/django-admin compilemessages --settings=dealerkpi.settings
+	cd src/dealerkpi && DEALERKPI_DEV=1 ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --settings=dealerkpi.settings
+	cd src/dealerkpi && DEALERKPI_DEV=1 ../../$(BIN)/django-admin compilemessages --settings=dealerkpi.settings
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -28,6 +28,8 @@ def setup_django(database_url: str) -> None:
     """Configure Django for `database_url` with production settings (DEBUG off: no query log in memory)."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_DEBUG", "0")
+    # Development mode (docs/deploy.md): plain HTTP and a built-in key; gunicorn in web_load.py inherits it.
+    os.environ.setdefault("DEALERKPI_DEV", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealerkpi.settings")
     # BENCH_SRC: measure another checkout's code (e.g. the code before a change) against the same data.
     sys.path.insert(0, os.environ.get("BENCH_SRC") or str(ROOT / "src"))

@@ -13,6 +13,8 @@ def main(argv: list[str] | None = None) -> int:
     if args[:1] == ["plan"]:
         return plan_main(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealerkpi.settings")
+    if args[:1] == ["demo"]:
+        os.environ.setdefault("DEALERKPI_DEV", "1")  # the demo runs with no environment (settings.DEV)
     execute_from_command_line(["dealerkpi", *args])
     return 0
 

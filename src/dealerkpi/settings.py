@@ -1,17 +1,56 @@
-"""Django settings. Configuration comes from the environment; SQLite under var/ is the default."""
+"""Django settings. Configuration comes from the environment (docs/deploy.md lists every variable); SQLite under
+var/ is the default database. The defaults are production's: the demo and the test suite run in development mode."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A yes/no variable: 1/true/yes/on or 0/false/no/off. Anything else is refused rather than guessed at."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: use 1 or 0")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
 
 SRC_DIR = Path(__file__).resolve().parent
 BASE_DIR = SRC_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("DEALERKPI_VAR", BASE_DIR / "var"))
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-change-me-in-production-dealerkpi")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+# Development mode: `dealerkpi demo` sets DEALERKPI_DEV=1 and pytest sets PYTEST_VERSION, so that the demo and the
+# test suite run with no environment at all: a built-in public key, static files straight from the source tree,
+# plain HTTP. Anything else is production unless DEALERKPI_DEV=1 says otherwise.
+DEV = env_flag("DEALERKPI_DEV", default="PYTEST_VERSION" in os.environ)
+DEBUG = env_flag("DJANGO_DEBUG", default=False)
+
+
+def secret_key() -> str:
+    if key := os.environ.get("DJANGO_SECRET_KEY", "").strip():
+        return key
+    if DEV:
+        return "dev-only-not-secret-change-me-in-production-dealerkpi"
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set: set it to a long random string (docs/deploy.md), "
+        "or DEALERKPI_DEV=1 on a developer's machine."
+    )
+
+
+SECRET_KEY = secret_key()
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -28,6 +67,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "huey.contrib.djhuey",
+    "csp",
+    "axes",
     "rules.apps.AutodiscoverRulesConfig",  # loads each app's rules.py: who may do what
     "dealerkpi.core",
     "dealerkpi.org",
@@ -47,8 +88,14 @@ INSTALLED_APPS = [
     "dealerkpi.demo_data",
 ]
 
+# Behind a reverse proxy (nginx) that terminates HTTPS and sets X-Forwarded-Proto and X-Real-IP: gunicorn then
+# listens on 127.0.0.1 only, so those headers can come from the proxy alone.
+BEHIND_PROXY = env_flag("DEALERKPI_BEHIND_PROXY", default=False)
+
 MIDDLEWARE = [
+    *(["dealerkpi.core.proxy.ClientAddressFromProxy"] if BEHIND_PROXY else []),
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dealerkpi.web.middleware.ChineseUnlessChosen",
     "django.middleware.locale.LocaleMiddleware",
@@ -57,10 +104,39 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dealerkpi.core.audit.AuditMiddleware",
     "dealerkpi.core.busy.BusyDatabaseMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
+
+# HTTPS only, in production: redirect, secure cookies, HSTS (one year; start lower while trying HTTPS out).
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=not DEV)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", default=not DEV)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEV else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_flag("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# Preloading commits the whole domain to HTTPS in browsers' built-in lists: the domain's owner asks for it
+# (DJANGO_SECURE_HSTS_PRELOAD=1), so `check --deploy` does not press for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Every script is a file of ours under static/: no inline script, no CDN. Inline styles are allowed: ECharts writes
+# its tooltips with them and htmx its indicator style, and a style runs no code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "dealerkpi.urls"
 WSGI_APPLICATION = "dealerkpi.wsgi.application"
@@ -106,10 +182,15 @@ HUEY = {
     "consumer": {"workers": 2, "worker_type": "thread"},
     **({"url": _TASKS_REDIS} if _TASKS_REDIS else {"filename": str(VAR_DIR / "tasks.sqlite3")}),
 }
+# Huey removes a job from the queue when a worker takes it (no late acknowledgement, Redis or SQLite): a job whose
+# worker is killed is lost. A run that shows no progress for this many minutes is given up as failed, when its
+# page or the run list is read and by the worker (at start and every 5 minutes); see docs/reliability.md.
+PAY_RUN_STALLED_MINUTES = int(os.environ.get("DEALERKPI_RUN_STALLED_MINUTES", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
     "django.contrib.auth.backends.ModelBackend",  # logins
     "rules.permissions.ObjectPermissionBackend",  # permissions: each app's rules.py (see org.rules)
 ]
@@ -117,9 +198,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Checked where a password is chosen: the admin's login forms, createsuperuser, changepassword. The demo generator
+# writes its logins' hashes directly (every demo password is demo1234).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in ("UserAttributeSimilarityValidator", "MinimumLengthValidator", "CommonPasswordValidator",
+                 "NumericPasswordValidator")
 ]
+
+# Login throttling (django-axes): after DEALERKPI_LOGIN_FAILURE_LIMIT wrong passwords for one login from one
+# address, that login is locked for that address for DEALERKPI_LOGIN_LOCKOUT_MINUTES; a success resets the count.
+# Login and address together: nobody can lock a colleague out from elsewhere, and one person's typos do not lock
+# out a whole store behind one address. `dealerkpi axes_reset_username NAME` unlocks early.
+AXES_FAILURE_LIMIT = env_int("DEALERKPI_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DEALERKPI_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # the audit trail records sign-ins (core.audit_logins)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -129,9 +225,20 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# WhiteNoise serves the static files. In production from STATIC_ROOT, which `dealerkpi collectstatic` fills with
+# hashed, compressed copies that browsers keep for a year; in development mode from the source tree, looked up
+# when asked for (no collectstatic, and an edit shows at once).
 STATIC_URL = "static/"
 STATICFILES_DIRS = [SRC_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEV
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+    },
+}
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEV
 
 DJANGO_TABLES2_TEMPLATE = "web/table.html"
 

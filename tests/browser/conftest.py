@@ -45,8 +45,12 @@ def browser() -> Iterator[object]:
 def page(browser: object, live_server: object) -> Iterator[object]:
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="zh-CN")  # type: ignore[attr-defined]
     page = context.new_page()
+    refused: list[str] = []  # what the Content Security Policy stopped: an inline script, a handler, another host
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
     yield page
     context.close()
+    assert refused == [], "the page needs what its Content Security Policy refuses"
 
 
 def screenshot(page: object, name: str) -> Path:

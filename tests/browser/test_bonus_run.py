@@ -73,6 +73,9 @@ def test_month_end_from_run_to_payroll(page, tmp_path) -> None:
     assert sum(amount(text) for text in lines) == amount(page.get_by_test_id("total").inner_text())
     assert "展厅接待检查" in page.content(), "the manager's rating and reason are on the statement"
     screenshot(page, "consultant-statement")
+    question = page.locator("button[data-query-line]").first
+    question.click()
+    assert page.input_value("#query-line") == question.get_attribute("data-query-line"), "the question names the line"
     units = page.get_by_test_id("figure-volume")
     units_shown = amount(units.inner_text())
     units.click()

@@ -14,6 +14,8 @@ from enum import Enum
 
 from django.db.models import Model, Q, QuerySet
 
+from dealerkpi.core.validators import mask_phone
+
 
 @dataclass(frozen=True)
 class ScopePaths:
@@ -55,6 +57,7 @@ class Viewer:
 
 
 DESK_REACHES = (Reach.OWN, Reach.TEAM, Reach.STORE)
+NO_PHONE = "—"  # what a reader who may not see a number sees in its place
 ACTIONS = ("view", "change", "approve")
 
 
@@ -127,5 +130,13 @@ def visible_to(queryset: QuerySet, viewer: Viewer, action: str = "view") -> Quer
 
 
 def sees_phone(viewer: Viewer, record: Model) -> bool:
-    """Only the consultant who owns the customer works with the full number; everyone else sees it masked."""
+    """Only the consultant who owns the customer works with the full number; others see it masked or not at all."""
     return viewer.staff_id is not None and getattr(record, "owner_id", None) == viewer.staff_id
+
+
+def shown_phone(viewer: Viewer, record: Model, phone: str) -> str:
+    """``record``'s number as this viewer may see it: in full to its owner (``sees_phone``); not at all (a dash) to
+    those who only read sales records (HR, finance have no use for customers' numbers); masked to everyone else."""
+    if sees_phone(viewer, record):
+        return phone
+    return NO_PHONE if viewer.read_only_on_sales else mask_phone(phone)

@@ -10,8 +10,7 @@ from django.db.models import Model
 from django.urls import reverse
 
 from dealerkpi.core.registry import Browse, slug_of
-from dealerkpi.core.scope import Viewer, sees_phone
-from dealerkpi.core.validators import mask_phone
+from dealerkpi.core.scope import Viewer, shown_phone
 
 
 def detail_url(record: Model) -> str | None:
@@ -25,7 +24,7 @@ class PhoneColumn(tables.Column):
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
     def render(self, value: str, record: Model) -> str:
-        return value if sees_phone(self.viewer, record) else mask_phone(value)
+        return shown_phone(self.viewer, record, value)
 
 
 def _link_to_value(value: Model) -> str | None:

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest
 
-from dealerkpi.core.scope import Viewer, sees_phone
+from dealerkpi.core.scope import Viewer, shown_phone
 from dealerkpi.org.scope import viewer_of
 
 SECTION_ROWS = 50  # rows of each section of a day page
@@ -23,6 +23,6 @@ def desk_viewer(request: HttpRequest, permission: str = "crm.view_desk") -> View
 
 
 def show_phones(viewer: Viewer, customers: Iterable[Model]) -> None:
-    """Each customer's number as this viewer may see it: in full to the owning consultant, masked otherwise."""
+    """Each customer's number as this viewer may see it (``core.scope.shown_phone``)."""
     for customer in customers:
-        customer.shown_phone = customer.phone if sees_phone(viewer, customer) else customer.masked_phone
+        customer.shown_phone = shown_phone(viewer, customer, customer.phone)

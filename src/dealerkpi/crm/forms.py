@@ -6,7 +6,7 @@ import datetime
 import re
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.catalog.models import VehicleModel
@@ -34,6 +34,45 @@ def normalised_phone(value: str) -> str:
     """What people type (138 1234 5678, 138-1234-5678, +86...) as the 11 digits we store."""
     digits = re.sub(r"[\s\-()]", "", value or "")
     return digits[3:] if digits.startswith("+86") else digits
+
+
+PART_OF_PHONE_DIGITS = 4  # the fewest digits searched as a part of a number (fewer: only names)
+
+
+class LeadSearchForm(forms.Form):
+    """The A-card picker's search: by the customer's name, or by number as far as the reader may search numbers
+    (``crm.search_by_phone``: the whole number, exactly; ``crm.search_by_part_of_phone``: a part of it, among the
+    customers they own). A number they may not search by is a form error, never an empty result."""
+
+    lead_q = forms.CharField(max_length=50, required=False)
+
+    def __init__(self, data: dict[str, str], *, by_phone: bool, by_part_of_phone: bool) -> None:
+        super().__init__(data)
+        self.by_phone, self.by_part_of_phone = by_phone, by_part_of_phone
+
+    def clean_lead_q(self) -> str:
+        text = self.cleaned_data["lead_q"]
+        digits = normalised_phone(text)
+        if not digits.isdigit():
+            return text
+        if not self.by_phone:
+            raise forms.ValidationError(_("You cannot search customers by their number: search by name."),
+                                        code="no_phone_search")
+        if len(digits) != 11 and not self.by_part_of_phone:
+            raise forms.ValidationError(_("Enter the whole 11-digit mobile number, or search by name."),
+                                        code="whole_number")
+        return text
+
+    def match(self, staff_id: int | None) -> Q:
+        """The open cards the (valid) search finds, for the staff member who searches."""
+        text = self.cleaned_data["lead_q"]
+        digits = normalised_phone(text)
+        found = Q(customer__name__icontains=text)
+        if digits.isdigit() and len(digits) == 11:
+            found |= Q(customer__phone=digits)
+        elif digits.isdigit() and len(digits) >= PART_OF_PHONE_DIGITS and self.by_part_of_phone:
+            found |= Q(customer__phone__contains=digits, customer__owner_id=staff_id)
+        return found
 
 
 def grade_choices(grades: list[IntentGrade]) -> list[tuple[str, str]]:

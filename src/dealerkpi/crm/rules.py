@@ -7,7 +7,7 @@ import rules
 
 from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.crm.models import Complaint
-from dealerkpi.org.roles import LEADERS, SALES_MANAGEMENT, STORE_MANAGEMENT
+from dealerkpi.org.roles import LEADERS, SALES_FORCE, SALES_MANAGEMENT, STORE_MANAGEMENT
 from dealerkpi.org.rules import acts_for, at_the_desk, object_predicate, reach_in, role_in, sells, works_in
 
 leads_others = at_the_desk & reach_in(Reach.TEAM, Reach.STORE)  # supervisors and the store's staff
@@ -33,6 +33,12 @@ rules.add_perm("crm.view_followup_quality", leads_others)
 rules.add_perm("crm.decide_lost_sale", decides)
 rules.add_perm("crm.reassign_lead", decides)
 rules.add_perm("crm.change_grade", at_the_desk & role_in(SALES_MANAGEMENT))
+
+# Finding cards by a customer's number (PIPL): by the whole number, for all who enter sales (HR and finance have no
+# use for customers' numbers); by a part of it for the sales force, only among the customers they own, whose numbers
+# they see in full (``core.scope.sees_phone``): a part of a masked number would recover it digit by digit.
+rules.add_perm("crm.search_by_phone", sells)
+rules.add_perm("crm.search_by_part_of_phone", sells & role_in(SALES_FORCE))
 
 # Complaints: the store's managers and GM record and assign them (of a store); the handler moves them on.
 rules.add_perm("crm.add_complaint", manages_store)

@@ -32,6 +32,7 @@ from dealerkpi.crm.forms import (
     EndDriveForm,
     FollowUpForm,
     GradeFormSet,
+    LeadSearchForm,
     LostSaleForm,
     OpenCardForm,
     ReassignForm,
@@ -150,19 +151,18 @@ def lead_phone_check(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def lead_search(request: HttpRequest) -> HttpResponse:
-    """Open cards the viewer may see, by customer name or (part of a) phone number."""
+    """Open cards the viewer may see, by customer name or phone number (``LeadSearchForm``: as far as the viewer
+    may search numbers)."""
     viewer = desk_viewer(request)
-    text = request.POST.get("lead_q", "").strip()
+    form = LeadSearchForm(request.POST, by_phone=request.user.has_perm("crm.search_by_phone"),
+                          by_part_of_phone=request.user.has_perm("crm.search_by_part_of_phone"))
     leads: list[Lead] = []
-    if text:
-        digits = normalised_phone(text)
-        match = Q(customer__name__icontains=text)
-        if digits.isdigit() and len(digits) >= 4:
-            match |= Q(customer__phone__contains=digits)
-        leads = list(open_leads(viewer).filter(match).select_related("customer", "owner")
+    searched = form.is_valid() and bool(form.cleaned_data["lead_q"])
+    if searched:
+        leads = list(open_leads(viewer).filter(form.match(viewer.staff_id)).select_related("customer", "owner")
                      .order_by("customer__name", "pk")[:SEARCH_ROWS])
     show_phones(viewer, [lead.customer for lead in leads])
-    return render(request, "crm/_lead_options.html", {"leads": leads, "searched": bool(text)})
+    return render(request, "crm/_lead_options.html", {"leads": leads, "searched": searched, "form": form})
 
 
 def _lead_context(request: HttpRequest, viewer: Viewer, lead: Lead, **forms: Form) -> dict:

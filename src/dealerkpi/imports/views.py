@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dealerkpi.core.audit import record
+from dealerkpi.core.models import AuditEntry
 from dealerkpi.core.pages import refuse_unless
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.org.scope import viewer_of
@@ -84,11 +86,14 @@ def template_download(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """A rejected file's rows with their problems: only for who uploaded it (it repeats the file's rows)."""
+    """A rejected file's rows with their problems: only for who uploaded it. It repeats the file's rows (customers'
+    and staff's names, notes), so every download is in the audit trail."""
     _importer(request)
     batch = ImportBatch.objects.filter(pk=pk, imported_by=request.user, report__isnull=False).first()
     if batch is None:
         raise Http404
+    filename = f"dealerkpi-{batch.kind}-{batch.pk}-problems.xlsx"
+    record(AuditEntry.Action.DOWNLOAD, batch, detail=filename)
     response = HttpResponse(bytes(batch.report), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="dealerkpi-{batch.kind}-{batch.pk}-problems.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

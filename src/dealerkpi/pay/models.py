@@ -15,7 +15,7 @@ from dealerkpi.core.fields import MoneyField
 from dealerkpi.core.models import AuditedModel
 from dealerkpi.core.scope import ScopePaths
 from dealerkpi.core.validators import validate_first_of_month
-from dealerkpi.pay.wording import LINE_CATEGORIES, worded
+from dealerkpi.pay.wording import LINE_CATEGORIES, ShownWarning, worded, worded_warning
 
 STORE_RECORD = ScopePaths(group="store__region__group", region="store__region", store="store")
 
@@ -41,6 +41,9 @@ class Run(AuditedModel):
     progress_done = models.PositiveIntegerField(_("people computed"), default=0)
     progress_total = models.PositiveIntegerField(_("people to compute"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # The last sign of life of the job computing the run (claimed, progress): a run that shows none for
+    # settings.PAY_RUN_STALLED_MINUTES is given up as failed (pay.runs.give_up_stalled).
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     previous = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("previous version")
     )
@@ -63,7 +66,9 @@ class Run(AuditedModel):
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
 
     scope = STORE_RECORD
-    audit_ignore = frozenset({"progress_done", "progress_total"})
+    audit_ignore = frozenset({"progress_done", "progress_total", "heartbeat_at"})
+    BUSY = (Status.QUEUED, Status.COMPUTING)  # its page polls the progress
+    STALLED = "stalled"  # the error of a run given up for showing no progress, worded when shown (error_shown)
 
     class Meta:
         verbose_name = _("bonus run")
@@ -80,6 +85,19 @@ class Run(AuditedModel):
     @property
     def is_final(self) -> bool:
         return self.status in (self.Status.APPROVED, self.Status.LOCKED)
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in self.BUSY
+
+    @property
+    def error_shown(self) -> str:
+        """Why the run failed, in the reader's language for a run given up for showing no progress."""
+        if self.error != self.STALLED:
+            return self.error
+        return _("Its job showed no progress for %(minutes)d minutes and was given up (the worker was probably "
+                 "stopped or restarted). Recompute the run to start it again.") % {
+            "minutes": settings.PAY_RUN_STALLED_MINUTES}
 
 
 class Statement(models.Model):
@@ -110,6 +128,8 @@ class Statement(models.Model):
     month_targets = models.JSONField(_("the month's targets by metric"), default=dict, blank=True)
     gates = models.JSONField(_("gates"), default=list, blank=True)
     notes = models.JSONField(_("notes"), default=list, blank=True)
+    # Each figure a plan policy stood in for: {kind, figure, policy, item: {kind, id, label}, blocking}.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     scope = ScopePaths(group="store__region__group", region="store__region", store="store", owner="staff")
@@ -122,6 +142,15 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff.name} {self.run.period:%Y-%m}"
+
+    @property
+    def blocked(self) -> bool:
+        """A warning of a kind the plan blocks on: the run cannot be submitted until it is gone."""
+        return any(warning["blocking"] for warning in self.warnings)
+
+    @property
+    def shown_warnings(self) -> list[ShownWarning]:
+        return [worded_warning(warning) for warning in self.warnings]
 
 
 class StatementIndicator(models.Model):

@@ -12,11 +12,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import JSONField, Model
+from django.db.models import JSONField, Model, Q, QuerySet
 from django.utils import timezone
 
 from dealerkpi import metrics
@@ -180,7 +182,7 @@ def _statement(run: Run, item: Evaluated) -> Row:
         "month_metrics": _decimal_map(item.month.metrics), "month_targets": _decimal_map(item.month.targets),
         "gates": [{"id": g.id, "label": g.label, "condition": g.condition, "held": g.held, "factor": str(g.factor),
                    "inputs": _decimal_map(g.inputs)} for g in result.gates],
-        "notes": list(result.notes), "error": result.error,
+        "notes": list(result.notes), "warnings": [asdict(w) for w in result.warnings], "error": result.error,
     }
 
 
@@ -260,9 +262,16 @@ def _insert_statements(rows: list[Row]) -> list[int]:
     return ids
 
 
+class GivenUp(Exception):
+    """The run was given up as failed while it computed (give_up_stalled): its statements are not written."""
+
+
 @transaction.atomic
 def write_statements(run: Run, evaluated: list[Evaluated]) -> None:
-    """All statements of the run in a few bulk inserts; the run becomes a draft."""
+    """All statements of the run in a few bulk inserts; the run becomes a draft. Refused (GivenUp) if the run is no
+    longer computing: the row is locked first, so it is given up either before or not at all."""
+    if not Run.objects.select_for_update().filter(pk=run.pk, status=Run.Status.COMPUTING).exists():
+        raise GivenUp(run.pk)
     statement_ids = _insert_statements([_statement(run, item) for item in evaluated])
     metric_cache: dict[int, dict[str, str]] = {}
     indicators, lines = [], []
@@ -281,17 +290,23 @@ PROGRESS_EVERY = 1.0  # seconds between writes of a run's progress: the number o
 
 def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None = None) -> Run:
     """Compute a queued run (``month``: what it reads, already read by a run of many stores). On failure the
-    run is marked failed with the reason; nothing else changes."""
+    run is marked failed with the reason; nothing else changes. A run no longer queued (given up meanwhile, or
+    a job delivered twice) is left as it is."""
+    claimed = audited_update(Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED), status=Run.Status.COMPUTING,
+                             heartbeat_at=timezone.now())
+    if not claimed:
+        run.refresh_from_db()
+        return run
     written = {"at": -PROGRESS_EVERY}
 
     def report(done: int, total: int) -> None:
-        """The first report marks the run computing; the last is written with the statements. The progress
-        between is left out of the audit (``Run.audit_ignore``)."""
+        """The last report is written with the statements. The progress and heartbeat between are left out of
+        the audit (``Run.audit_ignore``)."""
         run.progress_done, run.progress_total = done, total
         now = time.monotonic()
         if done == 0 or (done < total and now - written["at"] >= PROGRESS_EVERY):
-            changes = {"status": Run.Status.COMPUTING} if done == 0 else {}
-            audited_update(Run.objects.filter(pk=run.pk), progress_done=done, progress_total=total, **changes)
+            audited_update(Run.objects.filter(pk=run.pk), progress_done=done, progress_total=total,
+                           heartbeat_at=timezone.now())
             written["at"] = now
         if progress:
             progress(done, total)
@@ -299,12 +314,25 @@ def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None
     try:
         evaluated = evaluate(run, report, month)
         write_statements(run, evaluated)
+    except GivenUp:  # it stays failed, with the reason it was given up for
+        run.refresh_from_db()
     except Exception as error:  # the run records any failure; the previous version stays as it was
         audited_update(Run.objects.filter(pk=run.pk), status=Run.Status.FAILED,
                        error=f"{type(error).__name__}: {error}")
         run.refresh_from_db()
-        return run
     return run
+
+
+def give_up_stalled(candidates: QuerySet[Run] | None = None) -> int:
+    """Marks failed, audited, the queued or computing runs (of ``candidates``; by default all) that have shown no
+    progress for ``settings.PAY_RUN_STALLED_MINUTES``: their job was lost, its worker killed or restarted (Huey
+    does not deliver a job again). Their reason is ``Run.STALLED``; they can be recomputed. How many."""
+    since = timezone.now() - timedelta(minutes=settings.PAY_RUN_STALLED_MINUTES)
+    stalled = (Run.objects.all() if candidates is None else candidates).filter(
+        Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True, created_at__lt=since),
+        status__in=Run.BUSY,
+    )
+    return audited_update(stalled, status=Run.Status.FAILED, error=Run.STALLED)
 
 
 STORES_READ_TOGETHER = 50

@@ -1,7 +1,12 @@
 """Background jobs: a bonus run computes in the task queue while the browser shows its progress. A job acts as
-the user who queued it (``user_id``): its changes are audited as theirs."""
+the user who queued it (``user_id``): its changes are audited as theirs.
 
-from huey.contrib.djhuey import db_task
+Huey takes a job off the queue when a worker starts it (no acknowledgement when done, on SQLite or Redis): a
+job whose worker is killed is lost, and its run would stay computing. The worker gives such runs up as failed
+when it starts and every 5 minutes (``runs.give_up_stalled``); they can then be recomputed."""
+
+from huey import crontab
+from huey.contrib.djhuey import close_db, db_periodic_task, db_task, on_startup
 
 from dealerkpi.core.audit import acting_as
 from dealerkpi.org.models import User
@@ -13,3 +18,13 @@ from dealerkpi.pay.models import Run
 def compute_run(run_id: int, user_id: int | None = None) -> None:
     with acting_as(User.objects.filter(pk=user_id).first() if user_id else None, name="job"):
         runs.compute(Run.objects.select_related("store__region").get(pk=run_id))
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def give_up_stalled_runs() -> None:
+    with acting_as(None, name="job"):
+        runs.give_up_stalled()
+
+
+# At start, too: the runs whose jobs died with the worker before it restarted.
+on_startup("give_up_stalled_runs")(close_db(give_up_stalled_runs.call_local))

@@ -1,8 +1,9 @@
 from django.urls import path
 
+from dealerkpi.core.caching import never_stored
 from dealerkpi.pay import views as run_views
 
-urlpatterns = [
+urlpatterns = never_stored([  # every page here shows pay
     path("runs/", run_views.run_list, name="run-list"),
     path("runs/<int:pk>/", run_views.run_detail, name="run-detail"),
     path("runs/<int:pk>/progress/", run_views.run_progress, name="run-progress"),
@@ -14,4 +15,4 @@ urlpatterns = [
     path("statements/<int:pk>/records/<str:indicator>/", run_views.statement_records, name="statement-records"),
     path("queries/", run_views.query_list, name="query-list"),
     path("queries/<int:pk>/", run_views.query_answer, name="query-answer"),
-]
+])

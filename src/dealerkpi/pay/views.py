@@ -3,6 +3,8 @@ approve, lock; statements that explain every figure; queries on statement lines.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,6 +52,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
             if store is None:
                 raise Http404
             return redirect(start_run(request, store, form.cleaned_data["month"]))
+    runs.give_up_stalled(Run.objects.filter(pk__in=visible_runs(viewer).values("pk")))
     listed = visible_runs(viewer).annotate(people=Count("statements"), payout=Sum("statements__total"))
     return render(request, "pay/run_list.html", {"runs": listed[:100], "form": form, "may_start": may_start})
 
@@ -76,25 +79,42 @@ def _mark_changes(run: Run, statements: list[Statement]) -> None:
         statement.change = statement.total - before[statement.staff_id] if statement.staff_id in before else None
 
 
+def _given_up_if_stalled(run: Run) -> None:
+    """A queued or computing run whose job shows no progress is failed now, before it is shown."""
+    if run.is_busy and runs.give_up_stalled(Run.objects.filter(pk=run.pk)):
+        run.refresh_from_db()
+
+
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run, viewer = _run_for(request, pk)
+    _given_up_if_stalled(run)
     statements = list(_summary(run, viewer))
     _mark_changes(run, statements)
+    blocked = sum(statement.blocked for statement in statements)
     return render(request, "pay/run_detail.html", {
         "run": run, "statements": statements, "chart": ranking_chart(statements),
         "open_queries": workflow.open_queries(run),
-        "busy": run.status in (Run.Status.QUEUED, Run.Status.COMPUTING),
+        "busy": run.is_busy,
+        "warnings": [(statement, shown) for statement in statements for shown in statement.shown_warnings],
+        "blocked": workflow.blocked_message(blocked) if blocked else "",
     })
+
+
+POLLED_FOR_AT_MOST = timedelta(hours=1)  # after the run was started; a run that stops progressing fails sooner
+STOP_POLLING = 286  # htmx stops polling on this status
 
 
 @login_required
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment the run page polls while the run computes."""
     run, _viewer = _run_for(request, pk)
+    _given_up_if_stalled(run)
     response = render(request, "pay/run_progress.html", {"run": run})
-    if run.status not in (Run.Status.QUEUED, Run.Status.COMPUTING):
-        response["HX-Refresh"] = "true"  # done: reload the page to show the statements
+    if not run.is_busy:
+        response["HX-Refresh"] = "true"  # done or failed: reload the page to show the statements or the reason
+    elif timezone.now() - run.created_at > POLLED_FOR_AT_MOST:
+        response.status_code = STOP_POLLING  # still computing after all that time: reloading the page checks again
     return response
 
 

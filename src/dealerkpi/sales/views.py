@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dealerkpi.core.scope import Viewer, sees_phone, visible_to
+from dealerkpi.core.scope import Viewer, shown_phone, visible_to
 from dealerkpi.crm.models import Customer, Lead
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.scope import viewer_of
@@ -39,7 +39,7 @@ from dealerkpi.stock.models import Vehicle
 
 
 def phone_for(viewer: Viewer, customer: Customer) -> str:
-    return customer.phone if sees_phone(viewer, customer) else customer.masked_phone
+    return shown_phone(viewer, customer, customer.phone)
 
 
 def _acting_staff(viewer: Viewer) -> Staff:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from dealerkpi.core.registry import Browse, browse_entry
-from dealerkpi.core.scope import Viewer, sees_phone, visible_to
+from dealerkpi.core.scope import Viewer, shown_phone, visible_to
 from dealerkpi.core.tables import detail_url, table_class
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.web.filters import filterset_class
@@ -81,8 +81,8 @@ def _field_rows(record: Model, viewer: Viewer) -> list[tuple[str, object, str | 
             display = getattr(record, f"get_{field.name}_display", None)
             value = display() if display else getattr(record, field.name)
             link = None
-        if field.name == "phone" and not sees_phone(viewer, record):
-            value = record.masked_phone if hasattr(record, "masked_phone") else "****"
+        if field.name == "phone":
+            value = shown_phone(viewer, record, value)
         rows.append((str(field.verbose_name), value, link))
     return rows
 
