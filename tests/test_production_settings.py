@@ -64,10 +64,15 @@ def test_check_deploy_finds_nothing_to_fix(production: dict[str, str]) -> None:
 
 
 def test_without_a_secret_key_production_refuses_to_start(production: dict[str, str]) -> None:
+    """The deploy check and the WSGI application refuse; a command that signs nothing still runs."""
     env = {name: value for name, value in production.items() if name != "DJANGO_SECRET_KEY"}
-    refused = dealerkpi(env, "check")
+    refused = dealerkpi(env, "check", "--deploy")
     assert refused.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in refused.stderr
+    served = subprocess.run([sys.executable, "-c", "import dealerkpi.wsgi"], env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert served.returncode != 0 and "DJANGO_SECRET_KEY is not set" in served.stderr
+    assert dealerkpi(env, "makemigrations", "--check", "--dry-run").returncode == 0
 
 
 def free_port() -> int:

@@ -39,18 +39,20 @@ DEV = env_flag("DEALERKPI_DEV", default="PYTEST_VERSION" in os.environ)
 DEBUG = env_flag("DJANGO_DEBUG", default=False)
 
 
+MISSING_SECRET_KEY = ("DJANGO_SECRET_KEY is not set: set it to a long random string (docs/deploy.md), "
+                      "or DEALERKPI_DEV=1 on a developer's machine.")
+
+
 def secret_key() -> str:
+    """The key from the environment, the public development key in development mode, else empty: a command that
+    signs nothing (makemigrations, collectstatic) still runs, while serving refuses to start (core.checks)."""
     if key := os.environ.get("DJANGO_SECRET_KEY", "").strip():
         return key
-    if DEV:
-        return "dev-only-not-secret-change-me-in-production-dealerkpi"
-    raise ImproperlyConfigured(
-        "DJANGO_SECRET_KEY is not set: set it to a long random string (docs/deploy.md), "
-        "or DEALERKPI_DEV=1 on a developer's machine."
-    )
+    return "dev-only-not-secret-change-me-in-production-dealerkpi" if DEV else ""
 
 
 SECRET_KEY = secret_key()
+SECRET_KEY_MISSING = not SECRET_KEY  # Django itself raises on reading an empty SECRET_KEY
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [

@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from dealerkpi.core import audit, audit_logins
+        from dealerkpi.core import audit, audit_logins, checks  # noqa: F401 - checks registers itself
 
         audit.connect_signals()
         audit_logins.connect_signals()
