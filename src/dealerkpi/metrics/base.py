@@ -39,7 +39,7 @@ class Table:
     _by_store: dict[int, dict[Key, dict[str, Decimal]]] | None = field(default=None, init=False, repr=False)
 
     def add(self, key: StoreKey, name: str, value: Decimal) -> None:
-        self.rows[key][name] = tidy(self.rows[key].get(name, ZERO) + value)  # 9.5 + 0.5 is 10, not 10.0
+        self.rows[key][name] = self.rows[key].get(name, ZERO) + value
         self._by_store = None
 
     def by_store(self) -> dict[int, dict[Key, dict[str, Decimal]]]:

@@ -17,7 +17,7 @@ from dealerkpi.org.models import Store
 from dealerkpi.plans.engine import Actuals, Period
 
 from . import people
-from .base import Behind, Key, Table, ratio
+from .base import Behind, Key, Table, ratio, tidy
 from .members import Member, people_in_scope
 from .period import Crediting, Frame, Span
 from .registry import SOURCES, Definition, definition_of
@@ -107,7 +107,7 @@ def _shape(
             has = set()
             for key, parts in table.rows_in(store_ids).items():
                 if part in parts:
-                    rows[key][name] = parts[part]
+                    rows[key][name] = tidy(parts[part])  # once a figure: 9.5 + 0.5 is 10, not 10.0
                     has.add(key[0])
             for staff_id in everyone - has:
                 rows[_end_key(members.get(staff_id), staff_id)][name] = ZERO

@@ -12,7 +12,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from dealerkpi.core.scope import Reach, Viewer, visible_to
-from dealerkpi.org.models import READ_ONLY_ON_SALES, STORE_WIDE_ROLES, EffectiveDated, Role, TeamMembership, User
+from dealerkpi.org.models import (
+    READ_ONLY_ON_SALES,
+    STORE_WIDE_ROLES,
+    EffectiveDated,
+    Role,
+    Store,
+    TeamMembership,
+    User,
+)
 
 
 def _team_viewer(day: datetime.date, common: dict) -> Viewer:
@@ -64,3 +72,8 @@ def viewer_of(request: HttpRequest) -> Viewer:
 
 def visible(model: type[Model], user: User) -> QuerySet:
     return visible_to(model._default_manager.all(), viewer_for(user))
+
+
+def visible_store_ids(viewer: Viewer) -> list[int]:
+    """The ids of the stores the viewer sees, for the metrics library (which takes store ids)."""
+    return list(visible_to(Store.objects.order_by("pk"), viewer).values_list("pk", flat=True))

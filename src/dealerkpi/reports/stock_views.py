@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from dealerkpi import metrics
 from dealerkpi.core.scope import Reach, visible_to
-from dealerkpi.org.models import Store
-from dealerkpi.org.scope import viewer_of
+from dealerkpi.org.scope import viewer_of, visible_store_ids
 from dealerkpi.sales.models import Order
 from dealerkpi.stock import services
 from dealerkpi.stock.forms import StockFilterForm
@@ -34,7 +33,7 @@ def recent_deliveries(store_ids: list[int], today: datetime.date) -> Decimal:
 @login_required
 def stock_overview(request: HttpRequest) -> HttpResponse:
     viewer, today = viewer_of(request), timezone.localdate()
-    store_ids = list(visible_to(Store.objects.all(), viewer).values_list("pk", flat=True))
+    store_ids = visible_store_ids(viewer)
     dealers = visible_to(SecondaryDealer.objects.select_related("store"), viewer)
     vehicles = vehicles_seen(viewer)
     on_hand = vehicles.filter(status__in=services.ON_HAND)

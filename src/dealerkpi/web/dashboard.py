@@ -10,6 +10,7 @@ from decimal import Decimal
 from dealerkpi import metrics
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.org.models import Role, Staff, Store
+from dealerkpi.org.scope import visible_store_ids
 
 FUNNEL = ("new_leads", "showroom_visits", "test_drives", "orders", "units_delivered")
 STANDING = ("overdue_cards",)
@@ -37,10 +38,6 @@ class Funnel:
     @property
     def total(self) -> FunnelRow:
         return FunnelRow(0, "", {name: sum((row.figures[name] for row in self.rows), Decimal(0)) for name in COLUMNS})
-
-
-def visible_store_ids(viewer: Viewer) -> list[int]:
-    return list(visible_to(Store.objects.all(), viewer).order_by("pk").values_list("pk", flat=True))
 
 
 def _by_store(viewer: Viewer, today: datetime.date) -> Funnel:
