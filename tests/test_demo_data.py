@@ -50,7 +50,6 @@ NOW = datetime.datetime(2026, 6, 17, 12, 0, tzinfo=SH)  # on the last day only t
 LAST_COMPLETE = Period(2026, 5)
 YEAR = [Period(2025 + (5 + n) // 12, (5 + n) % 12 + 1) for n in range(12)]  # June 2025 to May 2026
 MONTHS = [Period(2025, 4), Period(2025, 5), *YEAR, Period(2026, 6)]  # every month the data touches
-PAY_RANGE = (Decimal(5000), Decimal(15000))
 # Dates that are plans, not facts: they may lie after the last day.
 PLANNED = {
     (Lead, "next_follow_up_on"), (FollowUp, "due_on"), (FollowUp, "next_due_on"), (Delivery, "scheduled_for"),
@@ -177,10 +176,23 @@ def test_every_weighted_indicator_has_its_target_at_every_level_for_every_month(
                 for member in employed(figures, store_id, role):
                     for kind, metric in targets:
                         assert store[(store_id, metric)] > 0, (month, metric)
-                        if kind == "target" or role in STORE_WIDE_ROLES:  # a store-wide role's team is the store
+                        if kind == "target":
                             assert person[(member.staff_id, metric)] > 0, (month, role, metric)
-                        else:
+                        elif role not in STORE_WIDE_ROLES:  # a store-wide role's team is the store: its row
                             assert team[(member.team_id, metric)] > 0, (month, role, metric)
+
+
+def test_a_store_wide_role_has_no_copy_of_the_stores_targets_as_its_own() -> None:
+    """The sales manager's team targets are the store's rows; the manager has own rows only for what the plan
+    reads of their own (the year of cars of the annual bonus), so the split counts no target twice."""
+    own = targets_read(published_plans()).own
+    for month in MONTHS:
+        store, _team, person = targets_of(month)
+        for store_id, figures in people_of(month).items():
+            for role in STORE_WIDE_ROLES:
+                for member in employed(figures, store_id, role):
+                    kept = {metric for (staff_id, metric) in person if staff_id == member.staff_id}
+                    assert kept == own.get(role, frozenset()) & {m for (s, m) in store if s == store_id}, role
 
 
 def test_no_statement_of_the_month_skips_an_indicator(statements: dict[int, list[Statement]]) -> None:
@@ -293,6 +305,15 @@ def test_nobody_holds_or_does_anything_outside_their_employment(model: type[Mode
     assert not wrong.exists(), list(wrong.values_list(f"{person}__hire_date", f"{person}__leave_date", "dated")[:5])
 
 
+def test_people_join_on_the_first_of_a_month_and_leave_at_its_end() -> None:
+    """So a month's bonus run assesses whole months: nobody starts on the 20th or leaves on the 3rd."""
+    joined = Staff.objects.filter(store__isnull=False, hire_date__gt=UNTIL - datetime.timedelta(days=365))
+    left = Staff.objects.filter(store__isnull=False, leave_date__isnull=False)
+    assert joined.count() >= 4 and left.count() >= 4
+    assert {day.day for day in joined.values_list("hire_date", flat=True)} == {1}
+    assert {(day + datetime.timedelta(days=1)).day for day in left.values_list("leave_date", flat=True)} == {1}
+
+
 def test_open_cards_are_with_someone_still_there() -> None:
     open_cards = Lead.objects.filter(status__in=[Lead.Status.OPEN, Lead.Status.DORMANT])
     assert open_cards.count() > 1000
@@ -320,43 +341,3 @@ def test_the_last_complete_month_has_last_year_and_the_month_before_beside_it() 
         for other in (previous, last_year):
             assert Decimal("0.75") * now["units"] <= other["units"] <= Decimal("1.33") * now["units"]
             assert other["orders"] > 0 and other["sales_amount"] > 0
-
-
-# --- 6. pay -----------------------------------------------------------------------------------------------------
-# What the example plans pay for these months: most consultants 5,000-15,000, their leaders more.
-
-
-def pay(found: list[Statement], plan: str) -> list[Statement]:
-    return [statement for statement in found if statement.plan_version.plan.code == plan]
-
-
-def test_consultants_earn_from_their_base_to_a_top_sellers_month(statements: dict[int, list[Statement]]) -> None:
-    consultants = [s for found in statements.values() for s in pay(found, "consultant")]
-    totals = sorted(s.total for s in consultants)
-    assert totals[0] >= 1200, "the plan's base pay"
-    assert sum(total >= PAY_RANGE[0] for total in totals) >= len(totals) * 3 / 4, "the rest are under the 60% gate"
-    assert PAY_RANGE[0] <= statistics.median(totals) <= PAY_RANGE[1]
-    by_cars = sorted(consultants, key=lambda s: Decimal(s.actuals["volume"]))
-    half = len(by_cars) // 2
-    assert sum(s.total for s in by_cars[half:]) > 2 * sum(s.total for s in by_cars[:half]), "selling more pays"
-
-
-def test_the_sales_manager_earns_more_than_every_supervisor(statements: dict[int, list[Statement]]) -> None:
-    for found in statements.values():
-        supervisors = [s.total for s in pay(found, "supervisor")]
-        for manager in pay(found, "sales_manager"):
-            assert manager.total >= 15000 and all(manager.total > total for total in supervisors)
-
-
-def test_most_consultants_earn_5000_to_15000(statements: dict[int, list[Statement]]) -> None:
-    totals = [s.total for found in statements.values() for s in pay(found, "consultant")]
-    assert sum(PAY_RANGE[0] <= total <= PAY_RANGE[1] for total in totals) > len(totals) / 2
-
-
-def test_supervisors_and_the_manager_earn_more_than_most_of_their_consultants(
-        statements: dict[int, list[Statement]]) -> None:
-    for found in statements.values():
-        consultants = pay(found, "consultant")
-        for leader in pay(found, "supervisor") + pay(found, "sales_manager"):
-            led = [s.total for s in consultants if leader.team_id in (None, s.team_id)]
-            assert sum(leader.total > total for total in led) > len(led) / 2, leader.plan_version.plan.code

@@ -274,7 +274,7 @@ class TestDistributions:
 
     def test_showroom_visits(self):
         visits = in_window(ShowroomVisit.objects.all(), "arrived_at")
-        assert 110 <= visits.count() / STORE_MONTHS / consultants_per_store() <= 135
+        assert 110 <= visits.count() / STORE_MONTHS / consultants_per_store() <= 140
         first = visits.filter(is_first_visit=True, has_intent=True)
         assert 0.25 <= first.count() / visits.count() <= 0.45
         assert visits.filter(is_first_visit=False).exists() and visits.filter(has_intent=False).exists()

@@ -14,20 +14,15 @@ from dealerkpi.core.models import AuditEntry
 from dealerkpi.pay import runs
 from dealerkpi.pay.models import Run, Statement
 from dealerkpi.pay.tasks import give_up_stalled_runs
-from dealerkpi.plans.models import Plan, publish_version
 from tests.test_runs import EXPECTED_TOTALS, OCTOBER, PLAN
-from tests.world import PASSWORD, World, build_world
+from tests.world import PASSWORD, World, world_with_consultant_plan
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world() -> World:
-    world = build_world()
-    plan = Plan.objects.create(group=world.stores["S1"].region.group, code="consultant", name="顾问方案",
-                               role="consultant")
-    publish_version(plan, PLAN, datetime.date(2026, 1, 1))
-    return world
+    return world_with_consultant_plan(PLAN)
 
 
 def computing_since(world: World, minutes: int) -> Run:

@@ -23,7 +23,7 @@ from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, publish_version
 from dealerkpi.targets.models import Target
 from tests.test_query_counts import hire_consultants
-from tests.world import PASSWORD, World, build_world
+from tests.world import PASSWORD, World, world_with_consultant_plan
 
 pytestmark = pytest.mark.django_db
 OCTOBER = Period(2026, 10)
@@ -57,11 +57,7 @@ MISSING_TARGET_IN_ENGLISH = ("indicator 销量 (volume): the target units_delive
 
 @pytest.fixture
 def world() -> World:
-    world = build_world()
-    plan = Plan.objects.create(group=world.stores["S1"].region.group, code="consultant", name="顾问方案",
-                               role="consultant")
-    publish_version(plan, PLAN, datetime.date(2026, 1, 1))
-    return world
+    return world_with_consultant_plan(PLAN)
 
 
 def set_targets(world: World, *names: str) -> None:

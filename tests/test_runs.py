@@ -23,7 +23,7 @@ from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, State
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, publish_version
 from dealerkpi.sales.models import OrderCredit, Reversal
-from tests.world import PASSWORD, World, build_world, delivered_deal
+from tests.world import PASSWORD, World, delivered_deal, world_with_consultant_plan
 
 pytestmark = pytest.mark.django_db
 fill_from_indicators = importlib.import_module(
@@ -62,11 +62,7 @@ EXPECTED_TOTALS = {name: Decimal("1200") + 300 * units for name, units in UNITS.
 
 @pytest.fixture
 def world() -> World:
-    world = build_world()
-    plan = Plan.objects.create(group=world.stores["S1"].region.group, code="consultant", name="顾问方案",
-                               role="consultant")
-    publish_version(plan, PLAN, datetime.date(2026, 1, 1))
-    return world
+    return world_with_consultant_plan(PLAN)
 
 
 def compute(world: World, period: Period = OCTOBER) -> Run:

@@ -21,7 +21,11 @@ from openpyxl import Workbook, load_workbook
 from dealerkpi.core.audit import acting_as
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.org.models import Role, Staff, TeamMembership, User
+from dealerkpi.pay import runs
+from dealerkpi.pay.models import Statement
+from dealerkpi.plans.engine import Period
 from dealerkpi.plans.engine import Target as EngineTarget
+from dealerkpi.plans.models import Plan, publish_version
 from dealerkpi.targets.models import AnnualTarget, SeasonalDistribution, Target
 from dealerkpi.targets.services import (
     generate_monthly,
@@ -31,6 +35,8 @@ from dealerkpi.targets.services import (
     seasonal_split,
     split_remaining,
     split_status,
+    split_statuses,
+    store_team,
     targets_for,
 )
 from tests.world import HIRED, PASSWORD, World, build_world
@@ -245,6 +251,7 @@ def test_targets_for_gives_the_engine_person_and_team_targets(world: World) -> N
     store_target(world, "units_delivered", "40", store="S2")
     c1, c2, t1 = str(world.staff["c1"].pk), str(world.staff["c2"].pk), str(world.teams["T1"].pk)
     assert targets_for(world.stores["S1"].pk, OCTOBER) == (
+        EngineTarget(metrics={"units_delivered": Decimal("30")}, team=store_team(world.stores["S1"].pk)),
         EngineTarget(metrics={"units_delivered": Decimal("20")}, team=t1),
         EngineTarget(metrics={"units_by_margin_class:high": Decimal("3"), "units_delivered": Decimal("12")},
                      person=c1),
@@ -268,6 +275,49 @@ def test_targets_for_takes_one_query_however_many_consultants(world: World, djan
     assert (len(few), len(many)) == (1, 26)
 
 
+SALES_MANAGER_PLAN = """
+plan: test_sales_manager
+name: 测试经理方案
+role: sales_manager
+version: "t1"
+period: month
+policies: {division_by_zero: zero, missing_target: skip, missing_value: zero}
+indicators:
+  volume:
+    label: 部门销量
+    metric: units_delivered
+    scope: team
+    target: team
+    scoring: {kind: linear, cap: 120}
+weights:
+  default: {volume: 100}
+base_pay:
+  - {amount: 8000}
+pay:
+  override:
+    label: 超计划提成
+    kind: per_unit
+    scope: team
+    amount: 100
+    multiply_by: team.sum.units_delivered / team.target.units_delivered
+"""
+
+
+def test_the_sales_manager_is_assessed_against_the_store_target_without_one_of_their_own(world: World) -> None:
+    """The store's target is the store-wide team's: the manager needs no copy of it among their own targets."""
+    plan = Plan.objects.create(group=world.stores["S1"].region.group, code="sales_manager", name="经理方案",
+                               role=Role.SALES_MANAGER)
+    publish_version(plan, SALES_MANAGER_PLAN, datetime.date(2026, 1, 1))
+    store_target(world, "units_delivered", "4")
+    person_target(world, "c1", "units_delivered", "3")  # a consultant's share: not the manager's team's target
+    run = runs.compute(runs.new_run(world.stores["S1"], Period(2026, 10)))
+    (statement,) = Statement.objects.filter(run=run)
+    assert statement.staff == world.staff["m1"] and not statement.warnings
+    volume = statement.indicators.get(code="volume")
+    assert volume.target == Decimal("4") and volume.actual == Decimal("3")  # the store's three cars in October
+    assert Decimal(statement.targets["volume"]) == 4 and statement.month_targets == {}
+
+
 # --- the split ------------------------------------------------------------------------------------------------
 
 
@@ -278,6 +328,29 @@ def test_split_status_and_remaining(world: World) -> None:
     assert (status.store_target, status.allocated, status.remaining) == (Decimal("30"), Decimal("12"), Decimal("18"))
     assert split_remaining(world.stores["S1"], OCTOBER, "units_delivered") == Decimal("18")
     assert split_remaining(world.stores["S1"], OCTOBER, "sales_amount") is None
+
+
+def test_the_split_counts_the_sales_forces_shares_not_a_managers_own_target(client, world: World) -> None:
+    """A store-wide role's own target (the manager's year of cars) is the store's figure again, not a share."""
+    store_target(world, "units_delivered", "30")
+    person_target(world, "c1", "units_delivered", "12")
+    person_target(world, "c2", "units_delivered", "8")
+    person_target(world, "m1", "units_delivered", "30")
+    store = world.stores["S1"]
+    status = split_status(store, OCTOBER, "units_delivered")
+    assert (status.store_target, status.allocated, status.remaining) == (Decimal("30"), Decimal("20"), Decimal("10"))
+    assert split_statuses(store, OCTOBER) == [status]
+    login(client, "m1")
+    month = client.get(url("targets-month", world))
+    assert [(column.total, column.remaining) for column in month.context["columns"]] == [(Decimal("20"),
+                                                                                          Decimal("10"))]
+    assert month.context["statuses"] == [(status, "30", "20", "10")]
+    split = client.get(url("targets-split", world, metric="units_delivered")).content.decode()
+    assert 'data-testid="sum">20<' in split and 'data-testid="remaining">10<' in split
+    with translation.override("en"), pytest.raises(ValidationError):
+        save_split(store, OCTOBER, "units_delivered", {world.staff["c3"].pk: Decimal("11")})
+    save_split(store, OCTOBER, "units_delivered", {world.staff["c3"].pk: Decimal("10")})
+    assert split_status(store, OCTOBER, "units_delivered").remaining == 0
 
 
 def test_save_split_refuses_more_than_the_store_target(world: World) -> None:

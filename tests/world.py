@@ -32,6 +32,7 @@ from dealerkpi.crm.models import (
 from dealerkpi.market.models import CompetitorPrice, MarketShareSurvey, PresentationAudit, PromotionExecution
 from dealerkpi.org.models import DealerGroup, Region, Role, RoleAssignment, Staff, Store, Team, TeamMembership, User
 from dealerkpi.people.models import AttendanceRecord, TrainingRecord
+from dealerkpi.plans.models import Plan, publish_version
 from dealerkpi.sales.models import (
     Delivery,
     DeliveryFollowUp,
@@ -239,3 +240,12 @@ def delivered_deal(world: World, key: str, at: datetime.datetime, shares: dict[s
     for person, share in (shares or {key: 100}).items():
         OrderCredit.objects.create(store=staff.store, order=order, staff=world.staff[person], share=share)
     return Delivery.objects.create(store=staff.store, order=order, vehicle=sold, delivered_at=at)
+
+
+def world_with_consultant_plan(document: str) -> World:
+    """The world with `document` published as S1's group's consultant plan from January 2026."""
+    world = build_world()
+    plan = Plan.objects.create(group=world.stores["S1"].region.group, code="consultant", name="顾问方案",
+                               role="consultant")
+    publish_version(plan, document, datetime.date(2026, 1, 1))
+    return world

@@ -188,6 +188,9 @@ HUEY = {
 # worker is killed is lost. A run that shows no progress for this many minutes is given up as failed, when its
 # page or the run list is read and by the worker (at start and every 5 minutes); see docs/reliability.md.
 PAY_RUN_STALLED_MINUTES = int(os.environ.get("DEALERKPI_RUN_STALLED_MINUTES", "10"))
+# What a spreadsheet uploaded on the import page may hold, over imports.reading.WEB_LIMITS (20 MB, 50,000 rows, ...;
+# docs/imports.md), e.g. {"rows": 20_000}: each limit bounds the time and memory one upload takes a web worker.
+IMPORT_LIMITS: dict[str, int] = {}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"

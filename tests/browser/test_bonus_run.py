@@ -46,7 +46,7 @@ def test_month_end_from_run_to_payroll(page, tmp_path) -> None:
     page.click(f"a[href='/pay/runs/{run.pk}/inputs/']")
     for statement, value in zip(rated, ("9", "6"), strict=True):
         page.select_option("[data-testid=rating-form] select[name=staff]", str(statement.staff_id))
-        page.fill("[data-testid=rating-form] input[name=indicator]", "showroom")
+        page.select_option("[data-testid=rating-form] select[name=indicator]", "showroom")
         page.fill("[data-testid=rating-form] input[name=value]", value)
         page.fill("[data-testid=rating-form] input[name=comment]", "展厅接待检查")
         page.click("[data-testid=rating-form] button")

@@ -146,8 +146,8 @@ def test_the_plan_says_which_kinds_block(block: str, blocking: set[str]) -> None
 
 @pytest.mark.parametrize(("warnings", "expected"), [
     pytest.param("warnings: {block: [missing_targets]}\n", "4:19: warnings block: 'missing_targets' is not a kind "
-                 "of warning; one of missing_target, missing_value, missing_rating, division_by_zero",
-                 id="an-unknown-kind"),
+                 "of warning; one of missing_target, missing_value, missing_rating, division_by_zero, "
+                 "below_minimum_wage, missing_minimum_wage", id="an-unknown-kind"),
     pytest.param("warnings: {block: [missing_value, missing_value]}\n",
                  "4:19: warnings block: missing_value is listed more than once", id="a-kind-twice"),
     pytest.param("warnings: {blocks: [missing_value]}\n", "4:12: unknown key 'blocks'; expected one of block",

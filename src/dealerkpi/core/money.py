@@ -39,3 +39,10 @@ def yuan(value: str | int | Decimal) -> Decimal:
 def fen(amount: Decimal) -> Decimal:
     """Round a final amount half-up to the fen (0.01 yuan)."""
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def half_up(value: Decimal, places: int) -> Decimal:
+    """``value`` rounded half-up (a tie away from zero) to ``places`` decimals, as PostgreSQL rounds a number into
+    a column with that many places. Rounded so before it is written, a figure reads back the same from SQLite,
+    whose Django backend would round a tie to even."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -10,7 +10,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+
+from dealerkpi.core.forms import asked
 
 PER_PAGE = 50
 
@@ -25,20 +26,14 @@ def page_of(request: HttpRequest, records: QuerySet) -> Page:
 
 
 def asked_day(request: HttpRequest, today: datetime.date) -> datetime.date:
-    """``?day=YYYY-MM-DD``, never after today; today when missing or not a date."""
-    try:
-        day = parse_date(request.GET.get("day", ""))
-    except ValueError:
-        day = None
+    """``?day=YYYY-MM-DD``, never after today; today when missing or not a date (core.forms.Asked)."""
+    day = asked(request, "day")
     return min(day, today) if day else today
 
 
 def asked_month(request: HttpRequest, today: datetime.date) -> datetime.date:
-    """The first day of ``?month=YYYY-MM``, or of this month."""
-    try:
-        return parse_date(f"{request.GET.get('month', '')}-01") or today.replace(day=1)
-    except ValueError:
-        return today.replace(day=1)
+    """The first day of ``?month=YYYY-MM``, or of this month when missing or not a month (core.forms.Asked)."""
+    return asked(request, "month") or today.replace(day=1)
 
 
 def next_month(first: datetime.date) -> datetime.date:

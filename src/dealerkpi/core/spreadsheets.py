@@ -11,8 +11,13 @@ Reading
     an Excel workbook (.xlsx): its first sheet, or the one named, read with openpyxl in read-only mode. The
     header is row 1 and rows keep the numbers Excel shows. Cells come as text from a CSV file, and as Excel
     holds them from a workbook: str, int, Decimal (never float: a number is read through its shortest text,
-    so 0.1 stays 0.1), bool, datetime. Every row is checked against the ``Limits`` as it is read, so a file
-    too large is refused without being held in memory.
+    so 0.1 stays 0.1), bool, datetime.
+
+    Every reading is bounded by ``Limits`` (bench/hostile_files.py measures the worst files, docs/imports.md
+    states the figures): the file's size first; a workbook's parts from the zip file's directory and then,
+    read as streams, their elements and longest text, before openpyxl parses anything; then every row and
+    cell as it is read, never the sheet's declared size. A malformed CSV file (a quote not closed) is refused,
+    naming its line.
 
 Writing
     The house style of the exports: the header row bold on a pale blue ground with a rule under it, frozen,
@@ -30,18 +35,22 @@ import csv
 import datetime
 import io
 import re
+import sys
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import IO, Any, TypeVar
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from dealerkpi.core.money import fen
 
@@ -55,22 +64,51 @@ def gettext_noop(message: str) -> str:
 
 
 NOT_UTF8_OR_GBK = gettext_noop("The CSV file is neither UTF-8 nor GBK text.")
-CSV_DAMAGED = gettext_noop("The CSV file cannot be read: %(problem)s")
+CSV_QUOTE_NOT_CLOSED = gettext_noop(
+    "The CSV file cannot be read from line %(line)s on: a quote (\") there opens a cell that is not closed "
+    "properly. A cell that starts with a quote must end with one, followed by a separator or the end of the line.")
+CSV_CELL_TOO_LARGE = gettext_noop(
+    "Line %(line)s of the CSV file holds a cell of more than %(found)s characters; a cell may hold at most "
+    "%(limit)s.")
+CSV_LINE_TOO_LONG = gettext_noop("Line %(line)s of the CSV file is longer than %(limit)s characters.")
 NOT_A_WORKBOOK = gettext_noop("The file is not a readable Excel workbook (.xlsx).")
 SAVE_AS_XLSX_OR_CSV = gettext_noop("Save the file as an Excel workbook (.xlsx) or as CSV and upload it again.")
 NOT_A_SPREADSHEET = gettext_noop("Upload an Excel workbook (.xlsx) or a CSV file.")
 TOO_LARGE = gettext_noop("The file is larger than %(megabytes)s MB.")
 TOO_MANY_ROWS = gettext_noop("The file has more than %(n)s rows.")
+BEYOND_EXCEL = gettext_noop("The file goes on beyond row %(n)s, the last row Excel has.")
 TOO_MANY_COLUMNS = gettext_noop("Row %(row)s has %(found)s columns; a file may have at most %(limit)s.")
+TOO_MANY_CELLS = gettext_noop(
+    "The file has more than %(n)s cells, counting the empty cells up to the last one of each row.")
 CELL_TOO_LARGE = gettext_noop(
     "Row %(row)s, column %(column)s holds %(found)s characters; a cell may hold at most %(limit)s.")
+UNPACKS_TOO_LARGE = gettext_noop("The workbook unpacks to more than %(megabytes)s MB.")
+PACKED_TOO_TIGHT = gettext_noop(
+    "The part %(part)s of the workbook unpacks to %(ratio)s times its packed size; a spreadsheet's parts unpack "
+    "to at most %(limit)s times theirs. The file is not read.")
+TOO_MANY_ELEMENTS = gettext_noop(
+    "The workbook holds more than %(n)s cells, rows and other elements. Delete the columns and sheets that are "
+    "not imported, or split the file.")
+TOO_MANY_FORMATS = gettext_noop(
+    "The workbook holds too many texts, cell formats or names to be read here (more than %(n)s elements, a "
+    "format or a name counting ten). Copy its cells into a new workbook (paste the values only) and save that.")
+WORKBOOK_CELL_TOO_LARGE = gettext_noop("A cell of the workbook holds more than %(limit)s characters.")
+NUL_IN_CELL = gettext_noop("The cell holds a NUL character (\\0), which is not text: delete it and save the file "
+                           "again.")
 
 READABLE = (".csv", ".xlsx")
 OTHER_SPREADSHEETS = (".xls", ".et", ".ods", ".numbers")  # refused with "save as .xlsx or CSV"
 ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 reads GBK and GB2312 too
 DELIMITERS = (",", ";", "\t")
 MEGABYTE = 1 << 20
+EXCEL_ROWS = 1_048_576  # the last row number Excel has
 CHUNK = MEGABYTE
+TIGHT_PART = MEGABYTE  # a part of a workbook this large (unpacked) is checked for its compression ratio
+BYTES_PER_CHARACTER = 10  # the most XML spends on one character of a cell: "&#128512;"
+TAG_SLACK = 1024  # the tag's own name and attributes, written before its text
+WORKSHEET_ROWS = ReadOnlyWorksheet._get_source.__code__  # where openpyxl opens a worksheet to read its rows
+SHARED_TEXTS = ExcelReader.read_strings.__code__  # where it opens the shared strings to read them whole
+OBJECT_WEIGHT = 10  # what an element of the other parts read whole counts against Limits.formats
 
 
 # --- reading -------------------------------------------------------------------------------------------------
@@ -78,13 +116,33 @@ CHUNK = MEGABYTE
 
 @dataclass(frozen=True)
 class Limits:
-    """What a reader accepts (None: no limit). A file beyond them is refused as soon as the reader meets the
-    row or cell, so a wrong or hostile file cannot fill the memory."""
+    """What a reader accepts. Each figure bounds the time and the memory one file can take (docs/imports.md
+    measures them): a file beyond them is refused as soon as the reader meets what is too much, before it is
+    parsed where that can be known (size, a workbook's parts) and otherwise at the first row or cell beyond."""
 
-    rows: int | None = 100_000  # data rows with something in them (the header and blank rows are not counted)
+    megabytes: int = 20  # the file as it is uploaded
+    rows: int = 100_000  # rows with something in them after the header (and blank rows up to EXCEL_ROWS)
     columns: int = 200  # cells of a row, up to its last filled one
-    cell_characters: int = 32_767  # the most an Excel cell holds
-    megabytes: int | None = 50
+    cell_characters: int = 10_000
+    # An Excel workbook is a zip file of XML parts; these are checked before openpyxl parses any of them.
+    unpacked_megabytes: int = 100  # all its parts, unpacked (a "zip bomb" packs gigabytes into kilobytes)
+    compression_ratio: int = 100  # a part of over 1 MB unpacked is at most this many times its packed size
+    elements: int = 2_500_000  # XML elements (rows, cells, texts, formats, ...) in all its parts
+    # What openpyxl parses whole, before the first row: the shared texts, counted by their XML elements, and the
+    # other parts (the styles, the workbook with its names, the relationships), whose elements count ten each,
+    # for openpyxl builds an object of each (some 15 µs and 800 bytes, ten times a shared text's element).
+    formats: int = 250_000
+
+    @property
+    def cells(self) -> int:
+        """The most cells a file may have, counting the empty ones up to the last of each row (which a row beyond
+        the columns may have only as empty cells)."""
+        return self.rows * self.columns
+
+    @property
+    def line_characters(self) -> int:
+        """The longest line of a CSV file within the limits: every cell full, quoted and separated."""
+        return self.columns * (self.cell_characters + 3)
 
 
 LIMITS = Limits()
@@ -92,28 +150,31 @@ LIMITS = Limits()
 
 class Unreadable(ValueError):
     """The file cannot be read as it is: ``message`` says why, in the reader's language; ``row`` and ``column``
-    (a letter) say where, when the refusal is about one row or cell."""
+    (a letter) say where, when the refusal is about one row or cell; ``code`` is the message as written here
+    (one of the templates above) and ``figures`` what fills it in, for a caller that adds to it."""
 
-    def __init__(self, message: str, row: int | None = None, column: str = "") -> None:
+    def __init__(self, message: str, row: int | None = None, column: str = "", code: str = "",
+                 figures: dict[str, object] | None = None) -> None:
         super().__init__(message)
-        self.message, self.row, self.column = message, row, column
+        self.message, self.row, self.column, self.code = message, row, column, code
+        self.figures = figures or {}
 
 
 class NotANumber(ValueError):
     """A cell that should hold a number and does not."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Reading:
     limits: Limits
     translate: Translate
+    cells: int = 0  # read so far, empty ones up to the last of each row included
 
-    def refusal(self, template: str, row: int | None = None, column: str = "", **params: object) -> Unreadable:
-        return Unreadable(self.translate(template) % {"row": row, "column": column, **params}, row, column)
+    def refusal(self, template: str, row: int | None = None, column: str = "", **figures: object) -> Unreadable:
+        message = self.translate(template) % {"row": row, "column": column, **figures}
+        return Unreadable(message, row, column, template, figures)
 
     def check_size(self, raw: IO[bytes]) -> None:
-        if self.limits.megabytes is None:
-            return
         raw.seek(0, io.SEEK_END)
         size = raw.tell()
         raw.seek(0)
@@ -122,7 +183,10 @@ class _Reading:
 
     def checked(self, number: int, cells: Sequence[Any]) -> list[Any]:
         """The row's cells up to its last filled one, refused when there are too many or one is too long."""
-        kept = _trimmed(cells)
+        self.cells += len(cells)
+        if self.cells > self.limits.cells:
+            raise self.refusal(TOO_MANY_CELLS, number, n=f"{self.limits.cells:,}")
+        kept = _trimmed(cells, self.limits.columns)
         if len(kept) > self.limits.columns:
             raise self.refusal(TOO_MANY_COLUMNS, number, found=f"{len(kept):,}", limit=f"{self.limits.columns:,}")
         for index, cell in enumerate(kept):
@@ -148,9 +212,11 @@ class Sheet:
         """Every row after the header with its number, a blank row as []; a row ends at its last filled cell."""
         limit, filled = self._reading.limits.rows, 0
         for number, cells in enumerate(self._source, start=2):
+            if number > EXCEL_ROWS:  # blank rows cost too: a workbook's next row may be numbered 99,999,999
+                raise self._reading.refusal(BEYOND_EXCEL, number, n=f"{EXCEL_ROWS:,}")
             kept = self._reading.checked(number, cells)
             filled += bool(kept)
-            if limit is not None and filled > limit:
+            if filled > limit:
                 raise self._reading.refusal(TOO_MANY_ROWS, number, n=f"{limit:,}")
             yield number, kept
 
@@ -189,23 +255,24 @@ def read_sheet(raw: IO[bytes], name: str, limits: Limits = LIMITS, *, sheet: str
     return Sheet(*_workbook_rows(raw, sheet, reading), reading)
 
 
-def _trimmed(cells: Sequence[Any]) -> list[Any]:
+def nul_cells(cells: Sequence[Any]) -> list[int]:
+    """The indexes of the cells holding a NUL character: a CSV file can (a workbook cannot), and PostgreSQL
+    refuses it in text, so a caller that stores cells reports these rows (``NUL_IN_CELL``) instead."""
+    return [index for index, cell in enumerate(cells) if isinstance(cell, str) and "\x00" in cell]
+
+
+def _trimmed(cells: Sequence[Any], columns: int) -> list[Any]:
     end = len(cells)
+    if end > columns:  # an empty cell far to the right (column XFD) makes a row of 16,384: drop them at C speed
+        beyond = cells[columns:]
+        if beyond.count(None) + beyond.count("") == len(beyond):
+            end = columns
     while end and is_blank(cells[end - 1]):
         end -= 1
     return list(cells[:end])
 
 
-def _guarded(rows: Iterator[T], failure: type[Exception], refusal: Callable[[Exception], Unreadable]) -> Iterator[T]:
-    """The rows of a reader, its failure part-way (a damaged file) turned into a refusal."""
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except failure as problem:
-            raise refusal(problem) from problem
-        yield row
+# --- CSV
 
 
 def _decodes_as(raw: IO[bytes], encoding: str) -> bool:
@@ -236,22 +303,152 @@ def _delimiter(first_line: str) -> str:
 
 def _csv_rows(raw: IO[bytes], reading: _Reading) -> tuple[Iterator[list[str]], Callable[[], Any]]:
     text = io.TextIOWrapper(raw, encoding=_encoding(raw, reading), newline="")
-    first = text.readline()
+    first = text.readline(reading.limits.line_characters)
     text.seek(0)
-    rows = csv.reader(text, delimiter=_delimiter(first))
-    return _guarded(rows, csv.Error, lambda problem: reading.refusal(CSV_DAMAGED, problem=problem)), text.detach
+    # strict: a quote that is not closed is an error, where a lenient reader swallows the rows after it
+    records = csv.reader(_bounded_lines(text, reading), delimiter=_delimiter(first), strict=True)
+    return _csv_records(records, reading), text.detach
+
+
+def _bounded_lines(text: Iterable[str], reading: _Reading) -> Iterator[str]:
+    """The file's lines, refused at the first one longer than a row within the limits can be (the csv module
+    would otherwise split it into millions of cells before the columns are counted)."""
+    longest = reading.limits.line_characters
+    for number, line in enumerate(text, start=1):
+        if len(line) > longest:
+            raise reading.refusal(CSV_LINE_TOO_LONG, line=f"{number:,}", limit=f"{longest:,}")
+        yield line
+
+
+def _csv_records(records: Any, reading: _Reading) -> Iterator[list[str]]:
+    """The records of a CSV file; a malformed one refused, naming the line it starts on."""
+    while True:
+        line = records.line_num + 1
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except csv.Error as problem:
+            if str(problem).startswith("field larger than field limit"):
+                raise reading.refusal(CSV_CELL_TOO_LARGE, line=f"{line:,}", found=f"{csv.field_size_limit():,}",
+                                      limit=f"{reading.limits.cell_characters:,}") from problem
+            raise reading.refusal(CSV_QUOTE_NOT_CLOSED, line=f"{line:,}") from problem
+        yield record
+
+
+# --- Excel workbooks
 
 
 def _workbook_rows(raw: IO[bytes], sheet: str | None, reading: _Reading
                    ) -> tuple[Iterator[list[Any]], Callable[[], Any]]:
+    elements = _parts(raw, reading)
     try:
-        book = load_workbook(raw, read_only=True, data_only=True)
+        book = _opened(raw, elements, reading)
         worksheet = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
+    except Unreadable:
+        raise
     except Exception as problem:  # openpyxl raises many kinds for a file that is not a workbook
         raise reading.refusal(NOT_A_WORKBOOK) from problem
     worksheet.reset_dimensions()  # some programs write a wrong size; read what is there
-    rows = _guarded(worksheet.iter_rows(values_only=True), Exception, lambda _problem: reading.refusal(NOT_A_WORKBOOK))
+    rows = _guarded(worksheet.iter_rows(values_only=True), reading)
     return ([_exact(value) for value in row] for row in rows), book.close
+
+
+def _parts(raw: IO[bytes], reading: _Reading) -> dict[str, int]:
+    """The XML elements of each part of the workbook, and what openpyxl would unpack checked before it starts:
+    from the zip file's directory, the size of every part unpacked and its compression ratio (Python's zipfile
+    never unpacks more than a part declares: one that holds more fails its CRC check); then every part read
+    once as a stream, nothing kept, for its elements and its longest text, so that no part is parsed that
+    would take too long or hold a text beyond the limit of a cell."""
+    limits = reading.limits
+    try:
+        with zipfile.ZipFile(raw) as archive:
+            parts = archive.infolist()
+            if sum(part.file_size for part in parts) > limits.unpacked_megabytes * MEGABYTE:
+                raise reading.refusal(UNPACKS_TOO_LARGE, megabytes=limits.unpacked_megabytes)
+            for part in parts:
+                ratio = part.file_size / max(part.compress_size, 1)
+                if part.file_size > TIGHT_PART and ratio > limits.compression_ratio:
+                    raise reading.refusal(PACKED_TOO_TIGHT, part=part.filename, ratio=f"{ratio:,.0f}",
+                                          limit=f"{limits.compression_ratio:,}")
+            elements: dict[str, int] = {}
+            for part in parts:
+                with archive.open(part) as stream:
+                    elements[part.filename] = _elements(stream, reading)
+                if sum(elements.values()) > limits.elements:
+                    raise reading.refusal(TOO_MANY_ELEMENTS, n=f"{limits.elements:,}")
+            return elements
+    except Unreadable:
+        raise
+    except Exception as problem:  # zipfile raises many kinds for a damaged file (BadZipFile, zlib.error, ...)
+        raise reading.refusal(NOT_A_WORKBOOK) from problem
+    finally:
+        raw.seek(0)
+
+
+def _elements(stream: IO[bytes], reading: _Reading) -> int:
+    """The XML elements of a part (its opening and empty tags), refused at a text longer than a cell may be."""
+    longest = reading.limits.cell_characters * BYTES_PER_CHARACTER + TAG_SLACK
+    elements, since_tag = 0, b""
+    while chunk := stream.read(CHUNK):
+        elements += chunk.count(b"<") - chunk.count(b"</")
+        text, start = since_tag + chunk, 0
+        while len(text) - start > longest:  # a run of more than `longest` bytes without a tag
+            tag = text.rfind(b"<", start, start + longest + 1)
+            if tag < 0:
+                raise reading.refusal(WORKBOOK_CELL_TOO_LARGE, limit=f"{reading.limits.cell_characters:,}")
+            start = tag + 1
+        since_tag = text[start:]
+    return elements
+
+
+class _Archive(zipfile.ZipFile):
+    """The workbook's zip file as openpyxl opens it. A worksheet's rows it parses as they are asked for; every
+    other part it reads it parses whole: the shared texts, and the styles, the workbook with its names and the
+    relationships, into an object for each element. Once those weigh more than ``Limits.formats``, the next
+    part is refused before it is parsed. Which part is which is told by where openpyxl opens it, not by its
+    name, which the file chooses."""
+
+    def __init__(self, raw: IO[bytes], elements: dict[str, int], reading: _Reading) -> None:
+        super().__init__(raw)
+        self.elements, self.reading, self.parsed_whole = elements, reading, 0
+        self.refused: Unreadable | None = None
+
+    def open(self, name: Any, *args: Any, **kwargs: Any) -> Any:
+        opener = sys._getframe(1).f_code
+        if opener is not WORKSHEET_ROWS:
+            weight = 1 if opener is SHARED_TEXTS else OBJECT_WEIGHT
+            self.parsed_whole += weight * self.elements.get(getattr(name, "filename", name), 0)
+            if self.parsed_whole > self.reading.limits.formats:
+                self.refused = self.reading.refusal(TOO_MANY_FORMATS, n=f"{self.reading.limits.formats:,}")
+                raise self.refused
+        return super().open(name, *args, **kwargs)
+
+
+def _opened(raw: IO[bytes], elements: dict[str, int], reading: _Reading) -> Any:
+    """openpyxl's ``load_workbook(raw, read_only=True, data_only=True)``, reading through ``_Archive``."""
+    reader = ExcelReader(raw, read_only=True, data_only=True)
+    reader.archive.close()
+    archive = reader.archive = _Archive(raw, elements, reading)
+    try:
+        reader.read()
+    except Exception:
+        if archive.refused is not None:  # openpyxl wraps what it meets in a ValueError of its own
+            raise archive.refused from None
+        raise
+    return reader.wb
+
+
+def _guarded(rows: Iterator[T], reading: _Reading) -> Iterator[T]:
+    """The rows of a workbook, its failure part-way (a damaged file) turned into a refusal."""
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as problem:  # as in _workbook_rows
+            raise reading.refusal(NOT_A_WORKBOOK) from problem
+        yield row
 
 
 def _exact(value: Any) -> Any:

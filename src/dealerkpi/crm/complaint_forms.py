@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dealerkpi.core.forms import date_input, datetime_input, not_in_future
+from dealerkpi.core.forms import DayField, MomentField, not_in_future
 from dealerkpi.crm.models import Complaint, Customer
 from dealerkpi.org.models import Store
 
@@ -37,8 +37,8 @@ class ComplaintForm(forms.ModelForm):
         model = Complaint
         fields = ["channel", "is_major", "summary", "received_at", "customer_phone", "about_staff", "handler",
                   "due_on"]
-        widgets = {"received_at": datetime_input(), "due_on": date_input(),
-                   "summary": forms.TextInput(attrs={"size": 60})}
+        field_classes = {"received_at": MomentField, "due_on": DayField}
+        widgets = {"summary": forms.TextInput(attrs={"size": 60})}
         help_texts = {
             "is_major": _("Major complaints are due in 2 days, others in 7, unless you set the date."),
             "about_staff": _("The staff member the complaint is about, if any."),
@@ -81,7 +81,8 @@ class ComplaintUpdateForm(forms.ModelForm):
     class Meta:
         model = Complaint
         fields = ["status", "resolution", "handler", "about_staff", "is_major", "due_on"]
-        widgets = {"due_on": date_input(), "resolution": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"due_on": DayField}
+        widgets = {"resolution": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: object, colleagues: QuerySet, manages: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

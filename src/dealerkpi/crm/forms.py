@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.catalog.models import VehicleModel
+from dealerkpi.core.forms import DayField, MomentField, RecordIdField, RecordsField
 from dealerkpi.core.validators import validate_mainland_mobile
 from dealerkpi.crm.models import FollowUp, IntentGrade, Lead, LostReason, ShowroomVisit, SourceChannel
 from dealerkpi.crm.services import (
@@ -25,8 +26,6 @@ from dealerkpi.crm.services import (
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.stock.models import Vehicle
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 SLOT_MINUTES = ((30, _("30 minutes")), (45, _("45 minutes")), (60, _("1 hour")), (90, _("1½ hours")))
 
 
@@ -119,7 +118,7 @@ class OpenCardForm(forms.Form):
     grade = forms.ChoiceField(label=_("Intent grade"))
     owner = forms.ModelChoiceField(label=_("Consultant"), queryset=Staff.objects.none(), required=False,
                                    help_text=_("Empty: you."))
-    visit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    visit = RecordIdField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, store: Store, grades: GradeBook, consultants: QuerySet[Staff] | None,
                  **kwargs: object) -> None:
@@ -151,7 +150,7 @@ class FollowUpForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=FollowUp.Channel.choices)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=FollowUp.Outcome.choices)
     grade = forms.ChoiceField(label=_("New grade"))
-    next_on = forms.DateField(label=_("Next follow-up"), required=False, widget=DATE)
+    next_on = DayField(label=_("Next follow-up"), required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args: object, lead: Lead, grades: GradeBook, today: datetime.date, **kwargs: object) -> None:
@@ -209,11 +208,11 @@ class LeadPickerMixin:
     """A ``lead`` field chosen by searching the viewer's open cards (the page fills the choices by htmx)."""
 
     def picked_lead(self) -> Lead | None:
+        """The card chosen: as sent, if it is one of the viewer's open cards (the field says); else as proposed."""
         form: forms.Form = self  # type: ignore[assignment]
         if form.is_bound:
-            value = form.data.get("lead", "")
-            return form.fields["lead"].queryset.filter(pk=value).select_related("customer").first() \
-                if str(value).isdigit() else None
+            form.is_valid()
+            return form.cleaned_data.get("lead")
         lead = form.initial.get("lead")
         return lead if isinstance(lead, Lead) else None
 
@@ -223,7 +222,8 @@ class VisitForm(LeadPickerMixin, forms.ModelForm):
         model = ShowroomVisit
         fields = ("arrived_at", "left_at", "is_first_visit", "party_size", "consultant", "has_intent",
                   "was_invited", "test_drive_taken", "lead")
-        widgets = {"arrived_at": DATETIME, "left_at": DATETIME, "lead": forms.HiddenInput}
+        field_classes = {"arrived_at": MomentField, "left_at": MomentField}
+        widgets = {"lead": forms.HiddenInput}
 
     def __init__(self, *args: object, consultants: QuerySet[Staff], leads: QuerySet[Lead],
                  **kwargs: object) -> None:
@@ -232,15 +232,13 @@ class VisitForm(LeadPickerMixin, forms.ModelForm):
         self.fields["lead"].queryset = leads
         self.fields["lead"].required = False
         self.fields["party_size"].widget.attrs["min"] = 1
-        for name in ("arrived_at", "left_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class TestDriveForm(LeadPickerMixin, forms.Form):
     lead = forms.ModelChoiceField(label=_("A-card"), queryset=Lead.objects.none(), widget=forms.HiddenInput,
                                   error_messages={"required": _("Choose the customer's A-card.")})
     vehicle = forms.ModelChoiceField(label=_("Demo vehicle"), queryset=Vehicle.objects.none())
-    day = forms.DateField(label=_("Day"), widget=DATE)
+    day = DayField(label=_("Day"))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     minutes = forms.TypedChoiceField(label=_("Length"), choices=SLOT_MINUTES, coerce=int, initial=30)
 
@@ -288,11 +286,21 @@ class GradeForm(forms.ModelForm):
         return data
 
 
-GradeFormSet = forms.modelformset_factory(IntentGrade, form=GradeForm, extra=0, can_delete=False)
+class BaseGradeFormSet(forms.BaseModelFormSet):
+    """The store's grades as they are: edited, never added to. A form more than the store has grades is an error
+    of the whole formset (and nothing is saved), as is a management form that is missing or tampered with."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.max_num = len(self.get_queryset())
+
+
+GradeFormSet = forms.modelformset_factory(IntentGrade, form=GradeForm, formset=BaseGradeFormSet, extra=0,
+                                          can_delete=False, edit_only=True, validate_max=True)
 
 
 class ReassignForm(forms.Form):
-    leads = forms.ModelMultipleChoiceField(
+    leads = RecordsField(
         label=_("Cards"), queryset=Lead.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick the cards to reassign.")},
     )

@@ -292,6 +292,13 @@ class LostSale(AuditedModel):
         verbose_name_plural = _("lost sales")
         ordering = ["-requested_at"]
         indexes = [models.Index(fields=["store", "requested_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "lead"], condition=models.Q(status=Decision.REQUESTED),
+                name="one_lost_sale_request_per_card",
+                violation_error_message=_("A lost-sale request for this card is already awaiting approval."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.get_reason_display()}"

@@ -285,10 +285,14 @@ def request_lost_sale(lead: Lead, staff: Staff, request: LostRequest, now: datet
 
 @transaction.atomic
 def decide_lost_sale(lost: LostSale, decider: Staff, approve: bool, now: datetime.datetime) -> LostSale:
-    """Approval closes the card (lost, grade F); a rejection keeps it open and the request on record."""
+    """Approval closes the card (lost, grade F); a rejection keeps it open and the request on record. The card is
+    locked before the request (as placing an order locks it), so a card ordered meanwhile is not closed as lost."""
+    lead = Lead.objects.select_for_update().get(pk=lost.lead_id)
     lost = LostSale.objects.select_for_update().get(pk=lost.pk)
     if lost.status != Decision.REQUESTED:
         raise ValidationError(_("This request has already been decided."))
+    if approve and lead.status != Lead.Status.OPEN:
+        raise ValidationError(_("The card is no longer open (an order was placed on it): reject the request."))
     lost.status = Decision.APPROVED if approve else Decision.REJECTED
     lost.decided_by, lost.decided_at = decider, now
     lost.save()

@@ -13,17 +13,18 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dealerkpi.core.forms import asked
 from dealerkpi.core.pages import PER_PAGE, page_of
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.crm import services
@@ -71,7 +72,8 @@ def _lead_to_change(request: HttpRequest, viewer: Viewer, pk: int) -> Lead:
 
 
 def _day(request: HttpRequest) -> datetime.date:
-    return parse_date(request.GET.get("day", "") or "") or timezone.localdate()
+    """``?day=`` (core.forms.Asked), else today."""
+    return asked(request, "day") or timezone.localdate()
 
 
 def _day_links(day: datetime.date) -> dict[str, datetime.date]:
@@ -100,16 +102,16 @@ def _form_errors_to(form: Form, error: ValidationError) -> None:
 # --- A-cards ------------------------------------------------------------------------------------------------
 
 
-def _visit_to_link(viewer: Viewer, pk: object) -> ShowroomVisit | None:
-    if not str(pk or "").isdigit():
+def _visit_to_link(viewer: Viewer, pk: int | None) -> ShowroomVisit | None:
+    if pk is None:
         return None
-    return visible_to(ShowroomVisit.objects.filter(lead__isnull=True), viewer).filter(pk=int(pk)).first()
+    return visible_to(ShowroomVisit.objects.filter(lead__isnull=True), viewer).filter(pk=pk).first()
 
 
 def _card_form(request: HttpRequest, viewer: Viewer, data: object = None) -> OpenCardForm:
     today = timezone.localdate()
     consultants = None if viewer.reach is Reach.OWN else services.desk_consultants(viewer, today)
-    initial = {"visit": request.GET.get("visit", ""), "source": request.GET.get("source", "walk_in")}
+    initial = {"visit": asked(request, "visit"), "source": request.GET.get("source", "walk_in")}
     return OpenCardForm(data, initial=initial, store=_store(viewer), grades=GradeBook.of_store(viewer.store_id),
                         consultants=consultants)
 
@@ -304,7 +306,8 @@ def grade_settings(request: HttpRequest) -> HttpResponse:
     grades = IntentGrade.objects.filter(store_id=viewer.store_id).order_by("position", "code")
     formset = GradeFormSet(request.POST if request.method == "POST" else None, queryset=grades)
     if request.method == "POST" and formset.is_valid():
-        changed = [form.save() for form in formset.forms if form.has_changed()]
+        with transaction.atomic():  # every changed grade or none
+            changed = formset.save()
         messages.success(request, _("%(count)d grade(s) saved.") % {"count": len(changed)})
         return HttpResponseRedirect(reverse("grade-settings"))
     return render(request, "crm/grade_settings.html", {"formset": formset, "editable": editable})
@@ -386,9 +389,9 @@ def testdrive_new(request: HttpRequest) -> HttpResponse:
     viewer = desk_viewer(request, "crm.add_testdrive")
     today = timezone.localdate()
     leads = open_leads(viewer, "change")
-    asked = request.GET.get("lead", "")
+    lead_id = asked(request, "lead")
     initial = {"day": _day(request), "minutes": 30,
-               "lead": leads.select_related("customer").filter(pk=asked).first() if asked.isdigit() else None}
+               "lead": leads.select_related("customer").filter(pk=lead_id).first() if lead_id else None}
     form = TestDriveForm(request.POST if request.method == "POST" else None, initial=initial, leads=leads,
                          vehicles=services.demo_vehicles(viewer.store_id), today=today)
     if request.method == "POST" and form.is_valid():

@@ -24,3 +24,14 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     year, month = index // 12, index % 12 + 1
     last = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
     return datetime.date(year, month, min(day.day, last))
+
+
+def first_of_month_after(ordinal: int) -> int:
+    """The 1st of the month after the day ``ordinal`` (as an ordinal)."""
+    return month_start(datetime.date.fromordinal(ordinal), back=-1).toordinal()
+
+
+def month_end_on_or_before(ordinal: int, latest: int) -> int:
+    """The last day of the month of ``ordinal``, or of the month before when that is after ``latest``."""
+    end = first_of_month_after(ordinal) - 1
+    return end if end <= latest else month_start(datetime.date.fromordinal(ordinal)).toordinal() - 1

@@ -231,11 +231,12 @@ class Showroom(StoreBase):
                 return
 
     def _next_contact_day(self, card: Card) -> int:
-        """The booked visit, or around the due day: most on time or a day or two early, some late."""
+        """The booked visit, or around the due day: most on time or a day or two early (as many as the team's
+        discipline), some late."""
         if card.booked:
             return card.booked[0]
         rng = self.rng
-        if rng.random() < 0.83:
+        if rng.random() < self.discipline[card.slot.team]:
             day = card.next_due if rng.random() < 0.55 else card.next_due - rng.randint(1, 2)
         else:
             day = card.next_due + rng.randint(1, 4)

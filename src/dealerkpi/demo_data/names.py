@@ -541,6 +541,7 @@ TRAINING_COURSES_EXTERNAL = (
 TRAINING_COURSE_ONBOARDING = "新员工入职培训：产品与流程"
 TRAINING_COURSE_LAUNCH = "新车上市培训：{model}"
 TRAINING_COURSE_MONTHLY = "月度产品与竞品培训"
+TRAINING_COURSE_LEADERS = "厂家销售主管月度管理培训"
 
 PROMOTIONS_BY_MONTH = {
     1: ("新春购车节", "年货购车季"),

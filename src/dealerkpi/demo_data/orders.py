@@ -398,23 +398,25 @@ class OrderDesk(StoreBase):
                 self.deliveries.append(delivered)
 
     def _c_card_calls(self, card: Card, delivery_id: int, delivered_t: int) -> None:
-        """C-card calls on day 1, 3 and 7 after delivery: most on the day, a few late, a few never."""
+        """C-card calls on day 1, 3 and 7 after delivery: most on the day (a few more than the team's A-card calls
+        are on time), a few late, a few never."""
         g, rng, t = self.g, self.rng, self.t
+        on_time = min(0.98, self.discipline[card.slot.team] + 0.05)
         for offset in (1, 3, 7):
             due = delivered_t // DAY + offset
-            done = self._c_card_call_time(due)
+            done = self._c_card_call_time(due, on_time)
             staff = self.answering(card, min(due, g.until_ord) if done is None else done // DAY)
             satisfaction = self.satisfaction.pick(rng) if done else None
             note = "" if not done else ("车辆使用正常" if (satisfaction or 0) >= 4 else "客户反映问题，已记录")
             row = (t.ccard.new_id(), self.sid, delivery_id, staff, g.day(due), g.at(done) if done else None)
             card.rows.append((t.ccard, (*row, satisfaction, note)))
 
-    def _c_card_call_time(self, due: int) -> int | None:
+    def _c_card_call_time(self, due: int, on_time: float) -> int | None:
         rng = self.rng
         r = rng.random()
-        if r < 0.88:
+        if r < on_time:
             done = due * DAY + OPEN + int(rng.random() * (CLOSE - OPEN))
-        elif r < 0.95:
+        elif r < (1 + on_time) / 2:
             done = (due + rng.randint(1, 2)) * DAY + OPEN + int(rng.random() * (CLOSE - OPEN))
         else:
             return None

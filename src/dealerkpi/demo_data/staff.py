@@ -6,7 +6,7 @@ from __future__ import annotations
 from random import Random
 
 from dealerkpi.demo_data import names
-from dealerkpi.demo_data.clock import NEVER
+from dealerkpi.demo_data.clock import NEVER, first_of_month_after, month_end_on_or_before
 from dealerkpi.demo_data.draws import Weighted, money
 from dealerkpi.demo_data.store_base import Card, Person, Slot, StoreBase, Tenure
 from dealerkpi.org.models import Role
@@ -23,7 +23,7 @@ SALARY = {
 }
 MANAGEMENT = (Role.GENERAL_MANAGER, Role.SALES_MANAGER, Role.DEPUTY_MANAGER, Role.HR, Role.FINANCE)
 TEAMS = (3, 3, 4)  # sales teams in a store, drawn from these
-TEAM_SIZE = {3: (5, 6), 4: (4, 5)}  # consultants in a team, by the number of teams: 15 to 20 in a store
+TEAM_SIZE = {3: (5, 6), 4: (5, 5)}  # consultants in a team, by the number of teams: 15 to 20 in a store
 ATTENDANCE = (("present", 930), ("late", 35), ("leave", 25), ("absent", 10))
 
 
@@ -86,7 +86,13 @@ class StaffRoster(StoreBase):
         return person
 
     def _turnover(self, n_teams: int) -> None:
-        """A quarter of the consultants leave in a year, their slots refilled; maybe a supervisor leaves."""
+        """A quarter of the consultants leave in a year, their slots refilled; maybe a supervisor leaves.
+
+        People leave at the end of a month and start on the 1st, as a 4S store's payroll month and its onboarding
+        batches have it: the leaver works out the notice month (30 days, by the labour contract law) while the
+        successor is recruited, who joins on the 1st. So a month's bonus run assesses whole months: nobody comes in
+        on the 20th with a pipeline too young to have delivered a car, or leaves on the 3rd before delivering one
+        (a penetration rate over no deliveries, which the run would rightly warn about)."""
         rng = self.rng
         h0, until = self.g.history_start.toordinal(), self.g.until_ord
         n = len(self.slots)
@@ -97,9 +103,10 @@ class StaffRoster(StoreBase):
         leaving_days += [h0 + int(rng.random() * older) for _ in range(round(n * rate * older / 365))]
         self.promotions = []
         if rng.random() < 0.35 and until - h0 > 120:
-            day = h0 + 60 + int(rng.random() * (until - h0 - 90))
+            day = first_of_month_after(h0 + 60 + int(rng.random() * (until - h0 - 90)))
             self._promote(rng.randrange(n_teams), day)
-        for day in sorted(leaving_days):
+        for drawn in sorted(leaving_days):
+            day = month_end_on_or_before(drawn, until)
             # The leaver: someone holding a slot that day (not a fresh vacancy).
             candidates = [s for s in self.slots if s.chain[-1][2] == NEVER and s.chain[-1][1] < day - 30]
             if not candidates:
@@ -108,7 +115,7 @@ class StaffRoster(StoreBase):
             person, start, _ = slot.chain[-1]
             slot.chain[-1] = (person, start, day)
             person.leave = day
-            self._refill(slot, day + rng.randint(3, 21))
+            self._refill(slot, day + 1)
 
     def _refill(self, slot: Slot, day: int) -> None:
         if day <= self.g.until_ord:
@@ -116,7 +123,8 @@ class StaffRoster(StoreBase):
             slot.chain.append((person, day, NEVER))
 
     def _promote(self, team: int, day: int) -> None:
-        """The team's supervisor leaves; the team's most senior consultant is promoted the next day."""
+        """The team's supervisor leaves at the end of a month; the team's most senior consultant is promoted on
+        the 1st, ``day``, and a newcomer takes their desk."""
         sup, start, _ = self.supervisors[team][-1]
         sup.leave = day - 1
         self.supervisors[team][-1] = (sup, start, day - 1)
@@ -126,7 +134,7 @@ class StaffRoster(StoreBase):
         slot.chain[-1] = (person, pstart, day - 1)
         self.supervisors[team].append((person, day, NEVER))
         self.promotions.append((person, day))
-        self._refill(slot, day + self.rng.randint(7, 21))
+        self._refill(slot, day)
 
     # the staff records -----------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ complaints and monthly records."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from dealerkpi.demo_data import names
@@ -26,6 +27,23 @@ if TYPE_CHECKING:
     from dealerkpi.demo_data.generate import Generator
 
 SATISFACTION = ((5, 60), (4, 28), (3, 8), (2, 3), (1, 1))
+# A team's follow-up discipline: the share of A-card calls made by their due day. It is the team's more than each
+# consultant's (the supervisor checks the calls, 回访抽查): some teams keep the 95% a plan asks for, most do not.
+DISCIPLINE = (0.83, 0.98)
+# The monthly minimum wage of each city's urban districts and the day it took effect: demo figures close to each
+# province's first tier in 2025, not a reference. A store sets its own from the local announcement (最低工资标准).
+MINIMUM_WAGES = {
+    city: (datetime.date(2025, month, 1), Decimal(amount))
+    for month, amount, cities in (
+        (1, "2490.00", ("杭州", "宁波", "苏州", "南京")),
+        (3, "2500.00", ("广州",)),
+        (3, "2200.00", ("佛山", "东莞")),
+        (1, "2200.00", ("合肥", "武汉", "长沙", "南昌", "福州")),
+        (1, "2200.00", ("济南", "青岛", "郑州", "石家庄", "沈阳")),
+        (1, "2200.00", ("成都", "重庆", "西安", "昆明", "南宁")),
+    )
+    for city in cities
+}
 
 
 class StoreSim(StaffRoster, StockKeeping, Showroom, OrderDesk, StoreRoutines):
@@ -72,6 +90,7 @@ class StoreSim(StaffRoster, StockKeeping, Showroom, OrderDesk, StoreRoutines):
         self.ew_p = rng.uniform(0.18, 0.22)
         self.trade_p = rng.uniform(0.13, 0.17)
         self.drive_p = rng.uniform(0.36, 0.43)
+        self.discipline = [rng.uniform(*DISCIPLINE) for _ in self.team_ids]
         self.traffic = len(self.slots) * rng.uniform(0.95, 1.05)
         self.sources = Weighted(SOURCES)
         self.warm_grades = Weighted(GRADE_MIX_WARM)
@@ -106,6 +125,7 @@ class StoreSim(StaffRoster, StockKeeping, Showroom, OrderDesk, StoreRoutines):
         territory = "\n".join(self.territory)
         region_id = g.regions[region_pos][0]
         t.store.add((self.sid, region_id, self.code, name, self.brand.id, self.city.name, territory, opened))
+        t.minwage.add((t.minwage.new_id(), self.sid, *MINIMUM_WAGES[self.city.name]))
 
     def _grades(self) -> None:
         t = self.t

@@ -121,5 +121,6 @@ class StoreBase:
     vehicles_on_hand: int
     # funnel.py and orders.py
     drive_slots: dict[tuple[int, int], list[tuple[int, int]]]  # (vehicle, day): booked (start, end)
+    discipline: list[float]  # by team: the share of follow-ups made by their due day
     order_district: str | None  # where the buyer of the card's order lives, when the order decides it
     deliveries: list[Delivered]  # delivered in the period

@@ -183,11 +183,18 @@ class StoreRoutines(StoreBase):
             t.competitor.add((t.competitor.new_id(), self.sid, model_id, g.day(day), price, offer, source, reporter))
 
     def _trainings(self, ms: int, s: int, e: int) -> None:
-        """The monthly product session for all consultants, and one to three external courses."""
+        """The monthly product session for all consultants, one to three external courses, and the OEM's monthly
+        course for team leaders, which each supervisor attends."""
         g, rng, t = self.g, self.rng, self.t
         if s <= ms + 9 <= e:
             manager = self.managers[Role.SALES_MANAGER].id
             self._training_all(names.TRAINING_COURSE_MONTHLY, ms + 9, Decimal("2.0"), manager)
+        leaders_day, hours = ms + rng.randint(3, 25), Decimal(rng.choice((4, 6, 8)))
+        if s <= leaders_day <= e:
+            for team in range(len(self.team_ids)):
+                leader = self.supervisor(team, leaders_day)
+                row = (t.training.new_id(), self.sid, leader, names.TRAINING_COURSE_LEADERS, g.day(leaders_day))
+                t.training.add((*row, hours, True, None))
         for _ in range(rng.randint(1, 3)):
             day = s + int(rng.random() * (e - s + 1))
             people = self.consultants_on(day)

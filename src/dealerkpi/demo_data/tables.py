@@ -9,7 +9,17 @@ from dealerkpi.catalog.models import Brand, LifecycleStage, MarginClass, Trim, T
 from dealerkpi.core.bulk import BulkWriter, Table
 from dealerkpi.crm.models import Complaint, Customer, FollowUp, IntentGrade, Lead, LostSale, ShowroomVisit, TestDrive
 from dealerkpi.market.models import CompetitorPrice, MarketShareSurvey, PresentationAudit, PromotionExecution
-from dealerkpi.org.models import DealerGroup, Region, RoleAssignment, Staff, Store, Team, TeamMembership, User
+from dealerkpi.org.models import (
+    DealerGroup,
+    MinimumWage,
+    Region,
+    RoleAssignment,
+    Staff,
+    Store,
+    Team,
+    TeamMembership,
+    User,
+)
 from dealerkpi.people.models import AttendanceRecord, TrainingRecord
 from dealerkpi.sales.models import (
     Delivery,
@@ -34,6 +44,7 @@ COLUMNS: dict[str, tuple[type[Model], str]] = {
     "trim": (Trim, "id vehicle_model_id code name margin_class_id"),
     "price": (TrimPrice, "id valid_from valid_to trim_id guide_price floor_price cost"),
     "store": (Store, "id region_id code name brand_id city territory opened_on"),
+    "minwage": (MinimumWage, "id store_id effective_from monthly_amount"),
     "team": (Team, "id store_id name is_active"),
     "staff": (Staff, "id group_id store_id region_id employee_no name role phone hire_date leave_date base_salary"),
     "role": (RoleAssignment, "id valid_from valid_to staff_id role store_id"),
@@ -114,6 +125,7 @@ class Tables:
     trim: Table
     price: Table
     store: Table
+    minwage: Table
     team: Table
     staff: Table
     role: Table

@@ -6,11 +6,14 @@ every level they read it, for every month of the period:
   month is measured on itself when all its days were generated, else on the nearest month that was (the first
   and the current month are partial); with no such month (``--months 1``) its days are scaled up to a month;
 - each consultant: a share of the store's figure (whole cars, whole yuan; the shares sum to it) by the days they
-  work in the month, a newcomer's at half weight in the month they join and the next (they have no customers
-  yet); rates: the store's;
+  work in the month and their record: the cars a month they delivered over the last three whole months, against
+  the store's average, taken halfway to it (as a manager splits a target: more to whoever sells more, without
+  setting the weakest a month they cannot make); a newcomer's days at half weight in the month they join and
+  the next (they have no customers yet), with no record until they have had a month of their own; rates: the
+  store's;
 - each team: the sum of its consultants' shares (rates: the store's);
-- a role whose "team" is the whole store (the sales manager: the bonus run reads that team's target from the
-  person's own targets): the store's figure as their own;
+- a role whose "team" is the whole store (the sales manager): nothing more for its team targets, which are the
+  store's rows; for what it reads of its own (the manager's year of cars), the store's figure;
 - another role that reads its own target (none in the examples): an average consultant's full month.
 """
 
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from statistics import median
@@ -34,6 +37,8 @@ from dealerkpi.targets.models import Target
 
 STRETCH = (1.02, 1.12)
 NEWCOMER = Decimal("0.5")  # the weight of a consultant's days in the month they join and the next
+RECORD, RECORD_MONTHS = "units_delivered", 3  # a consultant's record: their cars over the last 3 whole months
+TEMPERED = Decimal("0.5")  # how far a share follows the record from the store's average
 QUANTUM = {"units": Decimal(1), "count": Decimal(1), "hours": Decimal(1), "yuan": Decimal(100)}  # else 0.1
 RATE_QUANTUM = Decimal("0.1")  # rates and scores: a tenth of a point
 STORES_AT_A_TIME = 50  # stores whose months are measured together
@@ -71,7 +76,8 @@ def write_targets(writer: BulkWriter, group_ids: Sequence[int], first: datetime.
     store_ids = list(Store.objects.filter(region__group_id__in=group_ids).order_by("pk").values_list("pk", flat=True))
     months = _months(first, until)
     bases = _bases(months, first, until)
-    names = sorted(read.metrics())
+    whole = [month for month in months if _whole(month, first, until)]
+    names = sorted(read.metrics() | {RECORD})
     for start in range(0, len(store_ids), STORES_AT_A_TIME):
         batch = store_ids[start:start + STORES_AT_A_TIME]
         figures = {month: metrics.compute_by_store(names, batch, month, as_of=until) for month in months}
@@ -80,7 +86,9 @@ def write_targets(writer: BulkWriter, group_ids: Sequence[int], first: datetime.
         for store_id in batch:
             for month in months:
                 people = [p for p in figures[month][store_id].people.values() if p.employed_in == store_id]
-                weights = {p.staff_id: _weight(month, *employed[p.staff_id]) for p in people}
+                record = _record(store_id, [figures[m] for m in whole if m < month][-RECORD_MONTHS:], employed)
+                weights = {p.staff_id: _weight(month, *employed[p.staff_id]) * record.get(p.staff_id, Decimal(1))
+                           for p in people}
                 basis = bases[month]
                 here = StoreMonth(store_id, month, people, weights, figures[basis.month][store_id], basis.scale)
                 _add_rows(table, here, read, _stretch(seed, store_id, month))
@@ -101,9 +109,13 @@ def _months(first: datetime.date, last: datetime.date) -> list[Period]:
     return months
 
 
+def _whole(month: Period, first: datetime.date, until: datetime.date) -> bool:
+    return first <= month.first_day and month.last_day <= until
+
+
 def _bases(months: list[Period], first: datetime.date, until: datetime.date) -> dict[Period, Basis]:
     """Each month's basis: itself when whole, else the nearest whole month, else its own days scaled up."""
-    whole = [n for n, month in enumerate(months) if first <= month.first_day and month.last_day <= until]
+    whole = [n for n, month in enumerate(months) if _whole(month, first, until)]
     bases = {}
     for n, month in enumerate(months):
         if whole:
@@ -117,10 +129,39 @@ def _bases(months: list[Period], first: datetime.date, until: datetime.date) -> 
 def _weight(month: Period, hired: datetime.date, left: datetime.date | None) -> Decimal:
     """The share of the month's days someone employed from ``hired`` to ``left`` works; half of it in the month
     they join and the next."""
+    return _days(month, hired, left) * NEWCOMER if _new(month, hired) else _days(month, hired, left)
+
+
+def _days(month: Period, hired: datetime.date, left: datetime.date | None) -> Decimal:
     last = month.last_day if left is None else min(left, month.last_day)
-    days = Decimal(max((last - max(hired, month.first_day)).days + 1, 0)) / month.last_day.day
-    new = (month.year * 12 + month.month) - (hired.year * 12 + hired.month) <= 1
-    return days * NEWCOMER if new else days
+    return Decimal(max((last - max(hired, month.first_day)).days + 1, 0)) / month.last_day.day
+
+
+def _new(month: Period, hired: datetime.date) -> bool:
+    return (month.year * 12 + month.month) - (hired.year * 12 + hired.month) <= 1
+
+
+def _record(store_id: int, earlier: Sequence[Mapping[int, PeriodActuals]],
+            employed: Mapping[int, tuple[datetime.date, datetime.date | None]]) -> dict[int, Decimal]:
+    """Each consultant's record over the ``earlier`` months: their cars a month against the store's average,
+    taken halfway to it (1.2 for someone who sold 40% more than the average); none for a newcomer's months."""
+    cars: dict[int, Decimal] = defaultdict(Decimal)
+    worked: dict[int, Decimal] = defaultdict(Decimal)
+    for by_store in earlier:
+        figures = by_store[store_id]
+        for person in figures.people.values():
+            if person.role != Role.CONSULTANT or person.employed_in != store_id:
+                continue
+            hired, left = employed[person.staff_id]
+            if not _new(figures.period, hired):
+                worked[person.staff_id] += _days(figures.period, hired, left)
+                cars[person.staff_id] += figures.value(person.staff_id, RECORD) or Decimal(0)
+    months, sold = sum(worked.values(), Decimal(0)), sum(cars.values(), Decimal(0))
+    if not months or not sold:
+        return {}
+    average = sold / months
+    return {staff_id: 1 - TEMPERED + TEMPERED * cars[staff_id] / worked[staff_id] / average
+            for staff_id in worked if worked[staff_id]}
 
 
 def _stretch(seed: int, store_id: int, month: Period) -> Decimal:
@@ -213,14 +254,13 @@ def _team_figures(consultants: list[Member], split: dict[int, dict[str, Decimal]
 
 
 def _own_figures(here: StoreMonth, person: Member, store: dict[str, Decimal], read: TargetsRead) -> dict[str, Decimal]:
-    """The own targets of someone who is not a consultant: the store's figures for a store-wide role (their team
-    is the store), an average consultant's full month for another role."""
+    """The own targets of someone who is not a consultant: the store's figures for a store-wide role (what they
+    answer for is the store), an average consultant's full month for another role."""
+    names = read.own.get(person.role, frozenset()) & store.keys()
     if person.role in STORE_WIDE_ROLES:
-        names = read.own.get(person.role, frozenset()) | read.team.get(person.role, frozenset())
-        return {name: store[name] for name in sorted(names & store.keys())}
+        return {name: store[name] for name in sorted(names)}
     if person.role == Role.CONSULTANT:
         return {}
     full_months = sum((here.weights[p.staff_id] for p in here.consultants()), Decimal(0)) or Decimal(1)
-    names = read.own.get(person.role, frozenset()) & store.keys()
     return {name: _rounded(name, store[name] / full_months) if _additive(name) else store[name]
             for name in sorted(names)}

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealerkpi.core.scope import Viewer, visible_to
+from dealerkpi.core.spreadsheets import NUL_IN_CELL, nul_cells
 from dealerkpi.org.models import Store
 
 from .columns import REPORT_COLUMN_NAMES, Column, by_name, normalised
@@ -47,6 +48,11 @@ class Header:
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
+
+    def label_at(self, index: int) -> str:
+        """The label of the file's column at ``index``, known to the import or not."""
+        key = next((key for key, position in self.positions.items() if position == index), None)
+        return self.label(key) if key is not None else column_letter(index)
 
 
 def read_header(cells: Sequence[Any], columns: tuple[Column, ...], report: Report) -> Header | None:
@@ -84,7 +90,6 @@ class Context:
     write: bool  # False for a dry run: check only
     header: Header = field(default_factory=Header)
     progress: Progress | None = None
-    limit: int | None = None  # most data rows a file may have (the web page's limit)
 
     def error(self, number: int, key: str, value: object, message: str) -> None:
         if isinstance(value, datetime.datetime):
@@ -101,21 +106,21 @@ class Context:
 
 
 def typed_rows(table: Table, columns: tuple[Column, ...], context: Context) -> Iterator[tuple[int, dict, bool]]:
-    """(row number, typed values by column key, whether a cell was wrong) for every non-blank row."""
+    """(row number, typed values by column key, whether a cell was wrong) for every non-blank row. A cell
+    holding a NUL character is wrong whatever its column, and its value never reaches a query."""
     wanted = [(column, context.header.positions.get(column.key)) for column in columns]
     report = context.report
     for number, cells in table.rows():
         if all(is_blank(cell) for cell in cells):  # stops at the first filled cell
             continue
         report.rows += 1
-        if context.limit is not None and report.rows > context.limit:
-            report.file_error(_("The file has more than %(n)s rows; split it, or import it with the "
-                                "dealerkpi import command.") % {"n": f"{context.limit:,}"})
-            return
-        values, bad = {}, False
+        nul = nul_cells(cells)
+        for index in nul:
+            report.add(number, context.header.label_at(index), cells[index].replace("\x00", "\\0"), _(NUL_IN_CELL))
+        values, bad = {}, bool(nul)
         for column, index in wanted:
             cell = cells[index] if index is not None and index < len(cells) else None
-            values[column.key], wrong = _typed(cell, column, number, context)
+            values[column.key], wrong = (None, True) if index in nul else _typed(cell, column, number, context)
             bad = bad or wrong
         if report.rows % 1000 == 0:
             context.tick("read", report.rows)

@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ImportBatch
+from dealerkpi.core.spreadsheets import MEGABYTE
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+from .models import ImportBatch
+from .reading import web_limits
 
 
 class ImportForm(forms.Form):
@@ -20,7 +21,8 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
-        if upload.size > MAX_UPLOAD_BYTES:
+        megabytes = web_limits().megabytes
+        if upload.size > megabytes * MEGABYTE:
             raise forms.ValidationError(_("The file is larger than %(mb)s MB; import it with the dealerkpi import "
-                                          "command.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+                                          "command.") % {"mb": megabytes})
         return upload

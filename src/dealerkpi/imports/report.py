@@ -40,6 +40,14 @@ class Report:
     def file_error(self, message: str) -> None:
         self.add(None, "", "", message)
 
+    def refused(self, message: str) -> None:
+        """The file is refused as a whole (beyond a limit, or malformed): this reason replaces the problems of the
+        rows read before."""
+        self.errors.clear()
+        self.bad_rows.clear()
+        self.error_count = 0
+        self.file_error(message)
+
     def sorted_errors(self) -> list[RowError]:
         return sorted(self.errors, key=lambda e: (e.row or 0, e.column))
 

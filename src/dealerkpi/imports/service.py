@@ -25,12 +25,11 @@ from .deliveries import DeliveryImport
 from .engine import Context, Progress, read_header
 from .followups import FollowUpImport
 from .models import ImportBatch
-from .reading import Unreadable, fingerprint, open_table
+from .reading import COMMAND_LIMITS, Limits, Unreadable, fingerprint, open_table, refusal, web_limits
 from .report import Report
 from .workbooks import error_report
 
 IMPORTERS = {ImportBatch.Kind.FOLLOW_UPS: FollowUpImport, ImportBatch.Kind.DELIVERIES: DeliveryImport}
-WEB_ROWS = 50_000  # larger files go through the command (docs/imports.md)
 
 
 def importable_stores(viewer: Viewer) -> QuerySet[Store]:
@@ -45,9 +44,13 @@ class Options:
     user: User | None = None
     actor: str = ""
     via: str = ImportBatch.Via.WEB
-    limit: int | None = None  # most data rows; None: any number
     keep_report: bool = True  # store the error report (.xlsx) with the batch
     progress: Progress | None = None
+
+    @property
+    def limits(self) -> Limits:
+        """What the file may hold: the page's limits, or the command's (far larger)."""
+        return web_limits() if self.via == ImportBatch.Via.WEB else COMMAND_LIMITS
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,11 @@ def import_file(kind: str, raw: IO[bytes], name: str, viewer: Viewer, options: O
         raise PermissionDenied(_("Imports are for sales managers, general managers and head office."))
     started, clock = timezone.now(), time.perf_counter()
     digest, size = fingerprint(raw)
-    context = Context(viewer, Report(), started, write=not options.dry_run, progress=options.progress,
-                      limit=options.limit)
-    stores, readable = _run(kind, raw, name, context)
+    context = Context(viewer, Report(), started, write=not options.dry_run, progress=options.progress)
+    stores, readable = _run(kind, raw, name, context, options)
     report = context.report
-    blob = error_report(raw, name, report) if options.keep_report and readable and not report.ok else None
+    keep = options.keep_report and readable and not report.ok
+    blob = error_report(raw, name, report, options.limits) if keep else None
     outcome = (ImportBatch.Outcome.REJECTED if not report.ok
                else ImportBatch.Outcome.CHECKED if options.dry_run else ImportBatch.Outcome.IMPORTED)
     batch = ImportBatch.objects.create(
@@ -85,11 +88,11 @@ def import_file(kind: str, raw: IO[bytes], name: str, viewer: Viewer, options: O
     return Outcome(batch, report)
 
 
-def _run(kind: str, raw: IO[bytes], name: str, context: Context) -> tuple[list[int], bool]:
-    """(ids of the file's stores, whether the file could be read). Rolls back unless clean and writing."""
+def _run(kind: str, raw: IO[bytes], name: str, context: Context, options: Options) -> tuple[list[int], bool]:
+    """(ids of the file's stores, whether the file was read to its end). Rolls back unless clean and writing."""
     report = context.report
     try:
-        with open_table(raw, name) as table, transaction.atomic():
+        with open_table(raw, name, options.limits) as table, transaction.atomic():
             header = read_header(table.header, COLUMNS[kind], report)
             if header is None:
                 return [], True
@@ -103,7 +106,8 @@ def _run(kind: str, raw: IO[bytes], name: str, context: Context) -> tuple[list[i
                 transaction.set_rollback(True)
             return sorted(set(importer.stores.values())), True
     except Unreadable as problem:
-        report.file_error(problem.message)
+        report.written = 0
+        report.refused(refusal(problem, web=options.via == ImportBatch.Via.WEB))
     except IntegrityError:  # a concurrent change the checks could not see; the transaction is rolled back
         report.written = 0
         report.file_error(_("The database refused the import because records changed meanwhile; nothing was "

@@ -33,6 +33,9 @@ DATETIME_FORMATS = (
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 YES = frozenset({"1", "yes", "y", "true", "t", "是", "已", "√", "✓", "✔", "ok"})
 NO = frozenset({"0", "no", "n", "false", "f", "否", "未", "×", "✗", "✘"})
+# Every format above starts with the year: a text that does not is spared a dozen failing strptime calls (which
+# would flush strptime's cache of five patterns each time).
+YEAR_FIRST = re.compile(r"\d{4}\D")
 NUMBERED = re.compile(r"^(?:[A-Za-z]{1,3}-?)?(\d{1,18})$")  # 123, A-123 (an A-card), SO-45 (an order)
 
 
@@ -103,7 +106,7 @@ def _parse_text_time(value: str) -> datetime.datetime | None:
             return datetime.datetime.fromisoformat(value)
         except ValueError:
             pass
-    for pattern in DATETIME_FORMATS:
+    for pattern in DATETIME_FORMATS if YEAR_FIRST.match(value) else ():
         try:
             return datetime.datetime.strptime(value, pattern)
         except ValueError:
@@ -132,7 +135,7 @@ def day(cell: Any) -> datetime.date:
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
-    for pattern in DATE_FORMATS:
+    for pattern in DATE_FORMATS if YEAR_FIRST.match(value) else ():
         try:
             return datetime.datetime.strptime(value, pattern).date()
         except ValueError:

@@ -21,7 +21,8 @@ from dealerkpi.org.scope import viewer_of
 from .columns import COLUMNS
 from .forms import ImportForm
 from .models import ImportBatch
-from .service import WEB_ROWS, Options, Outcome, import_file, importable_stores
+from .reading import web_limits
+from .service import Options, Outcome, import_file, importable_stores
 from .workbooks import XLSX, template
 
 HISTORY = 20
@@ -53,7 +54,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 def _import(request: HttpRequest, viewer: Viewer, form: ImportForm) -> Outcome:
     upload = form.cleaned_data["file"]
-    options = Options(dry_run=form.cleaned_data["dry_run"], user=request.user, limit=WEB_ROWS)  # type: ignore[arg-type]
+    options = Options(dry_run=form.cleaned_data["dry_run"], user=request.user)  # type: ignore[arg-type]
     return import_file(form.cleaned_data["kind"], getattr(upload, "file", upload), upload.name, viewer, options)
 
 
@@ -64,7 +65,7 @@ def _context(request: HttpRequest, viewer: Viewer, form: ImportForm, outcome: Ou
                    .order_by("-started_at", "-pk")[:HISTORY])
     shown = request.GET.get("batch", "")
     return {
-        "form": form, "outcome": outcome, "viewer": viewer, "history": history, "web_rows": WEB_ROWS,
+        "form": form, "outcome": outcome, "viewer": viewer, "history": history, "web_rows": web_limits().rows,
         "stores": importable_stores(viewer)[:50],
         "shown": next((b for b in history if str(b.pk) == shown), None) if outcome is None else None,
         "kinds": [(kind, label, COLUMNS[kind]) for kind, label in ImportBatch.Kind.choices],

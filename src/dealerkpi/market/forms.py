@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.catalog.models import VehicleModel
-from dealerkpi.core.forms import date_input, not_in_future
+from dealerkpi.core.forms import DayField, not_in_future
 from dealerkpi.market.models import CompetitorPrice
 
 
@@ -17,8 +17,8 @@ class CompetitorPriceForm(forms.ModelForm):
     class Meta:
         model = CompetitorPrice
         fields = ["competitor_model", "seen_on", "price", "offer", "source"]
+        field_classes = {"seen_on": DayField}
         widgets = {
-            "seen_on": date_input(),
             "price": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
             "source": forms.TextInput(attrs={"list": "competitor-sources"}),
         }

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dealerkpi.catalog.models import VehicleModel
+from dealerkpi.core.forms import asked
 from dealerkpi.core.pages import page_of, refuse_unless, saved
 from dealerkpi.core.scope import visible_to
 from dealerkpi.market.forms import CompetitorPriceForm
@@ -92,11 +93,11 @@ def competitor_intel(request: HttpRequest) -> HttpResponse:
                 "model": sighting.competitor_model, "price": sighting.price})
     prices = visible_to(CompetitorPrice.objects.filter(store=store), viewer)
     sightings = in_window(prices, today).select_related("competitor_model__brand", "reported_by")
-    asked = request.GET.get("model", "")
-    if asked.isdigit():
-        sightings = sightings.filter(competitor_model_id=int(asked))
+    model_id = asked(request, "model")
+    if model_id is not None:
+        sightings = sightings.filter(competitor_model_id=model_id)
     return render(request, "market/competitor_intel.html", store_context(
         viewer, store, form=form, summaries=competitor_summary(prices, today), window_days=WINDOW_DAYS,
-        page=page_of(request, sightings.order_by("-seen_on", "-pk")), asked_model=asked,
+        page=page_of(request, sightings.order_by("-seen_on", "-pk")), asked_model=model_id,
         sources=[_("Competitor showroom"), "汽车之家", "懂车帝", "易车", _("Customer's quote"), _("Phone enquiry")],
     ))

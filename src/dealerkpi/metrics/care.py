@@ -58,13 +58,14 @@ def c_cards_due(frame: Frame) -> QuerySet[DeliveryFollowUp]:
 
 
 def compliance_table(frame: Frame) -> Table:
-    """Due and on-time counts per person (not split by team: compliance is a rate). Three queries."""
+    """Due and on-time counts per person and team of the due day (a team's compliance is its people's counts
+    summed, never a mean of their rates). Three queries."""
     table = Table()
     counted = {"due": Count("pk"), "on_time": Count("pk", filter=ON_TIME)}
     parts = (
-        grouped(answered_follow_ups(frame), "staff_id", None, counted),
-        grouped(missed_leads(frame), "owner_id", None, {"due": Count("pk")}),
-        grouped(c_cards_due(frame), "staff_id", None, counted),
+        grouped(answered_follow_ups(frame), "staff_id", F("due_on"), counted),
+        grouped(missed_leads(frame), "owner_id", F("next_follow_up_on"), {"due": Count("pk")}),
+        grouped(c_cards_due(frame), "staff_id", F("due_on"), counted),
     )
     for rows in parts:
         for key, values in rows.items():

@@ -307,6 +307,8 @@ _DEFINITIONS = (
     _ratio("visit_to_order_rate", "orders", "orders", "intent_visits", _visit_to_order, per_source="visits"),
     _ratio("lost_sale_rate", "lost_sales", "lost_sales", "new_leads", _lost_sale_rate, per_source="leads"),
     _ratio("follow_up_compliance", "compliance", "follow_ups_on_time", "follow_ups_due", _compliance),
+    _additive("follow_ups_due", "compliance", _compliance),
+    _additive("follow_ups_on_time", "compliance", _compliance),
     _additive("c_card_follow_ups_done", "c_cards", _c_cards_done),
     _additive("active_owned_customers", "owned_customers", _active_customers),
     _additive("complaints", "complaints", _complaints("complaints")),
@@ -336,8 +338,6 @@ PAGE_FIGURES: dict[str, Metric] = {
         Metric("visits_with_test_drive", "count", "Showroom parties who took a test drive during the visit."),
         Metric("test_drives", "count", "Test drives done whose slot started in the period."),
         Metric("orders", "count", "Orders placed in the period and not cancelled by its end."),
-        Metric("follow_ups_due", "count", "Follow-ups due in the period (A-cards and C-cards), as in compliance."),
-        Metric("follow_ups_on_time", "count", "Of those, the ones done by their due day."),
     )
 }
 PAGE_DEFINITIONS: dict[str, Definition] = {
@@ -347,8 +347,6 @@ PAGE_DEFINITIONS: dict[str, Definition] = {
         _additive("visits_with_test_drive", "visits", _visit_records("visits_with_test_drive")),
         _additive("test_drives", "test_drives", _test_drives),
         _additive("orders", "orders", _orders("orders")),
-        _additive("follow_ups_due", "compliance", _compliance),
-        _additive("follow_ups_on_time", "compliance", _compliance),
     )
 }
 

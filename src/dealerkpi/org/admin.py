@@ -6,7 +6,17 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from dealerkpi.org.admin_site import ScopedAdmin
-from dealerkpi.org.models import DealerGroup, Region, RoleAssignment, Staff, Store, Team, TeamMembership, User
+from dealerkpi.org.models import (
+    DealerGroup,
+    MinimumWage,
+    Region,
+    RoleAssignment,
+    Staff,
+    Store,
+    Team,
+    TeamMembership,
+    User,
+)
 from dealerkpi.org.services import assign_role
 
 
@@ -20,11 +30,24 @@ class RegionAdmin(ScopedAdmin):
     list_display = ("code", "name", "group")
 
 
+class MinimumWageInline(admin.TabularInline):
+    model = MinimumWage
+    extra = 0
+
+
 @admin.register(Store)
 class StoreAdmin(ScopedAdmin):
     list_display = ("code", "name", "city", "region", "brand")
     list_filter = ("region",)
     search_fields = ("code", "name", "city")
+    inlines = [MinimumWageInline]
+
+
+@admin.register(MinimumWage)
+class MinimumWageAdmin(ScopedAdmin):
+    list_display = ("store", "effective_from", "monthly_amount")
+    list_filter = ("store__region", "effective_from")
+    search_fields = ("store__code", "store__name", "store__city")
 
 
 @admin.register(Team)
@@ -50,7 +73,7 @@ class TeamMembershipInline(admin.TabularInline):
 
 @admin.register(Staff)
 class StaffAdmin(ScopedAdmin):
-    list_display = ("employee_no", "name", "role", "store", "hire_date", "leave_date")
+    list_display = ("employee_no", "name", "role", "store", "hire_date", "leave_date", "base_salary")
     list_filter = ("role", "store")
     search_fields = ("employee_no", "name")
     inlines = [TeamMembershipInline, RoleAssignmentInline]

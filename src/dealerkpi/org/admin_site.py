@@ -13,6 +13,7 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from dealerkpi.core.admin_checks import CheckedAdmin
 from dealerkpi.core.scope import visible_to
 from dealerkpi.org.scope import viewer_of
 
@@ -26,6 +27,17 @@ class DealerAdminSite(AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(MASTER_DATA)
+
+    def register(self, model_or_iterable: Any, admin_class: type | None = None, **options: Any) -> None:
+        """Every model's admin, Django's own (users, groups) included, and its inlines with the site's checks."""
+        super().register(model_or_iterable, checked(admin_class or admin.ModelAdmin), **options)
+
+
+def checked(admin_class: type) -> type:
+    """``admin_class`` with the checks of core.admin_checks.CheckedAdmin, and its inlines with them."""
+    inlines = [checked(inline) for inline in getattr(admin_class, "inlines", ())]
+    return type(admin_class.__name__, (CheckedAdmin, admin_class), {"__module__": admin_class.__module__,
+                                                                    "inlines": inlines})
 
 
 class ScopedAdmin(admin.ModelAdmin):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from dealerkpi.core.fields import MoneyField, PhoneField
 from dealerkpi.core.models import AuditedModel
 from dealerkpi.core.scope import ScopePaths
+from dealerkpi.core.validators import validate_first_of_month
 
 
 class Role(models.TextChoices):
@@ -96,6 +97,31 @@ class Store(AuditedModel):
 
     def territory_districts(self) -> list[str]:
         return [line.strip() for line in self.territory.splitlines() if line.strip()]
+
+
+class MinimumWage(AuditedModel):
+    """The monthly minimum wage (月最低工资标准) where the store is, from the first of a month: set by the
+    province for each city or county, and raised every few years. A month's is the one in force on its first day."""
+
+    store = models.ForeignKey(Store, models.CASCADE, related_name="minimum_wages", verbose_name=_("store"))
+    effective_from = models.DateField(
+        _("effective from"), validators=[validate_first_of_month],
+        help_text=_("The first day of the month from which the standard applies."),
+    )
+    monthly_amount = MoneyField(_("monthly minimum wage"))
+
+    scope = ScopePaths(group="store__region__group", region="store__region", store="store")
+
+    class Meta:
+        verbose_name = _("minimum wage")
+        verbose_name_plural = _("minimum wages")
+        ordering = ["store", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "effective_from"], name="one_minimum_wage_a_month_per_store")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store.name} {self.effective_from:%Y-%m}: {self.monthly_amount}"
 
 
 class Team(AuditedModel):

@@ -9,16 +9,18 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from dealerkpi.core.forms import asked
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.org.models import Staff, Store
 
 
 def chosen_store(request: HttpRequest, viewer: Viewer) -> Store:
-    """The store asked for (``?store=``) among those the viewer may see, else their own, else the first."""
+    """The store asked for (``?store=``, an id: anything else reads as not asked) among those the viewer may see,
+    else their own, else the first."""
     stores = visible_to(Store.objects.all(), viewer)
-    asked = request.GET.get("store", "")
-    if asked.isdigit():
-        return get_object_or_404(stores, pk=int(asked))
+    store_id = asked(request, "store")
+    if store_id is not None:
+        return get_object_or_404(stores, pk=store_id)
     if viewer.store_id:
         return get_object_or_404(stores, pk=viewer.store_id)
     store = stores.order_by("code").first()

@@ -1,23 +1,33 @@
-"""Downloads of a bonus run: a statement or the whole run as PDF, the run as an Excel workbook, the payroll
-file (.xlsx or .csv). Each download shows only what the viewer may see (``visible_statements``); payroll is
-for HR, finance, the GM, the store's sales managers, head office and superusers, once the run is approved.
-Every download is in the audit trail: who took which file of which run or statement, when, from where."""
+"""Downloads of a bonus run: a statement or the whole run as PDF (the run's made by a job: ``pay.run_pdf``), the
+run as an Excel workbook, the payroll file (.xlsx or .csv). Each download shows only what the viewer may see
+(``visible_statements``); payroll is for HR, finance, the GM, the store's sales managers, head office and
+superusers, once the run is approved. Every download is in the audit trail: who took which file of which run
+or statement, when, from where. One statement's PDF (one or two pages, a fraction of a second) is made in the
+request."""
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from dealerkpi.core.audit import record
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay import exports
-from dealerkpi.pay.models import Run, Statement
+from dealerkpi.pay import run_pdf as run_pdfs
+from dealerkpi.pay.models import Run, RunPdf, Statement
+from dealerkpi.pay.tasks import make_run_pdf
 from dealerkpi.pay.visibility import visible_runs, visible_statements
 
 PDF = "application/pdf"
@@ -73,12 +83,28 @@ def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def run_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every statement of the run the viewer may see, one page per person."""
+    """Every statement of the run the viewer may see, one page per person, as one PDF made by a job: POST asks
+    for it; GET downloads it once it is ready and up to date, else shows how far it is (the fragment that htmx
+    polls while the PDF is being prepared)."""
     run, statements = _run_statements(request, pk)
-    if not statements.exists():
+    ids = list(statements.values_list("pk", flat=True))
+    if not ids:
         return refusal(request, 404, _("Nothing to print"), _("You may see no statement of this run."), run)
-    return audited_download(run, exports.statements_pdf(statements), PDF, exports.export_name(run, "statements", "pdf"))
+    wants = run_pdfs.wanted(run, ids, get_language() or settings.LANGUAGE_CODE)
+    pdf = run_pdfs.of(run, request.user)
+    state = run_pdfs.state(pdf, wants)
+    if request.method == "POST":
+        if state not in (run_pdfs.PREPARING, run_pdfs.READY):
+            pdf = run_pdfs.ask(run, request.user, wants)
+            transaction.on_commit(partial(make_run_pdf, pdf.pk))
+        return redirect("run-pdf", run.pk)
+    if state == run_pdfs.READY and not request.htmx:
+        content = RunPdf.objects.values_list("content", flat=True).get(pk=pdf.pk)
+        return audited_download(run, bytes(content), PDF, exports.export_name(run, "statements", "pdf"))
+    page = "pay/run_pdf_state.html" if request.htmx else "pay/run_pdf.html"
+    return render(request, page, {"run": run, "pdf": pdf, "state": state, "people": len(ids)})
 
 
 @login_required

@@ -20,7 +20,7 @@ from dealerkpi import metrics
 from dealerkpi.catalog.models import LifecycleStage
 from dealerkpi.core.money import ZERO
 from dealerkpi.metrics import UnknownMetric, definition_of
-from dealerkpi.org.models import RoleAssignment, Store, TeamMembership
+from dealerkpi.org.models import MinimumWage, RoleAssignment, Store, TeamMembership
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement
 from dealerkpi.plans import engine
 from dealerkpi.plans.engine import expr
@@ -40,6 +40,8 @@ class Member:
     name: str
     role: str
     team_id: int | None
+    base_salary: Decimal | None  # on the staff record
+    days_employed: int  # calendar days of the month in a role in the store, while employed
 
 
 @dataclass
@@ -57,6 +59,7 @@ class StoreMonth:
     stage: str | None
     adjustments: dict[int, list[Adjustment]]
     records: RecordInputs = field(default_factory=dict)
+    minimum_wage: Decimal | None = None  # the store's monthly minimum wage in force on the month's first day
 
 
 def read_store_months(stores: Sequence[Store], period: engine.Period, records: bool = True) -> dict[int, StoreMonth]:
@@ -69,11 +72,12 @@ def read_store_months(stores: Sequence[Store], period: engine.Period, records: b
     history = history_by_store(ids, period)
     stages = stages_in_force(stores, period.first_day)
     adjustments = _adjustments_by_store(ids, period)
+    minimum_wages = minimum_wages_in_force(ids, period.first_day)
     read = records_by_store(stores, period, plans) if records else {}
     return {
         store.pk: StoreMonth(store, period, plans[store.pk], members.get(store.pk, []), targets.get(store.pk, ()),
                              ratings.get(store.pk, ()), history.get(store.pk, {}), stages.get(store.pk),
-                             adjustments.get(store.pk, {}), read.get(store.pk, {}))
+                             adjustments.get(store.pk, {}), read.get(store.pk, {}), minimum_wages.get(store.pk))
         for store in stores
     }
 
@@ -88,18 +92,22 @@ def read_store_month(store: Store, period: engine.Period) -> StoreMonth:
 
 def members_by_store(store_ids: Sequence[int], period: engine.Period) -> dict[int, list[Member]]:
     """Who is assessed in each store: everyone who held a role in it during the month, with the role they had
-    on their last day in it and their team on their last day in the month."""
+    on their last day in it, their team on their last day in the month, the base salary on their staff record,
+    and the days of the month they held a role in it while employed."""
     first, last = period.first_day, period.last_day
     assignments = (
         RoleAssignment.objects.filter(store_id__in=store_ids, valid_from__lte=last)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
         .filter(Q(staff__leave_date__isnull=True) | Q(staff__leave_date__gte=first))
         .order_by("store_id", "staff_id", "valid_from")
-        .values_list("store_id", "staff_id", "staff__name", "role")
+        .values_list("store_id", "staff_id", "staff__name", "role", "staff__base_salary", "valid_from", "valid_to",
+                     "staff__hire_date", "staff__leave_date")
     )
-    latest_role: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
-    for store_id, staff_id, name, role in assignments:
-        latest_role[store_id][staff_id] = (name, role)
+    latest_role: dict[int, dict[int, tuple[str, str, Decimal | None]]] = defaultdict(dict)
+    days: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for store_id, staff_id, name, role, salary, held_from, held_to, hired, left in assignments:
+        latest_role[store_id][staff_id] = (name, role, salary)
+        days[(store_id, staff_id)] |= days_within(period, (held_from, held_to), (hired, left))
     everyone = {staff_id for roles in latest_role.values() for staff_id in roles}
     memberships = (
         TeamMembership.objects.filter(staff_id__in=sorted(everyone), valid_from__lte=last)
@@ -109,9 +117,29 @@ def members_by_store(store_ids: Sequence[int], period: engine.Period) -> dict[in
     )
     team_of = dict(memberships)
     return {
-        store_id: [Member(staff_id, name, role, team_of.get(staff_id)) for staff_id, (name, role) in roles.items()]
+        store_id: [Member(staff_id, name, role, team_of.get(staff_id), salary, len(days[(store_id, staff_id)]))
+                   for staff_id, (name, role, salary) in roles.items()]
         for store_id, roles in latest_role.items()
     }
+
+
+def days_within(period: engine.Period, *spans: tuple[datetime.date | None, datetime.date | None]) -> set[int]:
+    """The days of the period (as ordinals) inside every one of the spans (from, to; either end open when None)."""
+    start = max([period.first_day, *(begin for begin, _ in spans if begin is not None)])
+    end = min([period.last_day, *(until for _, until in spans if until is not None)])
+    return set(range(start.toordinal(), end.toordinal() + 1))
+
+
+def minimum_wages_in_force(store_ids: Sequence[int], day: datetime.date) -> dict[int, Decimal]:
+    """Each store's monthly minimum wage in force on the day: the latest to take effect by then (stores with none
+    are left out). One query. A month's is the one in force on its first day, as its plans and stage are: the
+    standards take effect on the first of a month."""
+    rows = (
+        MinimumWage.objects.filter(store_id__in=store_ids, effective_from__lte=day)
+        .order_by("store_id", "effective_from")
+        .values_list("store_id", "monthly_amount")
+    )
+    return dict(rows)  # the latest to take effect is last
 
 
 # --- plans ------------------------------------------------------------------------------------------------------

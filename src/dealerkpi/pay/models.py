@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.fields import MoneyField
 from dealerkpi.core.models import AuditedModel
+from dealerkpi.core.once import one_record_per_token, token_column
 from dealerkpi.core.scope import ScopePaths
 from dealerkpi.core.validators import validate_first_of_month
 from dealerkpi.pay.wording import LINE_CATEGORIES, ShownWarning, worded, worded_warning
@@ -253,6 +254,12 @@ class Adjustment(AuditedModel):
     reason = models.CharField(_("reason"), max_length=300)
     created_by = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name=_("entered by"))
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    # The query this adjustment accepted: unique, so one query never pays twice.
+    query = models.OneToOneField(
+        "pay.StatementQuery", models.PROTECT, null=True, blank=True, related_name="adjustment",
+        verbose_name=_("accepted query"),
+    )
+    entry_token = token_column()  # entered in a form: sent twice, saved once (core.once)
 
     scope = ScopePaths(group="store__region__group", region="store__region", store="store", owner="staff")
 
@@ -260,6 +267,7 @@ class Adjustment(AuditedModel):
         verbose_name = _("adjustment")
         verbose_name_plural = _("adjustments")
         ordering = ["-created_at"]
+        constraints = [one_record_per_token("adjustment_entered_once")]
 
     def __str__(self) -> str:
         return f"{self.staff} {self.amount}: {self.reason}"
@@ -271,7 +279,7 @@ class Adjustment(AuditedModel):
 
 class StatementQuery(AuditedModel):
     """A consultant questions a line of their statement; the manager answers. An accepted query becomes an
-    adjustment."""
+    adjustment (``adjustment``, the one that names it)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -295,9 +303,6 @@ class StatementQuery(AuditedModel):
         "org.Staff", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("answered by")
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    adjustment = models.OneToOneField(
-        Adjustment, models.PROTECT, null=True, blank=True, related_name="query", verbose_name=_("adjustment")
-    )
 
     scope = ScopePaths(
         group="statement__store__region__group", region="statement__store__region", store="statement__store",
@@ -311,3 +316,34 @@ class StatementQuery(AuditedModel):
 
     def __str__(self) -> str:
         return self.question[:60]
+
+
+class RunPdf(models.Model):
+    """A run's statements as one PDF, made by a job (``pay.run_pdf``) for the person who asked for it: it holds
+    the statements they may see, in their language, so it is theirs alone. It is made again when the run's
+    status, the statements they may see or their language has changed since."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(Run, models.CASCADE, related_name="+", verbose_name=_("bonus run"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREPARING)
+    language = models.CharField(_("language"), max_length=10)
+    run_status = models.CharField(_("status of the run"), max_length=12, choices=Run.Status.choices)
+    statement_ids = models.JSONField(_("statements"), default=list)
+    content = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+    made_at = models.DateTimeField(_("made at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statements PDF")
+        verbose_name_plural = _("statements PDFs")
+        constraints = [models.UniqueConstraint(fields=["run", "requested_by"], name="one_run_pdf_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.run} PDF ({self.get_status_display()})"

@@ -24,7 +24,7 @@ from django.utils import timezone
 from dealerkpi import metrics
 from dealerkpi.core.audit import acting_user, audited_update
 from dealerkpi.core.bulk import copy_rows
-from dealerkpi.core.money import ZERO, fen
+from dealerkpi.core.money import ZERO, fen, half_up
 from dealerkpi.org.models import STORE_WIDE_ROLES, Store
 from dealerkpi.pay.inputs import (
     Member,
@@ -38,17 +38,13 @@ from dealerkpi.pay.models import Adjustment, Run, Statement, StatementIndicator,
 from dealerkpi.pay.workflow import supersede_older_drafts
 from dealerkpi.plans import engine
 from dealerkpi.plans.models import PlanVersion
+from dealerkpi.targets.services import store_team
 
 Progress = Callable[[int, int], None]
 
 
 def period_of(run: Run) -> engine.Period:
     return engine.Period(run.period.year, run.period.month)
-
-
-def store_team(store_id: int) -> str:
-    """The team key of a store-wide role: a sales manager's "team" is the whole store."""
-    return f"store-{store_id}"
 
 
 @transaction.atomic
@@ -63,10 +59,13 @@ def new_run(store: Store, period: engine.Period, user: object = None) -> Run:
                               created_by=started_by if getattr(started_by, "is_authenticated", False) else None)
 
 
-def _people(members: Iterable[Member], store_id: int) -> tuple[engine.Person, ...]:
+def _people(members: Iterable[Member], store_id: int, minimum_wage: Decimal | None) -> tuple[engine.Person, ...]:
+    """The members as the engine takes them, each with their base salary, the store's minimum wage and the days
+    of the month they were employed in the store."""
     return tuple(
         engine.Person(str(m.staff_id), m.name, m.role,
-                      store_team(store_id) if m.role in STORE_WIDE_ROLES else str(m.team_id or ""))
+                      store_team(store_id) if m.role in STORE_WIDE_ROLES else str(m.team_id or ""),
+                      m.base_salary, minimum_wage, m.days_employed)
         for m in members
     )
 
@@ -116,7 +115,7 @@ def evaluate_store(
     total = len(members)
     if progress:
         progress(0, total)
-    people = _people(members, store.pk)
+    people = _people(members, store.pk, month.minimum_wage)
     shared = {"targets": month.targets, "ratings": month.ratings, "history": month.history, "stage": month.stage}
     member_of = {str(m.staff_id): m for m in members}
     results: list[Evaluated] = []
@@ -166,6 +165,12 @@ def stored_wording(said: engine.Wording | None) -> dict | None:
 
 
 Row = dict[str, object]  # a row to insert, by field attname
+PLACES = 4  # of the statements' scores and of the indicators' figures
+
+
+def _placed(value: Decimal | None) -> Decimal | None:
+    """A score or figure as its column holds it, rounded here so that both databases hold the same."""
+    return None if value is None else half_up(value, PLACES)
 
 
 def _statement(run: Run, item: Evaluated) -> Row:
@@ -174,7 +179,8 @@ def _statement(run: Run, item: Evaluated) -> Row:
     return {
         "run_id": run.pk, "store_id": run.store_id, "staff_id": item.member.staff_id,
         "team_id": item.member.team_id, "plan_version_id": item.version.pk, "weight_set": result.weight_set,
-        "stage": result.stage or "", "total_score": result.total_score, "coefficient": result.coefficient,
+        "stage": result.stage or "", "total_score": _placed(result.total_score),
+        "coefficient": _placed(result.coefficient),
         "total": fen(result.total + adjusted), "carried_balance": fen(result.carried_balance),
         "draw_outstanding": fen(result.draw_outstanding), "paid_for_deals": _decimal_map(result.paid_for_deals),
         "actuals": {i.id: str(i.actual) for i in result.indicators if i.actual is not None},
@@ -189,8 +195,9 @@ def _statement(run: Run, item: Evaluated) -> Row:
 def _indicators(statement_id: int, result: engine.PersonResult, metric_of: dict[str, str]) -> list[Row]:
     return [
         {"statement_id": statement_id, "position": position, "code": i.id, "label": i.label,
-         "metric": metric_of.get(i.id, ""), "rule": i.rule[:200], "actual": i.actual, "target": i.target,
-         "achievement": i.achievement, "score": i.score, "weight": i.weight, "weighted_score": i.weighted_score,
+         "metric": metric_of.get(i.id, ""), "rule": i.rule[:200], "actual": _placed(i.actual),
+         "target": _placed(i.target), "achievement": _placed(i.achievement), "score": _placed(i.score),
+         "weight": i.weight, "weighted_score": _placed(i.weighted_score),
          "note": i.note[:300], "skipped": i.skipped, "rule_wording": stored_wording(i.rule_wording)}
         for position, i in enumerate(result.indicators)
     ]

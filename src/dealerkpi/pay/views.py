@@ -14,9 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dealerkpi import metrics
+from dealerkpi.core.once import save_once
 from dealerkpi.core.registry import browse_entry
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.core.tables import table_class
@@ -24,11 +26,13 @@ from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay import runs, workflow
 from dealerkpi.pay.earnings import earnings_to_date
-from dealerkpi.pay.forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm
+from dealerkpi.pay.forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm, Scale, Scales
+from dealerkpi.pay.inputs import engine_plan_of, plans_in_force_by_store
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementQuery
 from dealerkpi.pay.tasks import compute_run
 from dealerkpi.pay.visibility import visible_runs, visible_statements
 from dealerkpi.pay.wording import worded
+from dealerkpi.plans.engine.schema import Manual
 
 
 def _run_for(request: HttpRequest, pk: int) -> tuple[Run, Viewer]:
@@ -170,18 +174,19 @@ def run_inputs(request: HttpRequest, pk: int) -> HttpResponse:
     may_adjust = request.user.has_perm("pay.compute_run", run)
     editable = run.status == Run.Status.DRAFT
     people = _staff_in_run(run, viewer)
-    rating_form = RatingForm(request.POST if "rating" in request.POST else None)
+    rating_form = RatingForm(request.POST if "rating" in request.POST else None, scales=rating_scales(run))
     adjustment_form = AdjustmentForm(request.POST if "adjustment" in request.POST else None)
     for form in (rating_form, adjustment_form):
         form.fields["staff"].queryset = people
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
+        rating = "rating" in request.POST
         actor = Staff.objects.get(pk=viewer.staff_id) if viewer.staff_id else None
-        saved = _save_input(request, run, rating_form if "rating" in request.POST else adjustment_form,
-                            actor, may_rate if "rating" in request.POST else may_adjust)
-        if saved:
-            messages.success(request, _("Saved. Recompute the run to include it."))
+        if not (may_rate if rating else may_adjust) or (actor is None and not request.user.is_superuser):
+            raise PermissionDenied
+        form = rating_form if rating else adjustment_form
+        if form.is_valid() and _saved(request, run, form, actor):
             return redirect("run-inputs", pk=run.pk)
     ratings = visible_to(ManualRating.objects.filter(store=run.store, period=run.period), viewer).select_related(
         "staff", "rated_by")
@@ -193,27 +198,55 @@ def run_inputs(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _save_input(request: HttpRequest, run: Run, form: RatingForm | AdjustmentForm, actor: Staff | None,
-                allowed: bool) -> bool:
-    if not allowed or (actor is None and not request.user.is_superuser):
-        raise PermissionDenied
-    if not form.is_valid():
-        return False
-    record = form.save(commit=False)
-    record.store, record.period = run.store, run.period
-    if isinstance(record, ManualRating):
-        record.rated_by = actor
-        existing = ManualRating.objects.filter(staff=record.staff, period=run.period, indicator=record.indicator)
-        record.pk = existing.values_list("pk", flat=True).first()
-    else:
-        record.created_by = actor
+def rating_scales(run: Run) -> Scales:
+    """Each person's indicators rated by hand, from the plan in force for their role in the run's month (their
+    statement's plan when none is in force now)."""
+    in_force = plans_in_force_by_store([run.store], runs.period_of(run))[run.store_id]
+    scales: dict[int, dict[str, Scale]] = {}
+    for statement in Statement.objects.filter(run=run).select_related("plan_version__plan"):
+        version = statement.plan_version
+        plan = in_force[version.plan.role][1] if version.plan.role in in_force else engine_plan_of(version)
+        scales[statement.staff_id] = {indicator.id: Scale(indicator.label, indicator.scoring.maximum)
+                                      for indicator in plan.indicators if isinstance(indicator.scoring, Manual)}
+    return scales
+
+
+def _saved(request: HttpRequest, run: Run, form: RatingForm | AdjustmentForm, actor: Staff | None) -> bool:
+    """Save a valid rating or adjustment while the run is still a draft (checked again under its lock)."""
     try:
-        record.full_clean()
+        with transaction.atomic():
+            lock_draft(run)
+            saved = rate(run, form, actor) if isinstance(form, RatingForm) else adjust(run, form, actor)
     except ValidationError as error:
         form.add_error(None, error)
         return False
-    record.save()
+    if saved:
+        messages.success(request, _("Saved. Recompute the run to include it."))
+    else:
+        messages.info(request, _("This adjustment was saved already: the form was sent twice."))
     return True
+
+
+def lock_draft(run: Run) -> None:
+    if not Run.objects.select_for_update().filter(pk=run.pk, status=Run.Status.DRAFT).exists():
+        raise ValidationError(_("The run is no longer a draft: its ratings and adjustments are closed."))
+
+
+def rate(run: Run, form: RatingForm, actor: Staff | None) -> bool:
+    """The person's rating of the indicator for the month, new or corrected (audited either way): always saved."""
+    data = form.cleaned_data
+    ManualRating.objects.update_or_create(
+        staff=data["staff"], period=run.period, indicator=data["indicator"],
+        defaults={"store": run.store, "value": data["value"], "comment": data["comment"], "rated_by": actor},
+    )
+    return True
+
+
+def adjust(run: Run, form: AdjustmentForm, actor: Staff | None) -> bool:
+    """A new adjustment of the month; False when this form was saved before (a double click)."""
+    adjustment = form.save(commit=False)
+    adjustment.store, adjustment.period, adjustment.created_by = run.store, run.period, actor
+    return save_once(adjustment, form.cleaned_data["entry_token"])
 
 
 @login_required
@@ -227,8 +260,8 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             query = form.save(commit=False)
             query.statement, query.raised_by_id = statement, viewer.staff_id
-            query.line = statement.lines.filter(pk=request.POST.get("line") or 0).first()
-            query.indicator = statement.indicators.filter(pk=request.POST.get("indicator") or 0).first()
+            query.line = statement.lines.filter(pk=_chosen(request, "line")).first()
+            query.indicator = statement.indicators.filter(pk=_chosen(request, "indicator")).first()
             query.save()
             messages.success(request, _("Your question was sent to the sales manager."))
             return redirect("statement-detail", pk=statement.pk)
@@ -237,6 +270,12 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "queries": statement.queries.select_related("raised_by", "answered_by", "line", "indicator"),
         "form": form, "may_query": request.user.has_perm("pay.query_statement", statement),
     })
+
+
+def _chosen(request: HttpRequest, name: str) -> int:
+    """The id a form names in ``name``; 0 (none) for anything else."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
 @login_required
@@ -271,29 +310,47 @@ def query_list(request: HttpRequest) -> HttpResponse:
 def query_answer(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
     query = get_object_or_404(visible_to(StatementQuery.objects.select_related("statement__run"), viewer), pk=pk)
-    if not request.user.has_perm("pay.answer_query", query) or query.status != StatementQuery.Status.OPEN:
+    if not request.user.has_perm("pay.answer_query", query):
         raise PermissionDenied
+    if query.status != StatementQuery.Status.OPEN:
+        return _back_to_queries(request, ANSWERED)
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        answer_query(query, viewer, form.cleaned_data)
+        try:
+            answer_query(query, viewer, form.cleaned_data)
+        except ValidationError as error:  # answered meanwhile, by a second click or someone else
+            return _back_to_queries(request, " ".join(error.messages))
         messages.success(request, _("Answered."))
         return redirect("query-list")
     return render(request, "pay/query_answer.html", {"query": query, "form": form})
 
 
+ANSWERED = gettext_lazy("This query has been answered already; its answer is in the list.")
+
+
+def _back_to_queries(request: HttpRequest, message: str) -> HttpResponse:
+    messages.info(request, message)
+    return redirect("query-list")
+
+
 @transaction.atomic
 def answer_query(query: StatementQuery, viewer: Viewer, data: dict) -> None:
-    """An accepted query becomes an audited adjustment of the person's pay for that month."""
+    """An accepted query becomes an audited adjustment of the person's pay for that month. The query is locked and
+    checked open again here, so two answers at once (a double click, two managers) pay once; the adjustment names
+    its query, uniquely."""
+    query = StatementQuery.objects.select_for_update().select_related("statement__run").get(pk=query.pk)
+    if query.status != StatementQuery.Status.OPEN:
+        raise ValidationError(ANSWERED)
     query.status, query.answer = data["decision"], data["answer"]
     query.answered_by_id, query.answered_at = viewer.staff_id, timezone.now()
+    query.save()
     if query.status == StatementQuery.Status.ACCEPTED:
         statement = query.statement
-        query.adjustment = Adjustment.objects.create(
+        Adjustment.objects.create(
             store_id=statement.store_id, period=statement.run.period, staff_id=statement.staff_id,
             amount=data["amount"], reason=_("Query accepted: %(answer)s") % {"answer": data["answer"][:250]},
-            created_by_id=viewer.staff_id,
+            created_by_id=viewer.staff_id, query=query,
         )
-    query.save()
 
 
 @login_required

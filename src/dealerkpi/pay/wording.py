@@ -44,6 +44,7 @@ WORDINGS = {
     "cap": _("Cap of %(cap)s on %(on)s"),
     "floor": _("Floor of %(floor)s on %(on)s"),
     "guarantee": _("Guaranteed minimum of %(minimum)s"),
+    "minimum_wage": _("Minimum wage top-up to %(minimum)s"),
     "clawback": _("Clawback: delivery %(deal)s unwound on %(date)s"),
     "draw": _("Draw: advance against future commission"),
     "draw_recovery": _("Draw: recovery of earlier advances"),
@@ -72,6 +73,7 @@ WARNING_ITEMS = {
     "derived": _("derived value %(name)s"),
     "base_pay": LINE_CATEGORIES["base_pay"],
     "bonus": LINE_CATEGORIES["bonus"],
+    "minimum_wage": _("Minimum wage"),
 }
 WARNING_CAUSES = {
     "missing_target": _("the target %(figure)s is missing"),
@@ -84,6 +86,12 @@ SKIPPED = {  # what the `skip` policy did to the item
     "pay_rule": _("the pay rule was left out: it pays nothing"),
     "gate": _("the gate was not applied"),
     "derived": _("the derived value is left empty"),
+    "base_pay": _("this base pay entry was left out"),
+    "bonus": _("the bonus was left out: it pays nothing"),
+}
+MINIMUM_WAGE_MESSAGES = {  # the minimum wage check's warnings, by kind: not a figure a policy stood in for
+    "below_minimum_wage": _("the pay is below the minimum wage of %(figure)s; the plan flags it, nothing is added"),
+    "missing_minimum_wage": _("no minimum wage is set for the store this month; the pay was not compared with one"),
 }
 LEFT_OUT = _("left out")
 COUNTED_AS_ZERO = _("counted as 0")
@@ -110,6 +118,9 @@ def _item_name(item: Mapping[str, str]) -> str:
 def worded_warning(stored: Mapping[str, Any]) -> ShownWarning:
     """A warning as a statement stores it ({kind, figure, policy, item: {kind, id, label}, blocking}), worded."""
     kind, figure = stored["kind"], str(stored["figure"])
+    if kind in MINIMUM_WAGE_MESSAGES:
+        message = str(MINIMUM_WAGE_MESSAGES[kind]) % {"figure": figure}
+        return ShownWarning(_item_name(stored["item"]), message, bool(stored["blocking"]))
     if kind == "missing_target":  # the person's own target is named by its metric
         figure = figure.removeprefix("target.")
     cause = str(WARNING_CAUSES[kind]) % {"figure": figure}

@@ -45,20 +45,22 @@ def _blocking_warnings(run: Run) -> str:
     return blocked_message(people) if people else ""
 
 
-def _refuse_unless_ready(run: Run, viewer: Viewer, permission: str, problem: Callable[[Run], str]) -> None:
-    """A move the viewer may make but the run is not ready for is refused with the problem (a move the viewer may
-    not make is refused by _move)."""
-    if rules.has_perm(permission, viewer, run) and (message := problem(run)):
-        raise ValidationError(message)
+def _nothing_in_the_way(run: Run) -> str:
+    return ""
 
 
 @transaction.atomic
-def _move(run: Run, viewer: Viewer, permission: str, status: str, **stamps: object) -> Run:
+def _move(run: Run, viewer: Viewer, permission: str, status: str, problem: Callable[[Run], str] = _nothing_in_the_way,
+          **stamps: object) -> Run:
+    """Move the run to ``status``. The run is locked and checked again here, unchanged since the page was read and
+    ready (``problem`` says why not), so two clicks at once (or two people) move it once."""
     if not rules.has_perm(permission, viewer, run):
         raise PermissionDenied(_("You may not do this to this run now."))
     locked = Run.objects.select_for_update().get(pk=run.pk)
     if locked.status != run.status:
         raise ValidationError(_("The run changed meanwhile; reload the page."))
+    if message := problem(locked):
+        raise ValidationError(message)
     run.status = status
     for name, value in stamps.items():
         setattr(run, name, value)
@@ -68,13 +70,13 @@ def _move(run: Run, viewer: Viewer, permission: str, status: str, **stamps: obje
 
 def submit(run: Run, viewer: Viewer, user: object) -> Run:
     """Refused while a statement carries a blocking warning (a missing target, by default)."""
-    _refuse_unless_ready(run, viewer, "pay.submit_run", _blocking_warnings)
-    return _move(run, viewer, "pay.submit_run", Run.Status.SUBMITTED, submitted_by=user, submitted_at=timezone.now())
+    return _move(run, viewer, "pay.submit_run", Run.Status.SUBMITTED, _blocking_warnings,
+                 submitted_by=user, submitted_at=timezone.now())
 
 
 def approve(run: Run, viewer: Viewer, user: object) -> Run:
-    _refuse_unless_ready(run, viewer, "pay.approve_run", _unanswered_queries)
-    return _move(run, viewer, "pay.approve_run", Run.Status.APPROVED, approved_by=user, approved_at=timezone.now())
+    return _move(run, viewer, "pay.approve_run", Run.Status.APPROVED, _unanswered_queries,
+                 approved_by=user, approved_at=timezone.now())
 
 
 def send_back(run: Run, viewer: Viewer, user: object) -> Run:

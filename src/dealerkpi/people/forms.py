@@ -11,19 +11,19 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from dealerkpi.core.forms import date_input, not_in_future
+from dealerkpi.core.forms import DayField, RecordsField, not_in_future
 from dealerkpi.people.models import DailyChecklist, MeetingNote, TrainingRecord
 
 
 class TrainingForm(forms.Form):
     """One course for one or several people: one training record each."""
 
-    people = forms.ModelMultipleChoiceField(
+    people = RecordsField(
         queryset=None, label=_("Who took part"), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick at least one person.")},
     )
     course = forms.CharField(label=_("Course"), max_length=100)
-    held_on = forms.DateField(label=_("Held on"), widget=date_input())
+    held_on = DayField(label=_("Held on"))
     hours = forms.DecimalField(
         label=_("Hours"), max_digits=5, decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal("24"),
         error_messages={"min_value": _("Training hours in one day are between 0 and 24."),
@@ -73,6 +73,7 @@ class MeetingNoteForm(forms.ModelForm):
     class Meta:
         model = MeetingNote
         fields = ["summary", "today_arrangement", "tomorrow_arrangement", "attendees"]
+        field_classes = {"attendees": RecordsField}
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 6}),
             "today_arrangement": forms.Textarea(attrs={"rows": 4}),

@@ -5,7 +5,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from dealerkpi.org.admin_site import ScopedAdmin
-from dealerkpi.plans.models import Plan, PlanVersion, check_publishable, publish_version
+from dealerkpi.plans.models import Plan, PlanVersion, check_publishable, lock_plan, publish_version
 
 
 class PlanVersionInline(admin.TabularInline):
@@ -19,6 +19,9 @@ class PlanVersionInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False  # a published version is never edited (and a posted form for one is not validated)
+
 
 @admin.register(Plan)
 class PlanAdmin(ScopedAdmin):
@@ -28,7 +31,9 @@ class PlanAdmin(ScopedAdmin):
 
 
 class PublishVersionForm(forms.ModelForm):
-    """Publishing validates the document with the engine and closes the version in force before it."""
+    """Publishing validates the document with the engine and closes the version in force before it. The admin
+    validates and saves in one transaction: the plan is locked while checking, so of two versions published at
+    once for the same month the second is refused here, as a form error."""
 
     document = forms.CharField(widget=forms.Textarea(attrs={"rows": 30, "cols": 100, "spellcheck": "false"}))
 
@@ -39,6 +44,7 @@ class PublishVersionForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("plan") and data.get("effective_from"):
+            lock_plan(data["plan"])
             try:
                 check_publishable(data["plan"], data["effective_from"])
             except ValidationError as error:

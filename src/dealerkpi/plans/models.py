@@ -97,7 +97,8 @@ class PlanVersion(AuditedModel):
         return f"{self.plan} v{self.number} ({self.effective_from:%Y-%m})"
 
     def engine_plan(self) -> EnginePlan:
-        return parse_plan_document(self.document, source=f"{self.plan.code}-v{self.number}.yaml")
+        source = f"{self.plan.code}-v{self.number}.yaml" if self.plan_id else "plan.yaml"  # no plan: the form says so
+        return parse_plan_document(self.document, source=source)
 
     def clean(self) -> None:
         if self.effective_from and self.effective_from.day != 1:
@@ -118,12 +119,17 @@ def check_publishable(plan: Plan, effective_from: datetime.date) -> None:
         ) % {"date": latest.effective_from}})
 
 
+def lock_plan(plan: Plan) -> None:
+    """One publisher at a time per plan, until the transaction ends."""
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()
+
+
 @transaction.atomic
 def publish_version(
     plan: Plan, document: str, effective_from: datetime.date, user: object = None, note: str = ""
 ) -> PlanVersion:
     """Validate and store a new version; the version in force before it ends the day before."""
-    Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one publisher at a time per plan
+    lock_plan(plan)
     check_publishable(plan, effective_from)
     latest = plan.versions.order_by("-effective_from").first()
     number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1

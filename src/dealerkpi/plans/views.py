@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from dealerkpi.core.forms import asked
 from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.plans.models import Plan
@@ -40,6 +41,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(viewer_of(request)), pk=pk)
     versions = plan.versions.select_related("created_by").order_by("-effective_from")
-    chosen = versions.filter(number=request.GET["v"]).first() if request.GET.get("v", "").isdigit() else None
+    number = asked(request, "v")
+    chosen = versions.filter(number=number).first() if number else None
     shown = chosen or plan.version_in_force(timezone.localdate()) or versions.first()
     return render(request, "plans/plan_detail.html", {"plan": plan, "versions": versions, "shown": shown})

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from dealerkpi.core.forms import asked_wrongly
 from dealerkpi.core.scope import Viewer
 from dealerkpi.org.models import Store
 from dealerkpi.org.pages import chosen_store, store_context
@@ -57,8 +58,7 @@ Report = Callable[[HttpRequest, Viewer, Store, list[Store]], HttpResponse]
 
 
 def _store(request: HttpRequest, viewer: Viewer) -> Store:
-    asked = request.GET.get("store", "")
-    if asked and not asked.isdigit():
+    if asked_wrongly(request, "store"):
         raise Http404("a store is asked for by its id")
     return chosen_store(request, viewer)
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.catalog.models import Trim, TrimPrice
+from dealerkpi.core.forms import MomentField
 from dealerkpi.core.money import ZERO
+from dealerkpi.core.once import OnceForm
 from dealerkpi.crm.models import Lead
 from dealerkpi.org.models import Role, Staff
 from dealerkpi.sales.models import (
@@ -143,11 +145,13 @@ class OrderForm(forms.Form):
         )
 
 
-class PaymentForm(forms.ModelForm):
+class PaymentForm(OnceForm, forms.ModelForm):
+    """A payment, recorded once however often the form is sent (core.once)."""
+
     class Meta:
         model = Payment
         fields = ("kind", "amount", "paid_at")
-        widgets = {"paid_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+        field_classes = {"paid_at": MomentField}
 
     def __init__(self, *args: object, order: Order, **kwargs: object) -> None:
         kwargs.setdefault("instance", Payment(order=order, store_id=order.store_id))
@@ -162,10 +166,7 @@ class VehicleChoiceField(forms.ModelChoiceField):
 
 
 class ScheduleForm(forms.Form):
-    scheduled_for = forms.DateTimeField(
-        label=_("Delivery date and time"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    scheduled_for = MomentField(label=_("Delivery date and time"))
     vehicle = VehicleChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none(),
                                  empty_label=None)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.fields import MoneyField, PercentField
 from dealerkpi.core.models import AuditedModel
+from dealerkpi.core.once import one_record_per_token, token_column
 from dealerkpi.crm.models import Decision, owned_store_record
 from dealerkpi.org.models import Role
 from dealerkpi.stock.models import STORE_RECORD
@@ -174,6 +175,10 @@ class OrderApproval(AuditedModel):
         verbose_name = _("order approval")
         verbose_name_plural = _("order approvals")
         ordering = ["-requested_at"]
+        constraints = [  # a kind is asked once per order, whatever was decided (sales.services._request)
+            models.UniqueConstraint(fields=["store", "order", "kind"], name="one_approval_per_kind_per_order",
+                                    violation_error_message=_("This order has a request of this kind already.")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order} {self.get_kind_display()}"
@@ -191,6 +196,7 @@ class Payment(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     amount = MoneyField(_("amount"), allow_negative=True, help_text=_("Refunds are negative."))
     paid_at = models.DateTimeField(_("paid at"))
+    entry_token = token_column()  # recorded in a form: sent twice, saved once (core.once)
 
     scope = CREDITED_ON_ORDER
 
@@ -199,6 +205,7 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-paid_at"]
         indexes = [models.Index(fields=["store", "paid_at"])]
+        constraints = [one_record_per_token("payment_recorded_once")]
 
     def __str__(self) -> str:
         return f"{self.order} {self.amount}"
@@ -327,7 +334,7 @@ class DiscountAuthority(AuditedModel):
 
 def validate_c_card_days(value: str) -> None:
     parts = [part.strip() for part in value.split(",")]
-    if not all(part.isdigit() and 1 <= int(part) <= 365 for part in parts):
+    if not all(part.isascii() and part.isdigit() and 1 <= int(part) <= 365 for part in parts):  # "²".isdigit()
         raise ValidationError(
             _("Write the days after delivery as whole numbers from 1 to 365 separated by commas, e.g. 1,3,7."),
             code="c_card_days",

@@ -227,8 +227,19 @@ def place_order(lead: Lead, terms: OrderTerms, entered_by: Staff, at: datetime.d
     return order
 
 
+def _locked_open(order: Order, refusal: str) -> Order:
+    """The order, locked until the transaction ends, refused with ``refusal`` unless it is still open. Every change
+    to an order locks it first, so two changes at once (two clicks, two people) happen one after the other and the
+    second sees what the first did."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in OPEN_ORDER:
+        raise ValidationError(refusal)
+    return order
+
+
 @transaction.atomic
 def change_sold_via(order: Order, dealer: SecondaryDealer | None) -> Order:
+    order = _locked_open(order, _("Only an open order can change its secondary dealer."))
     order.sold_via = dealer
     order.is_cross_region = is_cross_region(order.store, dealer, order.customer.district)
     order.save(update_fields=["sold_via", "is_cross_region"])
@@ -237,16 +248,19 @@ def change_sold_via(order: Order, dealer: SecondaryDealer | None) -> Order:
 
 @transaction.atomic
 def decide(approval: OrderApproval, viewer: Viewer, approve: bool, at: datetime.datetime | None = None) -> None:
+    """The order is locked before its request: two decisions on one order (or a decision and a cancellation) at
+    once happen one after the other, and the last price approval confirms it."""
     if not rules.has_perm("sales.decide_order_approval", viewer, approval):
         raise PermissionDenied(_("You may not decide this request."))
-    locked = OrderApproval.objects.select_for_update().select_related("order").get(pk=approval.pk)
-    if locked.status != Decision.REQUESTED or locked.order.status not in OPEN_ORDER:
-        raise ValidationError(_("This request has been decided already or its order is closed; reload the page."))
+    refusal = _("This request has been decided already or its order is closed; reload the page.")
+    order = _locked_open(approval.order, refusal)
+    locked = OrderApproval.objects.select_for_update().get(pk=approval.pk)
+    if locked.status != Decision.REQUESTED:
+        raise ValidationError(refusal)
     locked.status = Decision.APPROVED if approve else Decision.REJECTED
     locked.decided_by_id = viewer.staff_id
     locked.decided_at = at or timezone.now()
     locked.save()
-    order = locked.order
     if order.status == Order.Status.AWAITING_APPROVAL and not _price_awaits(order):
         order.status = Order.Status.CONFIRMED
         order.save(update_fields=["status"])
@@ -312,9 +326,7 @@ def _allocate(order: Order, vehicle_id: int, staff: Staff, at: datetime.datetime
 @transaction.atomic
 def schedule_delivery(order: Order, vehicle_id: int, when: datetime.datetime, staff: Staff,
                       at: datetime.datetime | None = None) -> Delivery:
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status not in OPEN_ORDER:
-        raise ValidationError(_("Only an open order can be scheduled for delivery."))
+    order = _locked_open(order, _("Only an open order can be scheduled for delivery."))
     vehicle = order.vehicle if order.vehicle_id == vehicle_id else _allocate(order, vehicle_id, staff,
                                                                             at or timezone.now())
     delivery, _created = Delivery.objects.update_or_create(
@@ -332,7 +344,22 @@ def balance_overridden(order: Order) -> bool:
 
 
 @transaction.atomic
+def tick_checklist(order: Order, ticks: dict[str, bool]) -> Delivery:
+    """Save the delivery checklist's ticks (only those: the delivery's other fields are not written back from the
+    page), while the order is open."""
+    order = _locked_open(order, _("The car has been handed over or the order closed: its checklist is final."))
+    delivery = Delivery.objects.filter(order=order).first()
+    if delivery is None:
+        raise ValidationError(_("Schedule the delivery and allocate a vehicle first."))
+    for name in CHECKLIST:
+        setattr(delivery, name, ticks[name])
+    delivery.save(update_fields=list(CHECKLIST))
+    return delivery
+
+
+@transaction.atomic
 def request_balance_override(order: Order, reason: str, staff: Staff, at: datetime.datetime | None = None) -> None:
+    order = _locked_open(order, _("This order is closed: nothing is left to deliver."))
     if order.approvals.filter(kind=Kind.DELIVERY_WITH_BALANCE).exists():
         raise ValidationError(_("The general manager has been asked already."))
     _request(order, [Kind.DELIVERY_WITH_BALANCE], staff, at or timezone.now(), reason)
@@ -387,9 +414,7 @@ def _reverse(order: Order, kind: str, reason: str, staff: Staff, at: datetime.da
 
 @transaction.atomic
 def cancel_order(order: Order, reason: str, staff: Staff, at: datetime.datetime | None = None) -> Reversal:
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status not in OPEN_ORDER:
-        raise ValidationError(_("Only an order not yet delivered can be cancelled; unwind a delivered sale."))
+    order = _locked_open(order, _("Only an order not yet delivered can be cancelled; unwind a delivered sale."))
     Delivery.objects.filter(order=order, delivered_at__isnull=True).delete()
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status"])

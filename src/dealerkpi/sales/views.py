@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dealerkpi.core.once import save_once
 from dealerkpi.core.scope import Viewer, shown_phone, visible_to
 from dealerkpi.crm.models import Customer, Lead
 from dealerkpi.org.models import Staff, Store
@@ -144,7 +145,8 @@ def _order_action(form_name: str, build: Callable[[HttpRequest, Order], forms.Fo
                   permission: str | None = None) -> Callable[[HttpRequest, int], HttpResponse]:
     """A POST on the order page by someone who may change the order (and has ``permission``, when given):
     validate ``build``'s form, run ``act`` (returns the success message); a failure shows the page again with the
-    form's errors (status 400)."""
+    form's errors (status 400). A refusal because the order has closed (a second click, someone else meanwhile) is
+    a message on the order page as it is now: the closed order's page has no form to show it on."""
 
     @require_POST
     @login_required
@@ -158,6 +160,10 @@ def _order_action(form_name: str, build: Callable[[HttpRequest, Order], forms.Fo
                 messages.success(request, act(order, form, viewer))
                 return redirect("order-detail", order.pk)
             except ValidationError as error:
+                order.refresh_from_db()
+                if order.status not in services.OPEN_ORDER:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("order-detail", order.pk)
                 form.add_error(None, error)
         order.refresh_from_db()
         return _order_page(request, order, viewer, status=400, **{form_name: form})
@@ -166,7 +172,8 @@ def _order_action(form_name: str, build: Callable[[HttpRequest, Order], forms.Fo
 
 
 def _record_payment(order: Order, form: forms.Form, viewer: Viewer) -> str:
-    form.save()
+    if not save_once(form.save(commit=False), form.cleaned_data["entry_token"]):
+        return _("This payment was recorded already: the form was sent twice.")
     return _("Payment recorded.")
 
 
@@ -177,7 +184,7 @@ def _schedule(order: Order, form: forms.Form, viewer: Viewer) -> str:
 
 
 def _complete(order: Order, form: forms.Form, viewer: Viewer) -> str:
-    form.save()  # the ticks are kept even when the delivery cannot be completed yet
+    services.tick_checklist(order, form.cleaned_data)  # the ticks are kept even when the delivery cannot complete
     if "complete" not in form.data:
         return _("Checklist saved.")
     services.complete_delivery(order)
@@ -200,8 +207,6 @@ def _unwind(order: Order, form: forms.Form, viewer: Viewer) -> str:
 
 
 def _change_sold_via(order: Order, form: forms.Form, viewer: Viewer) -> str:
-    if order.status not in services.OPEN_ORDER:
-        raise ValidationError(_("Only an open order can change its secondary dealer."))
     services.change_sold_via(order, form.cleaned_data["sold_via"])
     return _("Secondary dealer changed.")
 
@@ -250,7 +255,7 @@ def order_approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("order-detail", args=[approval.order_id])
-    return redirect(target)
+    return HttpResponseRedirect(target)  # a URL, never a view's name (redirect() would try one)
 
 
 @login_required
@@ -262,8 +267,9 @@ def desk_settings(request: HttpRequest) -> HttpResponse:
     settings = StoreDeskSettings.objects.filter(store=store).first() or StoreDeskSettings(store=store)
     form = DeskSettingsForm(request.POST or None, instance=settings, authority=services.authorities(store))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
+        with transaction.atomic():  # update_or_create: two first saves at once make one row, the second updates it
+            StoreDeskSettings.objects.update_or_create(store=store,
+                                                       defaults={"c_card_days": form.cleaned_data["c_card_days"]})
             for role, amount in form.authority().items():
                 row = DiscountAuthority.objects.filter(store=store, role=role).first()
                 if row is None or row.max_discount != amount:

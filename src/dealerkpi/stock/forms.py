@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.catalog.models import VehicleModel
+from dealerkpi.core.forms import DayField
 from dealerkpi.stock.models import SecondaryDealer, Vehicle
 from dealerkpi.stock.services import ON_HAND
 
@@ -51,7 +52,7 @@ class StockFilterForm(forms.Form):
 class TransferForm(forms.Form):
     to_dealer = forms.ModelChoiceField(label=_("Move to"), queryset=SecondaryDealer.objects.none(), required=False,
                                        empty_label=_("— back to the store —"))
-    moved_on = forms.DateField(label=_("Moved on"), widget=forms.DateInput(attrs={"type": "date"}))
+    moved_on = DayField(label=_("Moved on"))
 
     def __init__(self, *args: object, vehicle: Vehicle, **kwargs: object) -> None:
         kwargs.setdefault("initial", {"moved_on": timezone.localdate()})

@@ -104,6 +104,10 @@ class AnnualTargetForm(forms.Form):
     value = target_field(_("Annual target"))
 
 
+class RemoveAnnualTargetForm(forms.Form):
+    metric = forms.CharField(max_length=80)
+
+
 class SeasonalDistributionForm(forms.ModelForm):
     """Twelve monthly percentages; the model refuses a sum other than 100 and names the sum."""
 
@@ -116,13 +120,14 @@ class SeasonalDistributionForm(forms.ModelForm):
         }
 
     def total(self) -> str:
+        """The sum of the percentages as typed, for the page to show; a value its field refuses is left out."""
         total = ZERO
         for name in SeasonalDistribution.MONTH_FIELDS:
             try:
-                total += Decimal(str(self[name].value() or 0))
-            except ArithmeticError:
+                total += self.fields[name].clean(self[name].value() or 0)
+            except forms.ValidationError:
                 continue
-        return plain(total) if total.is_finite() else ""
+        return plain(total)
 
 
 class ImportForm(forms.Form):

@@ -1,6 +1,7 @@
 """Targets as the rest of the system uses them: for a bonus run, for the split form and for the import.
 
     targets_for(store_id, month)                    -> the engine's Targets of the month (one query)
+    store_team(store_id)                            -> the team key of a store-wide role: the store
     split_status(store, month, metric)              -> store target, allocated to people, remaining
     save_split(store, month, metric, shares, user)  -> person targets saved at once, never above the store's
     import_split(file, store, month, user)          -> all rows saved, or none and a row-by-row report
@@ -29,12 +30,14 @@ from dealerkpi.core.audit import acting_as
 from dealerkpi.core.money import FEN, HUNDRED, ZERO, fen
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.core.spreadsheets import (
+    NUL_IN_CELL,
     Limits,
     NotANumber,
     Unreadable,
     cell_number,
     cell_text,
     column_letter,
+    nul_cells,
     read_sheet,
 )
 from dealerkpi.org.models import EffectiveDated, Staff, Store, TeamMembership
@@ -120,10 +123,16 @@ def is_additive(metric: str) -> bool:
 # --- the bonus run ------------------------------------------------------------------------------------------
 
 
+def store_team(store_id: int) -> str:
+    """The team key of a store-wide role (the sales manager, the general manager...): their "team" is the
+    whole store, so the store's targets are that team's targets."""
+    return f"store-{store_id}"
+
+
 def targets_for(store_id: int, month: datetime.date | Period | str) -> tuple[EngineTarget, ...]:
-    """The engine's targets of a store's month, in one query: a Target per person (person=str(staff_id))
-    and per team with explicit targets (team=str(team_id)). Store-level rows are the manager's figure to
-    split and are not handed to the engine (which has no store level)."""
+    """The engine's targets of a store's month, in one query: a Target per person (person=str(staff_id)),
+    per team with explicit targets (team=str(team_id)), and the store's own targets as the explicit targets
+    of the store-wide team (team=store_team(store_id)), which the engine has no other level for."""
     return targets_by_store([store_id], month).get(store_id, ())
 
 
@@ -131,16 +140,15 @@ def targets_by_store(
     store_ids: Iterable[int], month: datetime.date | Period | str
 ) -> dict[int, tuple[EngineTarget, ...]]:
     """targets_for() of each store, in one query for all of them."""
-    rows = Target.objects.filter(store_id__in=list(store_ids), month=month_start(month)).filter(
-        Q(staff__isnull=False) | Q(team__isnull=False)
-    ).values_list("store_id", "staff_id", "team_id", "metric", "value")
+    rows = Target.objects.filter(store_id__in=list(store_ids), month=month_start(month)).values_list(
+        "store_id", "staff_id", "team_id", "metric", "value")
     people: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    teams: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    teams: dict[int, dict[int, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))  # team 0: the store
     for store_id, staff_id, team_id, metric, value in rows:
-        (people[store_id][staff_id] if staff_id else teams[store_id][team_id])[metric] = value
+        (people[store_id][staff_id] if staff_id else teams[store_id][team_id or 0])[metric] = value
     return {
         store_id: tuple(
-            [EngineTarget(metrics=dict(sorted(teams[store_id][key].items())), team=str(key))
+            [EngineTarget(metrics=dict(sorted(teams[store_id][key].items())), team=str(key or store_team(store_id)))
              for key in sorted(teams[store_id])]
             + [EngineTarget(metrics=dict(sorted(people[store_id][key].items())), person=str(key))
                for key in sorted(people[store_id])]
@@ -161,6 +169,7 @@ def set_target(
     month = month_start(month)
     lookup = {"store": store, "month": month, "metric": metric, "team": team, "staff": staff}
     with acting_as(user) if user is not None else _nothing(), transaction.atomic():
+        one_change_at_a_time(store)
         existing = Target.objects.filter(**lookup).first()
         if value is None:
             if existing is not None:
@@ -174,6 +183,12 @@ def set_target(
         return target
 
 
+def one_change_at_a_time(store: Store) -> None:
+    """Lock the store's row until the transaction ends: its targets change one save at a time, so a save reads
+    what the one before it wrote (no over-allocated split, no second row for one target)."""
+    list(Store.objects.select_for_update().filter(pk=store.pk).order_by().values_list("pk"))
+
+
 class _nothing:
     def __enter__(self) -> None:
         return None
@@ -183,6 +198,10 @@ class _nothing:
 
 
 # --- the split ----------------------------------------------------------------------------------------------
+
+# The person targets that are shares of the store's: the sales force's. A store-wide role's own target (the sales
+# manager's year of cars, say) is the store's figure again, not a part of it.
+SHARES = Q(staff__role__in=SALES_FORCE)
 
 
 @dataclass(frozen=True)
@@ -209,7 +228,7 @@ def split_status(store: Store, month: datetime.date, metric: str) -> SplitStatus
     month = month_start(month)
     rows = Target.objects.filter(store=store, month=month, metric=metric)
     store_target = rows.filter(team__isnull=True, staff__isnull=True).values_list("value", flat=True).first()
-    allocated = rows.filter(staff__isnull=False).aggregate(total=Sum("value"))["total"] or ZERO
+    allocated = rows.filter(SHARES).aggregate(total=Sum("value"))["total"] or ZERO
     return SplitStatus(metric, store_target, allocated, is_additive(metric))
 
 
@@ -219,10 +238,11 @@ def split_remaining(store: Store, month: datetime.date, metric: str) -> Decimal 
 
 
 def split_statuses(store: Store, month: datetime.date) -> list[SplitStatus]:
-    """Every metric with a store or person target in the month, in catalogue order (one query)."""
+    """Every metric with a store target or a share in the month, in catalogue order (one query)."""
     store_targets: dict[str, Decimal] = {}
     allocated: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    rows = Target.objects.filter(store=store, month=month_start(month), team__isnull=True)
+    rows = Target.objects.filter(Q(staff__isnull=True) | SHARES, store=store, month=month_start(month),
+                                 team__isnull=True)
     for metric, staff_id, value in rows.values_list("metric", "staff_id", "value"):
         if staff_id is None:
             store_targets[metric] = value
@@ -249,7 +269,7 @@ def save_split(
     Raises ValidationError (not field-bound) when the shares exceed the store target.
     """
     month = month_start(month)
-    list(Store.objects.select_for_update().filter(pk=store.pk).order_by().values_list("pk"))  # one split at a time
+    one_change_at_a_time(store)
     status = split_status(store, month, metric)
     existing = {t.staff_id: t for t in Target.objects.filter(store=store, month=month, metric=metric,
                                                               staff_id__in=list(shares))}
@@ -338,6 +358,7 @@ def monthly_values(annual: AnnualTarget, distribution: SeasonalDistribution) -> 
 def generate_monthly(store: Store, year: int, user: Any = None) -> int:
     """Write the store-level monthly targets of ``year`` from its annual targets and seasonal distribution,
     replacing the store-level figures of those metrics. Returns how many monthly targets changed."""
+    one_change_at_a_time(store)
     distribution = SeasonalDistribution.objects.filter(store=store, year=year).first()
     if distribution is None:
         raise ValidationError(_("Set the seasonal distribution for %(year)s first.") % {"year": year})
@@ -403,7 +424,11 @@ def import_split(upload: IO[bytes], store: Store, month: datetime.date, user: An
     try:
         first_row, rows = _read_rows(upload, name or getattr(upload, "name", ""))
     except Unreadable as problem:
-        result.errors.append(RowError(None, "", problem.message))
+        result.errors.append(RowError(problem.row, problem.column, problem.message))
+        return result
+    result.errors.extend(RowError(number, column_letter(index), _(NUL_IN_CELL))
+                         for number, cells in [(1, first_row), *rows] for index in nul_cells(cells))
+    if result.errors:  # before any query: PostgreSQL refuses a NUL character in text
         return result
     if not first_row and not rows:
         result.errors.append(RowError(None, "", _("The file is empty.")))
@@ -559,6 +584,7 @@ def set_annual_target(store: Store, year: int, metric: str, value: Decimal | Non
     """Create, change or (value None) delete a store's annual target; audited. Raises ValidationError."""
     metric = metric.strip()
     with acting_as(user) if user is not None else _nothing(), transaction.atomic():
+        one_change_at_a_time(store)
         existing = AnnualTarget.objects.filter(store=store, year=year, metric=metric).first()
         if value is None:
             if existing is not None:
@@ -574,7 +600,12 @@ def set_annual_target(store: Store, year: int, metric: str, value: Decimal | Non
 
 def set_distribution(distribution: SeasonalDistribution, user: Any = None) -> SeasonalDistribution:
     """Validate (twelve shares summing to 100) and save a seasonal distribution; audited."""
-    with acting_as(user) if user is not None else _nothing():
+    with acting_as(user) if user is not None else _nothing(), transaction.atomic():
+        one_change_at_a_time(distribution.store)
+        if distribution.pk is None:  # the year's first, unless someone saved one meanwhile: then this changes it
+            distribution.pk = SeasonalDistribution.objects.filter(
+                store=distribution.store, year=distribution.year).values_list("pk", flat=True).first()
+            distribution._state.adding = distribution.pk is None
         distribution.full_clean()
         distribution.save()
     return distribution

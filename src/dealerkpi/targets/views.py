@@ -24,16 +24,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dealerkpi.catalog.models import VehicleModel
+from dealerkpi.core.forms import asked
 from dealerkpi.core.money import ZERO
 from dealerkpi.core.pages import refuse_unless
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.org.models import Staff, Store
+from dealerkpi.org.roles import SALES_FORCE
 from dealerkpi.org.scope import viewer_of
-from dealerkpi.plans.engine import Period
 from dealerkpi.plans.engine.catalogue import MARGIN_CLASSES, METRICS, PARAMETERISED
 from dealerkpi.targets.forms import (
     AnnualTargetForm,
     ImportForm,
+    RemoveAnnualTargetForm,
     SeasonalDistributionForm,
     SetTargetForm,
     SplitForm,
@@ -48,6 +50,7 @@ from dealerkpi.targets.models import (
     plain,
 )
 from dealerkpi.targets.services import (
+    SHARES,
     generate_monthly,
     import_split,
     import_template,
@@ -73,9 +76,9 @@ from dealerkpi.targets.services import (
 def _store(request: HttpRequest, viewer: Viewer) -> Store:
     """The store asked for (``?store=``) among those the viewer may see, else their own, else the first."""
     stores = visible_stores(viewer)
-    asked = request.GET.get("store", "")
-    if asked.isdigit():
-        return get_object_or_404(stores, pk=int(asked))
+    store_id = asked(request, "store")
+    if store_id is not None:
+        return get_object_or_404(stores, pk=store_id)
     if viewer.store_id:
         return get_object_or_404(stores, pk=viewer.store_id)
     store = stores.first()
@@ -85,17 +88,13 @@ def _store(request: HttpRequest, viewer: Viewer) -> Store:
 
 
 def _month(request: HttpRequest) -> datetime.date:
-    try:
-        return Period.parse(request.GET.get("month", "")).first_day
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+    """``?month=YYYY-MM`` (core.forms.Asked: from 2000 to 2100), else this month."""
+    return asked(request, "month") or timezone.localdate().replace(day=1)
 
 
 def _year(request: HttpRequest) -> int:
-    asked = request.GET.get("year", "")
-    if asked.isdigit() and 2000 <= int(asked) <= 2100:
-        return int(asked)
-    return timezone.localdate().year
+    """``?year=`` (core.forms.Asked: from 2000 to 2100), else this year."""
+    return asked(request, "year") or timezone.localdate().year
 
 
 def _url(name: str, **params: object) -> str:
@@ -186,14 +185,14 @@ def month_view(request: HttpRequest) -> HttpResponse:
     names = sorted({metric for *_ignored, metric, _v in rows} | {s.metric for s in statuses}, key=metric_sort_key)
     status_of = {status.metric: status for status in statuses}
     columns = [Column(name, getattr(metric_of(name), "definition", ""), is_additive(name)) for name in names]
+    candidates = Staff.objects.filter(Q(pk__in=split_people(store, month).values("pk")) | Q(pk__in=list(by_person)))
+    people = list(visible_to(candidates, viewer).order_by("employee_no"))
+    shares = [by_person.get(person.pk, {}) for person in people if person.role in SALES_FORCE]
     for column in columns:
         status = status_of.get(column.metric)
         if status is not None:
             column.store_target, column.remaining = status.store_target, status.remaining
-        column.total = sum((values.get(column.metric, ZERO) for values in by_person.values()), ZERO)
-
-    candidates = Staff.objects.filter(Q(pk__in=split_people(store, month).values("pk")) | Q(pk__in=list(by_person)))
-    people = list(visible_to(candidates, viewer).order_by("employee_no"))
+        column.total = sum((values.get(column.metric, ZERO) for values in shares), ZERO)
     team_of = team_of_people(store, month)
     teams = {team.pk: team for team in store.teams.all()}
     person_rows = [
@@ -226,7 +225,7 @@ def split_view(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     store, month = _store(request, viewer), _month(request)
     _edit_check(request, store)
-    metric = request.GET.get("metric", "").strip()
+    metric = asked(request, "metric") or ""
     problem = metric_problem(metric) if metric else None
     context = _context(request, viewer, store, month=month, metric=metric, problem=problem,
                        metric_suggestions=_metric_suggestions(store))
@@ -242,7 +241,7 @@ def split_view(request: HttpRequest) -> HttpResponse:
 
     status = split_status(store, month, metric)
     people = list(split_people(store, month))
-    current = dict(Target.objects.filter(store=store, month=month, metric=metric, staff__isnull=False)
+    current = dict(Target.objects.filter(SHARES, store=store, month=month, metric=metric)
                    .values_list("staff_id", "value"))
     others = sum((value for staff_id, value in current.items() if staff_id not in {p.pk for p in people}), ZERO)
     initial = {SplitForm.field_name(p): plain(current[p.pk]) for p in people if p.pk in current}
@@ -345,9 +344,10 @@ def annual_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Saved the seasonal distribution for %(year)s.") % {"year": year})
         return HttpResponseRedirect(back)
     elif action == "delete":
-        set_annual_target(store, year, request.POST.get("metric", ""), None, user=request.user)
-        messages.success(request, _("Removed the annual target for %(metric)s.") % {
-            "metric": request.POST.get("metric", "")})
+        removal = RemoveAnnualTargetForm(request.POST)
+        if removal.is_valid():
+            set_annual_target(store, year, removal.cleaned_data["metric"], None, user=request.user)
+            messages.success(request, _("Removed the annual target for %(metric)s.") % removal.cleaned_data)
         return HttpResponseRedirect(back)
     elif action == "generate":
         try:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import ForeignKey, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django_tables2 import RequestConfig
 
+from dealerkpi.core.forms import RecordIdField, asked
 from dealerkpi.core.registry import Browse, browse_entry
 from dealerkpi.core.scope import Viewer, shown_phone, visible_to
 from dealerkpi.core.tables import detail_url, table_class
@@ -34,14 +35,16 @@ def scoped_records(entry: Browse, viewer: Viewer) -> QuerySet:
 
 
 def _parent_filter(entry: Browse, queryset: QuerySet, params: dict[str, str]) -> QuerySet:
-    """``?lead=12`` narrows a list to the records of one parent (used by the links on detail pages)."""
+    """``?lead=12`` narrows a list to the records of one parent (used by the links on detail pages); a value that
+    is no id is ignored."""
     for name, value in params.items():
         try:
             field = entry.model._meta.get_field(name)
-        except FieldDoesNotExist:
+            parent = RecordIdField().clean(value)
+        except (FieldDoesNotExist, ValidationError):
             continue
-        if isinstance(field, ForeignKey) and name not in entry.filters and value.isdigit():
-            queryset = queryset.filter(**{field.attname: int(value)})
+        if isinstance(field, ForeignKey) and name not in entry.filters:
+            queryset = queryset.filter(**{field.attname: parent})
     return queryset
 
 
@@ -60,12 +63,12 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = viewer_of(request)
     records = scoped_records(entry, viewer).order_by("-pk")
     records = _parent_filter(entry, records, request.GET.dict())
-    records = _search(entry, records, request.GET.get("q", "").strip())
+    records = _search(entry, records, (asked(request, "q") or "").strip())
     filterset = filterset_class(entry, viewer)(request.GET or None, queryset=records)
     table = table_class(entry, viewer)(filterset.qs if filterset.is_bound else records)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return render(request, "web/record_list.html", {
-        "entry": entry, "table": table, "filterset": filterset, "query": request.GET.get("q", ""),
+        "entry": entry, "table": table, "filterset": filterset, "query": asked(request, "q") or "",
     })
 
 

@@ -172,6 +172,38 @@ def guarantee_lines(minimum: Decimal | None, lines: Sequence[PayoutLine]) -> lis
     ]
 
 
+def minimum_wage_lines(plan: Plan, context: Context, lines: Sequence[PayoutLine]) -> list[PayoutLine]:
+    """Compare the month's pay so far (every line before clawbacks and balances: what earlier months' pay gives
+    back or brings in is not pay for this month's work) with the minimum wage for the days employed. Below it, a
+    line tops the pay up to it, or a warning flags it, as the plan says. No minimum wage given: a warning when the
+    plan names `minimum_wage`."""
+    person, period, monthly = context.person, context.period, context.person.minimum_wage
+    with context.evaluating(Item("minimum_wage", "minimum_wage")):
+        if monthly is None:
+            if plan.minimum_wage:
+                context.warn("missing_minimum_wage", "minimum_wage", plan.minimum_wage)
+            return []
+        days = person.days_in(period)
+        due, pay = fen(monthly * days / period.days), _sum(lines)
+        if pay >= due:
+            return []
+        if not plan.tops_up:
+            context.warn("below_minimum_wage", str(due), "flag")
+            return []
+    return [
+        payout_line(
+            "base_pay",
+            "minimum_wage",
+            "minimum_wage",
+            f"minimum wage top-up to {due}",
+            due - pay,
+            inputs={"minimum_wage": monthly, "days_employed": Decimal(days)},
+            values={"days_in_month": Decimal(period.days), "minimum_wage_due": due, "pay_before_top_up": pay},
+            wording=wording("minimum_wage", minimum=due),
+        )
+    ]
+
+
 def clawback_lines(
     deals: Sequence[Deal], person: str, period: Period, history: History, notes: list[str]
 ) -> list[PayoutLine]:

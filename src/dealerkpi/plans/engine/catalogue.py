@@ -64,6 +64,8 @@ METRICS = _metrics(
     ("visit_to_order_rate", "percent", "成交率: showroom orders / intent visitors."),
     ("lost_sale_rate", "percent", "战败率: lost cards / cards opened in the period."),
     ("follow_up_compliance", "percent", "A卡/C卡 follow-ups done on time / follow-ups due."),
+    ("follow_ups_due", "count", "A卡/C卡 follow-ups due in the period: done (on time or late) or missed."),
+    ("follow_ups_on_time", "count", "Of the follow-ups due, those done by their due day."),
     ("c_card_follow_ups_done", "count", "C卡 follow-ups of delivered customers done."),
     ("active_owned_customers", "count", "保有客户活跃: owned customers contacted (C卡 or A卡) in the period."),
     ("complaints", "count", "Customer complaints attributed to the person."),

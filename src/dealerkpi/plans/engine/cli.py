@@ -41,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file")
     evaluate = commands.add_parser("evaluate", help="evaluate a plan for a period from spreadsheets")
     evaluate.add_argument("file")
-    evaluate.add_argument("--actuals", required=True, help=".csv or .xlsx: person, name, role, team, metrics")
+    evaluate.add_argument("--actuals", required=True, help=".csv or .xlsx: person, name, role, team, [base_salary, "
+                          "minimum_wage, days_employed,] metrics")
     evaluate.add_argument("--targets", help=".csv or .xlsx: person (or empty for a team), team, metrics")
     evaluate.add_argument("--deals", help=".csv or .xlsx: one row per credited person of a deal")
     evaluate.add_argument("--history", help=".csv or .xlsx: person, period, item, name, value")
@@ -75,9 +76,10 @@ def check(path: str, console: Console) -> int:
     plan = _checked_plan(path, console)
     if plan is None:
         return 1
+    minimum_wage = plan.minimum_wage or "flag (not said)"
     console.print(
         f"{path}: OK (plan {plan.id} {plan.version}, role {plan.role}, {len(plan.indicators)} "
-        f"indicators, {len(plan.pay_rules)} pay rules)",
+        f"indicators, {len(plan.pay_rules)} pay rules, minimum wage: {minimum_wage})",
         markup=False,
     )
     return 0

@@ -50,9 +50,12 @@ class Context:
         leaves a warning."""
         choice = self.plan.policies.choice(kind)
         if choice != "error":
-            warning = Warning(kind, figure, choice, self.item, blocking=kind in self.plan.warnings.block)
-            self.warnings[warning] = None
+            self.warn(kind, figure, choice)
         return apply_policy(choice, reason)
+
+    def warn(self, kind: str, figure: str, policy: str) -> None:
+        """Record a warning of `kind` on the item being evaluated, blocking if the plan blocks on its kind."""
+        self.warnings[Warning(kind, figure, policy, self.item, blocking=kind in self.plan.warnings.block)] = None
 
     def figure(self, found: Reference) -> Decimal | None:
         """The value a reference names, or None when it is missing."""
@@ -72,6 +75,8 @@ class Context:
                 return self.window_sum(found)
             case "avg_score":
                 return self.average_score(found.subject)
+            case "person":
+                return getattr(self.person, found.subject)
         return self.computed.get(found.kind if found.kind == "total_score" else f"{found.kind}.{found.subject}")
 
     def window_sum(self, found: Reference) -> Decimal | None:

@@ -4,7 +4,7 @@
 
 Order for each person: derived values, the indicators the weight set needs and the total score (in
 dependency order); earned lines (base pay, bonus, pay rules); gates; caps and floors; the draw; the
-guaranteed minimum; clawbacks; balances brought and carried forward.
+guaranteed minimum; the minimum wage; clawbacks; balances brought and carried forward.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .adjust import (
     gate_lines,
     guarantee_lines,
     limit_lines,
+    minimum_wage_lines,
     paid_for_deals,
 )
 from .catalogue import Catalogue, catalogue
@@ -83,8 +84,8 @@ def _pay(
     """Earned lines and every adjustment, in order."""
     history = inputs.history.get(context.person.id, History())
     score = context.computed.get("total_score") or ZERO
-    bonus, coefficient = bonus_line(plan, context, score)
-    earned = [line for line in (base_pay_line(plan, context), bonus) if line is not None]
+    bonus, coefficient = bonus_line(plan, context, score, notes)
+    earned = [line for line in (base_pay_line(plan, context, notes), bonus) if line is not None]
     earned += earned_lines(plan, deals, context, notes)
     gates, gated = gate_lines(plan, context, earned, notes)
     lines: list[PayoutLine] = [*earned, *gated]
@@ -93,6 +94,7 @@ def _pay(
     drawn, outstanding = draw_lines(plan.draw, lines, history.draw_outstanding)
     lines += drawn
     lines += guarantee_lines(plan.guaranteed_minimum, lines)
+    lines += minimum_wage_lines(plan, context, lines)
     lines += clawback_lines(inputs.deals, context.person.id, inputs.period, history, notes)
     balances, carried = balance_lines(history, lines)
     lines += balances

@@ -42,6 +42,11 @@ class Period:
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     @property
+    def days(self) -> int:
+        """Calendar days in the month."""
+        return self.last_day.day
+
+    @property
     def quarter(self) -> int:
         return (self.month - 1) // 3 + 1
 
@@ -58,10 +63,22 @@ class Period:
 
 @dataclass(frozen=True)
 class Person:
+    """Who is assessed, with what their staff record and their store say about their pay for the month."""
+
     id: str
     name: str = ""
     role: str = ""
     team: str = ""  # the team the person belongs to or leads at the end of the period
+    base_salary: Decimal | None = None  # the staff record's base salary (基本工资), the name `base_salary`
+    minimum_wage: Decimal | None = None  # the monthly minimum wage in force at the person's store, for a whole month
+    days_employed: int | None = None  # calendar days employed in the month; None: all of them
+
+    def days_in(self, period: Period) -> int:
+        """Calendar days employed in the period."""
+        days = period.days if self.days_employed is None else self.days_employed
+        if not 0 <= days <= period.days:
+            raise EvaluationError(f"{self.id} is employed {days} days of {period}, which has {period.days}")
+        return days
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -125,23 +125,51 @@ def _metric_columns(path: str | Path, header: list[str], fixed: Sequence[str], m
     return columns
 
 
+PERSON_COLUMNS = ("base_salary", "minimum_wage", "days_employed")  # the person's own, not their team row's
+
+
 def read_actuals(
     path: str | Path, metrics: Catalogue, default_role: str
 ) -> tuple[tuple[Person, ...], tuple[Actuals, ...]]:
-    """People and their actuals: columns person, name, role, team, then one column per metric.
+    """People and their actuals: columns person, name, role, team, optionally base_salary, minimum_wage and
+    days_employed, then one column per metric.
 
-    A person who changed team has one row per team; their team at the period's end is the last row's.
+    A person who changed team has one row per team; their team at the period's end is the last row's. The
+    person's own columns may be given on any of their rows, the same wherever given.
     """
-    fixed = ("person", "name", "role", "team")
+    fixed = ("person", "name", "role", "team", *PERSON_COLUMNS)
     header, rows = read_rows(path, ("person",))
     columns = _metric_columns(path, header, fixed, metrics)
     people: dict[str, Person] = {}
+    own: dict[str, dict[str, Decimal]] = {}
     actuals = []
     for row in rows:
         person = row.text("person", required=True)
         people[person] = Person(person, row.text("name") or person, row.text("role") or default_role, row.text("team"))
+        _own_figures(row, own.setdefault(person, {}))
         actuals.append(Actuals(person, row.text("team"), _metrics(row, columns)))
-    return tuple(people.values()), tuple(actuals)
+    return tuple(_with_own(person, own[person.id]) for person in people.values()), tuple(actuals)
+
+
+def _own_figures(row: Row, given: dict[str, Decimal]) -> None:
+    """Add the row's base_salary, minimum_wage and days_employed to what the person's earlier rows gave."""
+    for column in PERSON_COLUMNS:
+        value = row.number(column)
+        if value is None:
+            continue
+        if value < ZERO:
+            raise InputFileError(f"{row.where(column)}: {value} is negative")
+        if column == "days_employed" and value != value.to_integral_value():
+            raise InputFileError(f"{row.where(column)}: {value} is not a whole number of days")
+        if given.get(column, value) != value:
+            raise InputFileError(f"{row.where(column)}: {value} differs from {given[column]} on an earlier row")
+        given[column] = value
+
+
+def _with_own(person: Person, given: dict[str, Decimal]) -> Person:
+    days = given.get("days_employed")
+    return replace(person, base_salary=given.get("base_salary"), minimum_wage=given.get("minimum_wage"),
+                   days_employed=None if days is None else int(days))
 
 
 def read_targets(path: str | Path, metrics: Catalogue) -> tuple[Target, ...]:

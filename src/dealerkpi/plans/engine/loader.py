@@ -30,6 +30,7 @@ from . import expr
 from .policy import BLOCKING_BY_DEFAULT, POLICY_CHOICES, Policies
 from .schema import (
     CATEGORIES,
+    MINIMUM_WAGE,
     STAGES,
     UNWINDS,
     Band,
@@ -227,6 +228,14 @@ class Section:
 
     def expression(self, key: str, default: Any = _REQUIRED) -> Expression | None:  # noqa: ANN401
         value = self.raw(key, default)
+        return None if value is None else self.as_expression(value, self.value_pos(key), key)
+
+    def amount(self, key: str) -> Expression | None:
+        """An amount of money: a number (also written as text, "1,500") or an expression (base_salary)."""
+        value = self.raw(key)
+        if isinstance(value, str) and _decimal(value) is not None:
+            number = self.as_number(value, self.value_pos(key), key)
+            return None if number is None else Expression(value, expr.Number(number), self.value_pos(key))
         return None if value is None else self.as_expression(value, self.value_pos(key), key)
 
     def as_expression(self, value: object, pos: Pos, what: str) -> Expression | None:
@@ -485,7 +494,8 @@ def _bonus(plan: Section) -> Bonus | None:
 
 def _base_pay(section: Section) -> BasePay:
     section.known("when", "amount")
-    return BasePay(section.number("amount") or ZERO, section.expression("when", None), section.pos)
+    amount = section.amount("amount")
+    return BasePay(amount or _placeholder(section.pos), section.expression("when", None), section.pos)
 
 
 def _deal_rate(section: Section, kind: str) -> DealRate:
@@ -648,6 +658,7 @@ def _plan(root: Section) -> Plan:
         "draw",
         "guaranteed_minimum",
         "unwinds",
+        "minimum_wage",
     )
     findings = root.findings
     return Plan(
@@ -669,6 +680,7 @@ def _plan(root: Section) -> Plan:
         draw=_draw(root),
         guaranteed_minimum=root.number("guaranteed_minimum", None),
         unwinds=root.text("unwinds", "reduce_attainment", UNWINDS),
+        minimum_wage=root.text("minimum_wage", None, MINIMUM_WAGE),
         pos=root.pos,
     )
 

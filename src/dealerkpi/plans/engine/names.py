@@ -10,6 +10,7 @@ quarter.avg_score / year.avg_score  mean total score of the months so far
 score.I / achievement.I / actual.I  figures of indicator I
 total_score                      the weighted total score
 <derived name>                   a derived value of the plan
+base_salary                      the base salary on the person's staff record
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ METRIC_KINDS = (
 )
 SUMMED_KINDS = ("team.sum", "quarter.sum", "year.sum")
 INDICATOR_KINDS = ("score", "achievement", "actual")
+PERSON_NAMES = ("base_salary",)  # figures of the person's own record (inputs.Person)
 
 
 @dataclass(frozen=True)
 class Reference:
-    kind: str  # one of METRIC_KINDS, INDICATOR_KINDS, "derived", "total_score", "avg_score"
-    subject: str  # the metric, indicator or derived name; the window for avg_score
+    kind: str  # one of METRIC_KINDS, INDICATOR_KINDS, "derived", "total_score", "avg_score", "person"
+    subject: str  # the metric, indicator or derived name; the window for avg_score; the person's figure
 
 
 def reference(name: str, derived: frozenset[str] | set[str]) -> Reference:
@@ -43,6 +45,8 @@ def reference(name: str, derived: frozenset[str] | set[str]) -> Reference:
         return Reference("derived", name)
     if name == "total_score":
         return Reference("total_score", "")
+    if name in PERSON_NAMES:
+        return Reference("person", name)
     head, _, rest = name.partition(".")
     if head in INDICATOR_KINDS and rest:
         return Reference(head, rest)

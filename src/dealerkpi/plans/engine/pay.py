@@ -11,28 +11,46 @@ from dealerkpi.core.money import ZERO
 from .commissions import Earned, PeriodDeals, credited_quantities, deal_rate_earned, deal_tiers_earned
 from .context import Context
 from .policy import Skipped
-from .schema import DealRate, DealTiers, Fine, Formula, PayRule, Plan
+from .schema import DealRate, DealTiers, Expression, Fine, Formula, PayRule, Plan
 from .trace import DealShare, Item, PayoutLine, payout_line, wording
 
 
-def base_pay_line(plan: Plan, context: Context) -> PayoutLine | None:
-    """The first base pay entry whose condition holds (the last entry has none)."""
-    for rule in plan.base_pay:
-        with context.evaluating(Item("base_pay", "base_pay")):
-            held, inputs = context.evaluate(rule.when) if rule.when else (Decimal(1), {})
-        if held != ZERO:
-            label = f"base pay ({rule.when})" if rule.when else "base pay"
-            said = wording("base_pay_when", when=rule.when) if rule.when else wording("base_pay")
-            return payout_line("base_pay", "base_pay", "base_pay", label, rule.amount, inputs, wording=said)
+def base_pay_line(plan: Plan, context: Context, notes: list[str]) -> PayoutLine | None:
+    """The first base pay entry whose condition holds (the last entry has none), paying its amount (a number or
+    an expression such as base_salary). Under the `skip` policy an entry whose condition cannot be computed is
+    left out and the next one is tried; an amount that cannot be computed leaves base pay out; each with a note."""
+    item = Item("base_pay", "base_pay")
+    for position, rule in enumerate(plan.base_pay, start=1):
+        try:
+            held, inputs = _evaluated(context, item, rule.when) if rule.when else (Decimal(1), {})
+        except Skipped as skipped:
+            notes.append(f"base pay entry {position} (when {rule.when}) left out: {skipped}")
+            continue
+        if held == ZERO:
+            continue
+        try:
+            amount, used = _evaluated(context, item, rule.amount)
+        except Skipped as skipped:
+            notes.append(f"base pay left out: {skipped}")
+            return None
+        label = f"base pay ({rule.when})" if rule.when else "base pay"
+        said = wording("base_pay_when", when=rule.when) if rule.when else wording("base_pay")
+        return payout_line("base_pay", "base_pay", "base_pay", label, amount, {**inputs, **used}, wording=said)
     return None
 
 
-def bonus_line(plan: Plan, context: Context, total_score: Decimal) -> tuple[PayoutLine | None, Decimal | None]:
-    """Base bonus x the coefficient of the band the total score falls in."""
+def bonus_line(
+    plan: Plan, context: Context, total_score: Decimal, notes: list[str]
+) -> tuple[PayoutLine | None, Decimal | None]:
+    """Base bonus x the coefficient of the band the total score falls in. Under the `skip` policy a base that
+    cannot be computed leaves the bonus out, with a note."""
     if plan.bonus is None:
         return None, None
-    with context.evaluating(Item("bonus", "bonus")):
-        base, inputs = context.evaluate(plan.bonus.base)
+    try:
+        base, inputs = _evaluated(context, Item("bonus", "bonus"), plan.bonus.base)
+    except Skipped as skipped:
+        notes.append(f"bonus left out: {skipped}")
+        return None, None
     band = plan.bonus.coefficients.band(total_score)
     coefficient = band.value if band else ZERO
     values = {"base": base, "total_score": total_score, "coefficient": coefficient}
@@ -47,6 +65,12 @@ def bonus_line(plan: Plan, context: Context, total_score: Decimal) -> tuple[Payo
         wording=wording("bonus", base=base, coefficient=coefficient),
     )
     return line, coefficient
+
+
+def _evaluated(context: Context, item: Item, expression: Expression) -> tuple[Decimal, dict[str, Decimal]]:
+    """The expression's value and the figures it read, evaluated as part of `item` (for the warnings)."""
+    with context.evaluating(item):
+        return context.evaluate(expression)
 
 
 def _earned(rule: PayRule, deals: PeriodDeals, context: Context) -> Earned:

@@ -1,5 +1,5 @@
 """The plan's explicit policies for division by zero, missing targets and missing values, and the warnings
-they leave when they stand in for a figure."""
+they leave when they stand in for a figure (and those of the minimum wage check)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from decimal import Decimal
 from dealerkpi.core.money import ZERO
 
 POLICY_CHOICES = ("zero", "skip", "error")
-WARNING_KINDS = ("missing_target", "missing_value", "missing_rating", "division_by_zero")
+WARNING_KINDS = (
+    "missing_target",
+    "missing_value",
+    "missing_rating",
+    "division_by_zero",
+    "below_minimum_wage",  # under `minimum_wage: flag`: the pay is below the minimum wage and not topped up
+    "missing_minimum_wage",  # the plan names `minimum_wage` and no minimum wage is given for the person
+)
 BLOCKING_BY_DEFAULT = ("missing_target",)  # the warning kinds that block a run's submission when a plan says none
 _POLICY_OF_KIND = {"missing_rating": "missing_value"}  # a missing rating follows the missing_value policy
 

@@ -16,6 +16,7 @@ from .policy import BLOCKING_BY_DEFAULT, Policies
 STAGES = ("introduction", "growth", "maturity", "run_out")
 CATEGORIES = ("base_pay", "bonus", "commission", "fine", "quarterly_bonus", "annual_bonus")
 UNWINDS = ("reduce_attainment", "reverse_pay_only")  # what an unwound deal does to the month of the unwind
+MINIMUM_WAGE = ("top_up", "flag")  # what a pay below the minimum wage gets: a line bringing it up, or a warning
 ONE = Decimal(1)
 
 
@@ -256,7 +257,7 @@ class Bonus:
 
 @dataclass(frozen=True)
 class BasePay:
-    amount: Decimal
+    amount: Expression  # a number, or an expression such as base_salary
     when: Expression | None = None
     pos: Pos = NOWHERE
 
@@ -317,7 +318,13 @@ class Plan:
     draw: Draw | None = None
     guaranteed_minimum: Decimal | None = None
     unwinds: str = "reduce_attainment"  # one of UNWINDS
+    minimum_wage: str = ""  # one of MINIMUM_WAGE; "": not said, which flags a pay below a minimum wage given
     pos: Pos = NOWHERE
+
+    @property
+    def tops_up(self) -> bool:
+        """A pay below the minimum wage gets a line bringing it up (else it is flagged with a warning)."""
+        return self.minimum_wage == "top_up"
 
     def indicator(self, id: str) -> Indicator | None:
         return next((indicator for indicator in self.indicators if indicator.id == id), None)

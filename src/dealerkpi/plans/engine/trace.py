@@ -112,34 +112,46 @@ def payout_line(
 @dataclass(frozen=True)
 class Item:
     """What was being evaluated when a figure was missing: an indicator, a derived value, a pay rule, a gate,
-    base pay or the bonus; with its label in the plan."""
+    base pay or the bonus; with its label in the plan. Or the minimum wage check."""
 
-    kind: str  # indicator | derived | pay_rule | gate | base_pay | bonus
+    kind: str  # indicator | derived | pay_rule | gate | base_pay | bonus | minimum_wage
     id: str
     label: str = ""
 
     def __str__(self) -> str:
         words = self.kind.replace("_", " ")
-        return words if self.kind in ("base_pay", "bonus") else f"{words} {self.id}"
+        return words if self.kind in ("base_pay", "bonus", "minimum_wage") else f"{words} {self.id}"
+
+
+MINIMUM_WAGE_WARNINGS = {
+    "below_minimum_wage": "the pay is below the minimum wage of {figure}; not topped up",
+    "missing_minimum_wage": "no minimum wage is given; the pay is not compared with one",
+}
 
 
 @dataclass(frozen=True)
 class Warning:
-    """A figure a plan policy stood in for: a value counted as 0 (`zero`) or the item left out (`skip`).
+    """A figure a plan policy stood in for: a value counted as 0 (`zero`) or the item left out (`skip`). Or the
+    minimum wage check: a pay below it flagged (`below_minimum_wage`, policy `flag`), or no minimum wage given
+    (`missing_minimum_wage`, policy: the plan's `minimum_wage`).
     `blocking`: the plan's `warnings: {block: [...]}` names its kind, so a run holding it cannot be submitted."""
 
-    kind: str  # missing_target | missing_value | missing_rating | division_by_zero (policy.WARNING_KINDS)
-    figure: str  # the name or expression concerned: target.units_delivered, rating.showroom, 'a / b'
-    policy: str  # zero | skip
+    kind: str  # one of policy.WARNING_KINDS
+    figure: str  # the name or expression concerned: target.units_delivered, rating.showroom, 'a / b'; the
+    # minimum wage due (below_minimum_wage)
+    policy: str  # zero | skip; flag | top_up for the minimum wage
     item: Item
     blocking: bool = False
 
     def __str__(self) -> str:
+        blocks = "; blocks submission" if self.blocking else ""
+        if self.kind in MINIMUM_WAGE_WARNINGS:
+            said = MINIMUM_WAGE_WARNINGS[self.kind].format(figure=self.figure)
+            return f"{self.item}: {said} ({self.kind}, minimum_wage: {self.policy}){blocks}"
         causes = {"missing_rating": "nobody rated it", "division_by_zero": f"division by zero in {self.figure}"}
         cause = causes.get(self.kind, f"{self.figure} is missing")
         skipped = {"gate": "not applied", "derived": "left empty"}.get(self.item.kind, "left out")
         effect = "counted as 0" if self.policy == "zero" else skipped
-        blocks = "; blocks submission" if self.blocking else ""
         return f"{self.item}: {cause}; {effect} ({self.kind}, policy {self.policy}){blocks}"
 
 

@@ -15,7 +15,7 @@ from dealerkpi.core.money import HUNDRED, ZERO
 from . import expr
 from .catalogue import DEAL_FIGURES, Catalogue, catalogue
 from .loader import PlanError, PlanInvalid, read_plan_text
-from .names import INDICATOR_KINDS, METRIC_KINDS, SUMMED_KINDS, reference
+from .names import INDICATOR_KINDS, METRIC_KINDS, PERSON_NAMES, SUMMED_KINDS, reference
 from .policy import WARNING_KINDS
 from .schema import (
     CATEGORIES,
@@ -76,6 +76,7 @@ def pay_expressions(plan: Plan) -> Iterator[tuple[str, Expression]]:
     for rule in plan.base_pay:
         if rule.when:
             yield "base_pay when", rule.when
+        yield "base_pay amount", rule.amount
     for pay_rule in plan.pay_rules:
         spec = pay_rule.spec
         candidates = [
@@ -428,7 +429,7 @@ def _warning_rule_errors(rules: WarningRules) -> Iterator[PlanError]:
 
 def _derived_errors(plan: Plan, metrics: Catalogue) -> Iterator[PlanError]:
     for name, expression in plan.derived:
-        if metrics.find(name) or "." in name or name == "total_score":
+        if metrics.find(name) or "." in name or name in ("total_score", *PERSON_NAMES):
             yield PlanError(expression.pos, f"derived {name}: the name is taken by a metric or a reference")
 
 
