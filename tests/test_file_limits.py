@@ -1,7 +1,8 @@
 """Oversized and malformed files (issue 12): each hostile file of tests/hostile.py, uploaded for import, is refused
 with its reason within a stated bound of time and memory; the error report stays bounded; a CSV file whose quote
 is not closed is refused naming its line; a NUL character is a row error, never a database error; the targets
-import and the plan engine's reader are bounded too; and a run's statements PDF is made by a job.
+import and the plan engine's reader are bounded too; and a run's statements PDF is made by a job (as a file uploaded
+for import is read by one: tests/test_imports.py).
 
 The bounds (5 s, 200 MB more resident memory at the peak) are generous: bench/hostile_files.py measures the
 figures that docs/reliability.md states, each file in a fresh process."""
@@ -35,7 +36,7 @@ from dealerkpi.plans.engine.io import InputFileError, read_rows
 from dealerkpi.targets.services import import_split
 from tests import hostile
 from tests.test_exports import make_run
-from tests.test_imports import FOLLOW_UP_HEADER, card, contact, csv_file, log_in, upload
+from tests.test_imports import FOLLOW_UP_HEADER, card, contact, csv_file, log_in, uploaded
 from tests.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -115,9 +116,9 @@ def test_a_refusal_says_which_limit_with_its_figures() -> None:
 
 def test_the_page_refuses_a_bomb_with_its_reason(client: Any, world: World) -> None:
     log_in(client, world, "m1")
-    response = upload(client, "follow_ups", hostile.zip_bomb(), "bomb.xlsx")
-    assert response.status_code == 400
-    assert "The workbook unpacks to more than 100 MB." in response.content.decode()
+    page = uploaded(client, "follow_ups", hostile.zip_bomb(), "bomb.xlsx")
+    assert 'data-testid="import-errors"' in page and "The workbook unpacks to more than 100 MB." in page
+    assert ImportBatch.objects.get().outcome == ImportBatch.Outcome.REJECTED
 
 
 def test_the_page_points_a_file_beyond_its_limits_to_the_command(world: World) -> None:
@@ -196,11 +197,9 @@ def test_a_nul_character_is_a_row_error_on_the_page(client: Any, world: World) -
     rows = [contact(world, lead, "c1", "2026-10-05 10:00", note="周末\x00来店"),
             contact(world, lead, "c1", "2026-10-06 10:00", store="S\x001"),
             contact(world, lead, "c1", "2026-10-07 10:00")]
-    response = upload(client, "follow_ups", csv_file(FOLLOW_UP_HEADER, rows))
-    assert response.status_code == 400
+    page = uploaded(client, "follow_ups", csv_file(FOLLOW_UP_HEADER, rows))
     batch = ImportBatch.objects.get()
     assert (batch.outcome, batch.written, batch.error_count) == (ImportBatch.Outcome.REJECTED, 0, 2)
-    page = response.content.decode()
     assert page.count("The cell holds a NUL character") == 2 and "J (note)" in page and "A (store)" in page
     assert not FollowUp.objects.filter(lead=lead, at__gte=timezone.make_aware(datetime.datetime(2026, 10, 5))).exists()
 

@@ -195,6 +195,7 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "vehicle-detail": VEHICLES, "vehicle-transfer": VEHICLES,
     "dealer-detail": _own_and_other(SecondaryDealer), "complaint-detail": _own_and_other(crm.Complaint),
     "imports-report": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
+    "imports-batch": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
     "record-detail": lambda world: [],  # one record of every browse entry: see concrete_urls
 }
 PATH_WORDS: dict[str, tuple[str, ...]] = {

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,7 +29,8 @@ from dealerkpi.crm import services as crm
 from dealerkpi.crm.models import Customer, FollowUp, Lead
 from dealerkpi.imports.models import ImportBatch
 from dealerkpi.imports.service import Options, Outcome, import_file
-from dealerkpi.org.models import User
+from dealerkpi.imports.tasks import import_upload
+from dealerkpi.org.models import Role, User
 from dealerkpi.org.scope import viewer_for
 from dealerkpi.plans.engine import Period
 from dealerkpi.sales import services as sales
@@ -484,7 +486,16 @@ def log_in(client: Any, world: World, username: str) -> None:
 
 
 def upload(client: Any, kind: str, data: bytes, name: str = "file.csv", **fields: str) -> Any:
-    return client.post(reverse("imports"), {"kind": kind, "file": SimpleUploadedFile(name, data), **fields})
+    """POST the file; its job runs when the request commits (Huey's immediate mode in tests runs the real task)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("imports"), {"kind": kind, "file": SimpleUploadedFile(name, data), **fields})
+
+
+def uploaded(client: Any, kind: str, data: bytes, name: str = "file.csv", **fields: str) -> str:
+    """The upload's page once its job has run."""
+    response = upload(client, kind, data, name, **fields)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.parametrize(("username", "status"), [
@@ -518,14 +529,15 @@ def test_consultants_cannot_post_a_file(client: Any, world: World) -> None:
 def test_the_page_imports_and_shows_the_result(client: Any, world: World) -> None:
     log_in(client, world, "m1")
     lead = card(world, "c1")
-    response = upload(client, "follow_ups", csv_file(FOLLOW_UP_HEADER, [contact(world, lead, "c1",
-                                                                                "2026-10-05 10:00")]))
-    assert response.status_code == 302
-    page = client.get(response["Location"]).content.decode()
-    assert "Imported 1 rows from file.csv." in page and 'data-testid="import-done"' in page
+    page = uploaded(client, "follow_ups", csv_file(FOLLOW_UP_HEADER, [contact(world, lead, "c1", "2026-10-05 10:00")]))
+    assert 'data-testid="import-done"' in page and "1 records imported at" in page
+    assert 'data-state="imported"' in page and "hx-get" not in page  # done: nothing to poll
     batch = ImportBatch.objects.get()
     assert (batch.imported_by, batch.actor, batch.via, batch.written) == (world.users["m1"], "m1", "web", 1)
     assert list(batch.stores.all()) == [world.stores["S1"]]
+    assert batch.content is None  # the uploaded file is dropped once read
+    assert FollowUp.objects.filter(lead=lead, at=local("2026-10-05 10:00")).exists()
+    assert reverse("imports-batch", args=[batch.pk]) in client.get(reverse("imports")).content.decode()  # history
 
 
 def test_the_page_shows_the_errors_and_the_report_is_for_the_uploader(client: Any, world: World) -> None:
@@ -533,11 +545,11 @@ def test_the_page_shows_the_errors_and_the_report_is_for_the_uploader(client: An
     lead = card(world, "c1")
     rows = [contact(world, lead, "c1", "2026-10-05 10:00", channel="fax"),
             contact(world, card(world, "c4"), "c4", "2026-10-05 10:00")]
-    response = upload(client, "follow_ups", csv_file(FOLLOW_UP_HEADER, rows))
-    assert response.status_code == 400
-    page = response.content.decode()
+    page = uploaded(client, "follow_ups", csv_file(FOLLOW_UP_HEADER, rows))
     assert 'data-testid="error-table"' in page and "There is no store S2" in page and "fax" in page
+    assert "Problems: 2, in 2 of the file's 2 rows." in page
     batch = ImportBatch.objects.get()
+    assert batch.outcome == ImportBatch.Outcome.REJECTED and not FollowUp.objects.filter(at__day=5).exists()
     report = client.get(reverse("imports-report", args=[batch.pk]))
     assert report.status_code == 200 and report["Content-Type"].startswith("application/vnd.openxmlformats")
     log_in(client, world, "gm1")  # same store, not the uploader
@@ -553,15 +565,124 @@ def test_a_large_upload_is_read_from_its_temporary_file(client: Any, world: Worl
     data = csv_file(FOLLOW_UP_HEADER, [contact(world, lead, "c1", "2026-10-05 10:00")]) + b",,,,,,,,,\r\n" * 300_000
     assert len(data) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
     assert upload(client, "follow_ups", data).status_code == 302
-    assert ImportBatch.objects.get().written == 1
+    batch = ImportBatch.objects.get()
+    assert (batch.written, batch.file_size) == (1, len(data))
 
 
 def test_check_only_on_the_page(client: Any, world: World) -> None:
     log_in(client, world, "ho_group")
     row = contact(world, card(world, "c5"), "c5", "2026-10-05 10:00")
-    response = upload(client, "follow_ups", csv_file(FOLLOW_UP_HEADER, [row]), dry_run="on")
-    assert response.status_code == 200 and 'data-testid="import-checked"' in response.content.decode()
+    page = uploaded(client, "follow_ups", csv_file(FOLLOW_UP_HEADER, [row]), dry_run="on")
+    assert 'data-testid="import-checked"' in page
     assert ImportBatch.objects.get().outcome == "checked" and not FollowUp.objects.filter(at__day=5).exists()
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_by_the_form(client: Any, world: World) -> None:
+    log_in(client, world, "m1")
+    response = upload(client, "follow_ups", b"%PDF-1.4", "file.pdf")
+    assert response.status_code == 400 and 'data-testid="file-errors"' in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+# --- the page: the import is a job ------------------------------------------------------------------------------
+
+def test_the_request_only_queues_the_file(client: Any, world: World) -> None:
+    log_in(client, world, "m1")
+    lead = card(world, "c1")
+    data = csv_file(FOLLOW_UP_HEADER, [contact(world, lead, "c1", "2026-10-05 10:00")])
+    with TestCase.captureOnCommitCallbacks(execute=False) as jobs:
+        response = client.post(reverse("imports"), {"kind": "follow_ups", "file": SimpleUploadedFile("f.csv", data)})
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("imports-batch", args=[batch.pk])
+    assert (batch.outcome, bytes(batch.content), batch.language) == (ImportBatch.Outcome.QUEUED, data, "en")
+    assert not FollowUp.objects.filter(lead=lead, at=local("2026-10-05 10:00")).exists()
+    poll = client.get(response["Location"], headers={"HX-Request": "true"})
+    assert 'data-state="queued"' in poll.content.decode() and "hx-get" in poll.content.decode()
+    assert "HX-Refresh" not in poll
+    for job in jobs:  # the job (Huey's immediate mode in tests runs the real task)
+        job()
+    assert FollowUp.objects.filter(lead=lead, at=local("2026-10-05 10:00")).exists()
+    poll = client.get(response["Location"], headers={"HX-Request": "true"})
+    assert 'data-state="imported"' in poll.content.decode() and poll["HX-Refresh"] == "true"
+    import_upload.call_local(batch.pk)  # a job delivered twice does nothing the second time
+    assert FollowUp.objects.filter(lead=lead).count() == 1 + 1  # the world's contact and the imported one
+
+
+def test_a_batch_whose_job_was_lost_is_given_up_and_run_again(client: Any, world: World) -> None:
+    log_in(client, world, "m1")
+    lead = card(world, "c1")
+    data = csv_file(FOLLOW_UP_HEADER, [contact(world, lead, "c1", "2026-10-05 10:00")])
+    with TestCase.captureOnCommitCallbacks(execute=False) as lost:
+        client.post(reverse("imports"), {"kind": "follow_ups", "file": SimpleUploadedFile("f.csv", data)})
+    batch = ImportBatch.objects.get()
+    url = reverse("imports-batch", args=[batch.pk])
+    stalled = timezone.now() - datetime.timedelta(minutes=settings.IMPORT_STALLED_MINUTES + 1)
+    # Its worker was killed while it read the file (the import's transaction died with it).
+    ImportBatch.objects.filter(pk=batch.pk).update(outcome=ImportBatch.Outcome.WORKING, started_at=stalled)
+    page = client.get(url).content.decode()
+    assert 'data-state="failed"' in page and 'data-testid="import-again"' in page and "hx-get" not in page
+    assert "Stopped, nothing written" in client.get(reverse("imports")).content.decode()  # in the history too
+    ImportBatch.objects.filter(pk=batch.pk).update(outcome=ImportBatch.Outcome.QUEUED)  # or never started:
+    for job in lost:  # the job, delivered after all, leaves the given-up batch alone
+        job()
+    assert ImportBatch.objects.get().outcome == ImportBatch.Outcome.FAILED
+    assert not FollowUp.objects.filter(lead=lead, at=local("2026-10-05 10:00")).exists()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(url).status_code == 302
+    batch.refresh_from_db()
+    assert (batch.outcome, batch.written, batch.content) == (ImportBatch.Outcome.IMPORTED, 1, None)
+    with TestCase.captureOnCommitCallbacks(execute=True) as again:
+        client.post(url)  # done: nothing is run again
+    assert not again and ImportBatch.objects.get().outcome == ImportBatch.Outcome.IMPORTED
+
+
+def test_the_job_imports_as_the_uploader_may_now(client: Any, world: World) -> None:
+    log_in(client, world, "m1")
+    lead = card(world, "c1")
+    data = csv_file(FOLLOW_UP_HEADER, [contact(world, lead, "c1", "2026-10-05 10:00")])
+    with TestCase.captureOnCommitCallbacks(execute=False) as jobs:
+        client.post(reverse("imports"), {"kind": "follow_ups", "file": SimpleUploadedFile("f.csv", data)})
+    m1 = world.staff["m1"]
+    m1.role = Role.CONSULTANT  # demoted before the job ran
+    m1.save(update_fields=["role"])
+    for job in jobs:
+        job()
+    batch = ImportBatch.objects.get()
+    assert (batch.outcome, batch.problems[0]["message"]) == (
+        ImportBatch.Outcome.REJECTED, "Imports are for sales managers, general managers and head office.")
+    assert not FollowUp.objects.filter(lead=lead, at=local("2026-10-05 10:00")).exists()
+
+
+@pytest.mark.parametrize(("username", "status"), [
+    ("m1", 200), ("gm1", 404), ("m2", 404), ("ho_group", 404), ("admin", 404), ("c1", 403),
+])
+def test_an_upload_is_followed_by_its_uploader_only(client: Any, world: World, username: str, status: int) -> None:
+    log_in(client, world, "m1")
+    lead = card(world, "c1")
+    upload(client, "follow_ups", csv_file(FOLLOW_UP_HEADER, [contact(world, lead, "c1", "2026-10-05 10:00",
+                                                                     channel="fax")]))
+    batch = ImportBatch.objects.get()
+    log_in(client, world, username)
+    url = reverse("imports-batch", args=[batch.pk])
+    pages = (client.get(url), client.get(url, headers={"HX-Request": "true"}),
+             client.get(reverse("imports-report", args=[batch.pk])))
+    assert [page.status_code for page in pages] == [status] * 3
+    assert client.post(url).status_code == (302 if status == 200 else status)  # run again: nothing to run
+    if status == 200:
+        assert "fax" in client.get(url).content.decode()
+
+
+def test_an_upload_beyond_the_uploaders_stores_now_is_hidden(client: Any, world: World) -> None:
+    log_in(client, world, "ho_r1")
+    rows = [contact(world, card(world, "c1"), "c1", "2026-10-05 10:00", channel="fax")]
+    uploaded(client, "follow_ups", csv_file(FOLLOW_UP_HEADER, rows))
+    batch = ImportBatch.objects.get()
+    assert list(batch.stores.values_list("code", flat=True)) == ["S1"]
+    s1 = world.stores["S1"]
+    s1.region = world.stores["S3"].region  # the store moves out of the uploader's region
+    s1.save(update_fields=["region"])
+    assert client.get(reverse("imports-batch", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("imports-report", args=[batch.pk])).status_code == 404
 
 
 def test_the_templates_read_back(client: Any, world: World) -> None:

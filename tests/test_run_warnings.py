@@ -18,9 +18,9 @@ from django.utils import translation
 from dealerkpi.org.scope import viewer_for
 from dealerkpi.pay import runs, workflow
 from dealerkpi.pay.models import Run, Statement
-from dealerkpi.pay.wording import worded_warning
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, publish_version
+from dealerkpi.plans.wording import worded_warning
 from dealerkpi.targets.models import Target
 from tests.test_query_counts import hire_consultants
 from tests.world import PASSWORD, World, world_with_consultant_plan

@@ -189,8 +189,11 @@ HUEY = {
 # page or the run list is read and by the worker (at start and every 5 minutes); see docs/reliability.md.
 PAY_RUN_STALLED_MINUTES = int(os.environ.get("DEALERKPI_RUN_STALLED_MINUTES", "10"))
 # What a spreadsheet uploaded on the import page may hold, over imports.reading.WEB_LIMITS (20 MB, 50,000 rows, ...;
-# docs/imports.md), e.g. {"rows": 20_000}: each limit bounds the time and memory one upload takes a web worker.
+# docs/imports.md), e.g. {"rows": 20_000}: each limit bounds the time and memory one upload takes the job worker.
 IMPORT_LIMITS: dict[str, int] = {}
+# An upload still queued or being read after this many minutes lost its job (killed with its worker): it is given up
+# and its uploader may run it again (imports.uploads; the page's limits keep an import under a minute).
+IMPORT_STALLED_MINUTES = int(os.environ.get("DEALERKPI_IMPORT_STALLED_MINUTES", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"

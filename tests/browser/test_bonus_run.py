@@ -5,6 +5,7 @@ deliveries; HR downloads payroll."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from dealerkpi.pay.models import Run, Statement
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
+PLAN_NAME = re.compile(r"[A-Za-z]\w*_\w+|\b(?:target|team|quarter|year)\.\w")  # test_drive_factor, target.x
 
 
 def login_of(role: str) -> str:
@@ -72,6 +74,11 @@ def test_month_end_from_run_to_payroll(page, tmp_path) -> None:
     lines = page.locator("[data-testid=lines] tbody tr td:nth-child(3)").all_inner_texts()
     assert sum(amount(text) for text in lines) == amount(page.get_by_test_id("total").inner_text())
     assert "展厅接待检查" in page.content(), "the manager's rating and reason are on the statement"
+    read = page.locator("main").inner_text()  # what the consultant reads: the calculation details are closed
+    assert PLAN_NAME.search(read) is None, f"a name of the plan in the explanations: {PLAN_NAME.search(read)}"
+    assert "试驾系数" in read and page.locator("details.workings[open]").count() == 0
+    page.locator("[data-testid=lines] tr", has_text="试驾系数").locator("details.workings summary").click()
+    assert "test_drive_factor" in page.locator("main").inner_text(), "opened, the details show the plan's names"
     screenshot(page, "consultant-statement")
     question = page.locator("button[data-query-line]").first
     question.click()

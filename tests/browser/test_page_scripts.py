@@ -38,3 +38,20 @@ def test_a_split_and_the_seasonal_shares_add_up_as_they_are_typed(page) -> None:
     shares.first.fill(str(Decimal(shares.first.input_value()) + 1))
     assert page.inner_text("#season-sum") == "101"
     assert "over" in page.get_attribute("#season-sum", "class")
+
+
+def test_a_sub_targets_second_list_shows_when_its_metric_is_chosen(page) -> None:
+    world = build_world()
+    log_in(page, "m1")
+    page.goto(f"/targets/?store={world.stores['S1'].pk}&month=2026-10")
+    form = page.locator("[data-testid=set-target]")
+    model, margin = form.locator("select[name=model]"), form.locator("select[name=margin_class]")
+    assert not model.is_visible() and not margin.is_visible()
+    form.locator("select[name=metric]").select_option("units_by_model")
+    assert model.is_visible() and not margin.is_visible()
+    model.select_option(label="S7")
+    form.locator("input[name=value]").fill("4")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert list(Target.objects.values_list("metric", "value")) == [("units_by_model:YH-S7", Decimal(4))]
+    assert "units_by_model" not in page.inner_text("[data-testid=store-targets]")

@@ -1,9 +1,13 @@
-"""The audit of imports: who imported (or only checked) which file, when, and with what result."""
+"""The audit of imports: who imported (or only checked) which file, when, and with what result; and a file
+uploaded on the page, kept until the job that imports it has read it (``imports.uploads``)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.scope import ScopePaths
@@ -12,17 +16,25 @@ from dealerkpi.core.scope import ScopePaths
 class ImportBatch(models.Model):
     """One upload or command-line run. Rejected files and checks are recorded too; only ``imported`` wrote rows.
 
-    ``report`` holds the error report (.xlsx: the file's rows with a problems column) of a rejected file; it is
-    given only to the person who uploaded the file, because it repeats the file's rows."""
+    An upload is *queued* with its file (``content``) until its job reads it (*working*), then it has its result
+    and the file is dropped. One whose job was lost is given up after ``IMPORT_STALLED_MINUTES`` (``given_up``)
+    and can be run again from the file it kept.
+
+    ``report`` holds the error report (.xlsx: the file's rows with a problems column) of a rejected file, and
+    ``problems`` the first ones the page lists; both are given only to the person who uploaded the file, because
+    they repeat the file's rows."""
 
     class Kind(models.TextChoices):
         FOLLOW_UPS = "follow_ups", _("A-card follow-ups")
         DELIVERIES = "deliveries", _("Deliveries")
 
     class Outcome(models.TextChoices):
+        QUEUED = "queued", _("Waiting its turn")
+        WORKING = "working", _("Being read")
         IMPORTED = "imported", _("Imported")
         CHECKED = "checked", _("Checked, nothing written")
         REJECTED = "rejected", _("Rejected, nothing written")
+        FAILED = "failed", _("Stopped, nothing written")
 
     class Via(models.TextChoices):
         WEB = "web", _("Web page")
@@ -46,6 +58,11 @@ class ImportBatch(models.Model):
     seconds = models.FloatField(_("seconds"), default=0)  # float-ok: how long the import took, not money or a score
     stores = models.ManyToManyField("org.Store", related_name="+", blank=True, verbose_name=_("stores"))
     report = models.BinaryField(_("error report"), null=True, blank=True, editable=False)
+    check_only = models.BooleanField(_("only checked"), default=False)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    content = models.BinaryField(_("uploaded file"), null=True, blank=True, editable=False)
+    problems = models.JSONField(_("problems listed"), default=list, blank=True, editable=False)
+    bad_rows = models.PositiveIntegerField(_("rows with problems"), default=0)
 
     scope = ScopePaths(group="stores__region__group", region="stores__region", store="stores")
 
@@ -55,5 +72,27 @@ class ImportBatch(models.Model):
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["started_at"])]
 
+    BUSY = (Outcome.QUEUED, Outcome.WORKING)
+
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name} ({self.get_outcome_display()})"
+
+    @property
+    def given_up(self) -> bool:
+        """Its job failed, or was lost: still queued or being read ``IMPORT_STALLED_MINUTES`` after it was queued
+        or taken (the page's limits keep an import well under a minute)."""
+        stalled = timezone.now() - self.started_at > timedelta(minutes=settings.IMPORT_STALLED_MINUTES)
+        return self.outcome == self.Outcome.FAILED or (self.outcome in self.BUSY and stalled)
+
+    @property
+    def busy(self) -> bool:
+        """Queued or being read by its job, which is still expected to finish."""
+        return self.outcome in self.BUSY and not self.given_up
+
+    @property
+    def state(self) -> str:
+        """The outcome as it stands: a batch given up is *failed*, whatever its job last wrote."""
+        return self.Outcome.FAILED if self.given_up else self.outcome
+
+    def get_state_display(self) -> str:
+        return str(self.Outcome(self.state).label)

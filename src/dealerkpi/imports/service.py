@@ -2,20 +2,22 @@
 
     importable_stores(viewer)             -> the stores a viewer may import into ("imports.import_data", rules.py)
     import_file(kind, file, name, viewer) -> Outcome(batch, report): everything written, or nothing
+    attempt(batch, file, viewer, options) -> the same for a batch that exists: an upload, read by its job
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import IO
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.org.models import Store, User
@@ -30,12 +32,17 @@ from .report import Report
 from .workbooks import error_report
 
 IMPORTERS = {ImportBatch.Kind.FOLLOW_UPS: FollowUpImport, ImportBatch.Kind.DELIVERIES: DeliveryImport}
+NOT_ALLOWED = gettext_noop("Imports are for sales managers, general managers and head office.")
 
 
 def importable_stores(viewer: Viewer) -> QuerySet[Store]:
-    if not rules.has_perm("imports.import_data", viewer):
+    if not may_import(viewer):
         return Store.objects.none()
     return visible_to(Store.objects.all(), viewer).order_by("code")
+
+
+def may_import(viewer: Viewer) -> bool:
+    return rules.has_perm("imports.import_data", viewer)
 
 
 @dataclass(frozen=True)
@@ -65,31 +72,46 @@ class Outcome:
 
 def import_file(kind: str, raw: IO[bytes], name: str, viewer: Viewer, options: Options | None = None) -> Outcome:
     """Check every row of the file and, unless it is a dry run, write them all in one transaction; nothing is
-    written when any row is wrong. Every attempt is recorded as an ImportBatch."""
+    written when any row is wrong. Every attempt is recorded as an ImportBatch, in that transaction."""
     options = options or Options()
-    if not rules.has_perm("imports.import_data", viewer):
-        raise PermissionDenied(_("Imports are for sales managers, general managers and head office."))
+    if not may_import(viewer):
+        raise PermissionDenied(_(NOT_ALLOWED))
+    batch = ImportBatch(kind=kind, via=options.via, file_name=name[-200:], check_only=options.dry_run,
+                        imported_by=options.user,
+                        actor=(options.actor or (options.user.get_username() if options.user else ""))[:150])
+    with transaction.atomic():
+        return attempt(batch, raw, viewer, options)
+
+
+def attempt(batch: ImportBatch, raw: IO[bytes], viewer: Viewer, options: Options) -> Outcome:
+    """Check the batch's file and, unless only checking, write its rows; keep the result on the batch, saved in the
+    caller's transaction: the rows and their audit record are committed together, or neither. A viewer who may
+    not import (any more) has the file refused. The uploaded file the batch kept is dropped."""
     started, clock = timezone.now(), time.perf_counter()
-    digest, size = fingerprint(raw)
+    batch.file_sha256, batch.file_size = fingerprint(raw)
     context = Context(viewer, Report(), started, write=not options.dry_run, progress=options.progress)
-    stores, readable = _run(kind, raw, name, context, options)
+    if may_import(viewer):
+        stores, readable = _run(batch.kind, raw, batch.file_name, context, options)
+    else:
+        context.report.refused(_(NOT_ALLOWED))
+        stores, readable = [], False
     report = context.report
     keep = options.keep_report and readable and not report.ok
-    blob = error_report(raw, name, report, options.limits) if keep else None
-    outcome = (ImportBatch.Outcome.REJECTED if not report.ok
-               else ImportBatch.Outcome.CHECKED if options.dry_run else ImportBatch.Outcome.IMPORTED)
-    batch = ImportBatch.objects.create(
-        kind=kind, outcome=outcome, via=options.via, file_name=name[-200:], file_size=size, file_sha256=digest,
-        rows=report.rows, written=report.written, error_count=report.error_count, imported_by=options.user,
-        actor=(options.actor or (options.user.get_username() if options.user else ""))[:150], started_at=started,
-        seconds=round(time.perf_counter() - clock, 3), report=blob,
-    )
+    batch.report = error_report(raw, batch.file_name, report, options.limits) if keep else None
+    batch.outcome = (ImportBatch.Outcome.REJECTED if not report.ok
+                     else ImportBatch.Outcome.CHECKED if options.dry_run else ImportBatch.Outcome.IMPORTED)
+    batch.rows, batch.written, batch.error_count = report.rows, report.written, report.error_count
+    batch.bad_rows, batch.problems = len(report.bad_rows), [asdict(error) for error in report.shown()]
+    batch.started_at, batch.seconds = started, round(time.perf_counter() - clock, 3)
+    batch.content = None
+    batch.save()
     batch.stores.set(stores)
     return Outcome(batch, report)
 
 
 def _run(kind: str, raw: IO[bytes], name: str, context: Context, options: Options) -> tuple[list[int], bool]:
-    """(ids of the file's stores, whether the file was read to its end). Rolls back unless clean and writing."""
+    """(ids of the file's stores, whether the file was read to its end). Rolls back (to its savepoint) unless clean
+    and writing: a row lock taken meanwhile is released then."""
     report = context.report
     try:
         with open_table(raw, name, options.limits) as table, transaction.atomic():
@@ -104,6 +126,8 @@ def _run(kind: str, raw: IO[bytes], name: str, context: Context, options: Option
             if not (report.ok and context.write):
                 report.written = 0
                 transaction.set_rollback(True)
+            else:  # PostgreSQL's deferred foreign keys, checked here rather than when the caller commits
+                connection.check_constraints(table_names=[])
             return sorted(set(importer.stores.values())), True
     except Unreadable as problem:
         report.written = 0

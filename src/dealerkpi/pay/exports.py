@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from dealerkpi.core.money import ZERO
 from dealerkpi.core.spreadsheets import Amount, Book, Figure, Label, csv_bytes
+from dealerkpi.pay.explain import ShownStatement, Wordbook
 from dealerkpi.pay.models import Run, Statement, StatementIndicator, StatementLine
 
 PDF_TEMPLATE = "pay/pdf/statement.html"
@@ -301,6 +302,7 @@ class PdfLine:
     category: str
     amount: str
     negative: bool
+    explained: list[str] = field(default_factory=list)  # the line in words, then the derived values it used
 
 
 @dataclass
@@ -331,6 +333,7 @@ class PdfPage:
     indicators: list[PdfIndicator] = field(default_factory=list)
     lines: list[PdfLine] = field(default_factory=list)
     gates: list[dict[str, Any]] = field(default_factory=list)
+    weight_set: str = ""
     columns: list[tuple[str, str]] = field(default_factory=list)
     total: str = ""
     total_score: str = ""
@@ -347,25 +350,29 @@ def _approved(run: Run) -> str:
     return f"{name} {timezone.localtime(run.approved_at):%Y-%m-%d}".strip()
 
 
-def _page(statement: Statement) -> PdfPage:
+def _pdf_indicator(i: StatementIndicator, note: str) -> PdfIndicator:
+    return PdfIndicator(
+        label=i.label, actual=number(i.actual), target=number(i.target),
+        achievement="—" if i.achievement is None else f"{i.achievement:,.2f}%", score=number(i.score),
+        weight=f"{number(i.weight)}%", weighted=f"{i.weighted_score:,.2f}", note=note, skipped=i.skipped,
+    )
+
+
+def _page(statement: Statement, shown: ShownStatement) -> PdfPage:
+    """The statement's page: its figures formatted, its lines and gates in words as on the statement page."""
     run = statement.run
     sums = _columns(statement)
     return PdfPage(
         statement=statement, group=statement.store.region.group.name, store=statement.store.name,
         month=f"{run.period:%Y-%m}", role=_role(statement), status=str(run.get_status_display()),
         final=run.is_final, approved=_approved(run),
-        indicators=[
-            PdfIndicator(
-                label=i.label, actual=number(i.actual), target=number(i.target),
-                achievement="—" if i.achievement is None else f"{i.achievement:,.2f}%", score=number(i.score),
-                weight=f"{number(i.weight)}%", weighted=f"{i.weighted_score:,.2f}", note=i.note, skipped=i.skipped,
-            )
-            for i in statement.indicators.all()
-        ],
-        lines=[PdfLine(line.label_text, line.category_label, money(line.amount), line.amount < ZERO)
-               for line in statement.lines.all()],
-        gates=[{"label": g.get("label") or g.get("id", ""), "condition": g.get("condition", ""),
-                "held": bool(g.get("held")), "factor": g.get("factor", "")} for g in statement.gates or []],
+        indicators=[_pdf_indicator(row.row, row.note) for row in shown.indicators],
+        lines=[PdfLine(shown_line.label, shown_line.line.category_label, money(shown_line.line.amount),
+                       shown_line.line.amount < ZERO, [said for said in (shown_line.said.words, *shown_line.said.where)
+                                                       if said])
+               for shown_line in shown.lines],
+        gates=[{"label": gate.label, "said": gate.said.words, "held": gate.held} for gate in shown.gates],
+        weight_set=shown.weight_set,
         columns=[(str(PAYROLL_COLUMN_LABELS[f]), money(sums[f])) for f in PAYROLL_FIELDS if sums[f] != ZERO],
         total=money(statement.total),
         total_score="—" if statement.total_score is None else f"{statement.total_score:,.2f}",
@@ -376,7 +383,9 @@ def _page(statement: Statement) -> PdfPage:
 
 
 def statements_html(statements: QuerySet[Statement] | Iterable[Statement]) -> str:
-    pages = [_page(statement) for statement in prepared(statements)]
+    listed = prepared(statements)
+    book = Wordbook(listed)
+    pages = [_page(statement, book.statement(statement)) for statement in listed]
     return render_to_string(PDF_TEMPLATE, {
         "pages": pages, "generated": generated_at(), "language": get_language() or "zh-hans",
         "timezone": timezone.get_current_timezone_name(),
@@ -384,7 +393,7 @@ def statements_html(statements: QuerySet[Statement] | Iterable[Statement]) -> st
 
 
 def statements_document(statements: QuerySet[Statement] | Iterable[Statement]) -> Any:
-    """The rendered WeasyPrint document (its ``pages`` can be counted): one page per person."""
+    """The rendered WeasyPrint document (its ``pages`` can be counted): each person from a new page."""
     import weasyprint
 
     stylesheet = finders.find(PDF_STYLESHEET)
@@ -395,7 +404,8 @@ def statements_document(statements: QuerySet[Statement] | Iterable[Statement]) -
 
 
 def statements_pdf(statements: QuerySet[Statement] | Iterable[Statement]) -> bytes:
-    """The statements as an A4 PDF, one page per person, with the company header on every page."""
+    """The statements as an A4 PDF, each person from a new page (a long statement goes on to the next), with
+    the company header on every page and each line explained in words as on the statement page."""
     return statements_document(statements).write_pdf()
 
 

@@ -16,7 +16,7 @@ from dealerkpi.core.models import AuditedModel
 from dealerkpi.core.once import one_record_per_token, token_column
 from dealerkpi.core.scope import ScopePaths
 from dealerkpi.core.validators import validate_first_of_month
-from dealerkpi.pay.wording import LINE_CATEGORIES, ShownWarning, worded, worded_warning
+from dealerkpi.plans.wording import LINE_CATEGORIES, ShownWarning, worded, worded_warning
 
 STORE_RECORD = ScopePaths(group="store__region__group", region="store__region", store="store")
 

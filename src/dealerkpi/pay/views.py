@@ -26,13 +26,14 @@ from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay import runs, workflow
 from dealerkpi.pay.earnings import earnings_to_date
+from dealerkpi.pay.explain import Wordbook
 from dealerkpi.pay.forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm, Scale, Scales
 from dealerkpi.pay.inputs import engine_plan_of, plans_in_force_by_store
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementQuery
 from dealerkpi.pay.tasks import compute_run
 from dealerkpi.pay.visibility import visible_runs, visible_statements
-from dealerkpi.pay.wording import worded
 from dealerkpi.plans.engine.schema import Manual
+from dealerkpi.plans.wording import worded
 
 
 def _run_for(request: HttpRequest, pk: int) -> tuple[Run, Viewer]:
@@ -252,7 +253,8 @@ def adjust(run: Run, form: AdjustmentForm, actor: Staff | None) -> bool:
 @login_required
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
-    statement = get_object_or_404(visible_statements(viewer), pk=pk)
+    statement = get_object_or_404(visible_statements(viewer).select_related("plan_version__plan").prefetch_related(
+        "lines", "indicators"), pk=pk)
     form = QueryForm(request.POST or None)
     if request.method == "POST":
         if not request.user.has_perm("pay.query_statement", statement):
@@ -265,9 +267,13 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             query.save()
             messages.success(request, _("Your question was sent to the sales manager."))
             return redirect("statement-detail", pk=statement.pk)
+    shown = Wordbook([statement]).statement(statement)
+    labels = {shown_line.line.pk: shown_line.label for shown_line in shown.lines}
+    queries = list(statement.queries.select_related("raised_by", "answered_by", "line", "indicator"))
+    for query in queries:
+        query.line_label = labels.get(query.line_id, "")
     return render(request, "pay/statement_detail.html", {
-        "statement": statement, "indicators": statement.indicators.all(), "lines": statement.lines.all(),
-        "queries": statement.queries.select_related("raised_by", "answered_by", "line", "indicator"),
+        "statement": statement, "shown": shown, "queries": queries,
         "form": form, "may_query": request.user.has_perm("pay.query_statement", statement),
     })
 

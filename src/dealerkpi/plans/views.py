@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -11,7 +12,8 @@ from django.utils import timezone
 from dealerkpi.core.forms import asked
 from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.org.scope import viewer_of
-from dealerkpi.plans.models import Plan
+from dealerkpi.plans.document import PlanDocument, plan_document
+from dealerkpi.plans.models import Plan, PlanVersion
 
 
 def plans_for(viewer: Viewer) -> QuerySet[Plan]:
@@ -37,6 +39,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/plan_list.html", {"plans": plans, "today": today})
 
 
+def document_of(version: PlanVersion) -> tuple[PlanDocument | None, list[str]]:
+    """The version as a document to read, or the problems that stop its being read (a document published
+    before a check it now fails): the page then shows the YAML alone."""
+    try:
+        return plan_document(version.engine_plan(), version.plan.role), []
+    except ValidationError as invalid:
+        return None, invalid.messages
+
+
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(viewer_of(request)), pk=pk)
@@ -44,4 +55,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     number = asked(request, "v")
     chosen = versions.filter(number=number).first() if number else None
     shown = chosen or plan.version_in_force(timezone.localdate()) or versions.first()
-    return render(request, "plans/plan_detail.html", {"plan": plan, "versions": versions, "shown": shown})
+    document, problems = document_of(shown) if shown else (None, [])
+    return render(request, "plans/plan_detail.html", {
+        "plan": plan, "versions": versions, "shown": shown, "document": document, "problems": problems,
+        "curves": document.curve_data() if document else [],
+    })

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from dealerkpi.core.money import HUNDRED, ZERO
 from dealerkpi.crm.models import Complaint, LostReason
 from dealerkpi.metrics.base import ratio
+from dealerkpi.plans.metric_labels import LABELS
 from dealerkpi.sales.models import DerivativeSale
 from dealerkpi.stock import services as stock
 
@@ -56,10 +57,10 @@ class Figure:
 
 Kind = DerivativeSale.Kind
 PRODUCT_LABELS = dict(Kind.choices)
-PENETRATION_LABELS = {
-    Kind.INSURANCE: _("Insurance penetration"), Kind.FINANCE: _("Finance penetration"),
-    Kind.ACCESSORIES: _("Accessories penetration"), Kind.EXTENDED_WARRANTY: _("Extended-warranty penetration"),
-    Kind.TRADE_IN: _("Trade-in penetration"),
+PENETRATION_LABELS = {  # a figure with a catalogue metric is named by the metric's label (plans/metric_labels.py)
+    Kind.INSURANCE: LABELS["insurance_penetration"], Kind.FINANCE: LABELS["finance_penetration"],
+    Kind.ACCESSORIES: _("Accessories penetration"), Kind.EXTENDED_WARRANTY: LABELS["extended_warranty_penetration"],
+    Kind.TRADE_IN: LABELS["trade_in_penetration"],
 }
 PRODUCT_METRICS = {kind: f"{kind}_penetration" for kind in PRODUCTS if kind != Kind.ACCESSORIES}
 
@@ -73,9 +74,9 @@ _FIGURES = (
     Figure("units", _("Deliveries (units)"), UNITS, _count("units"), "units_delivered"),
     Figure("orders", _("Orders placed"), COUNT, _count("orders")),
     Figure("delivery_rate", _("Deliveries / orders"), PERCENT, _rate("units", "orders")),
-    Figure("sales_amount", _("Vehicle sales amount"), YUAN, _count("sales_amount"), "sales_amount"),
-    Figure("front_gross", _("Front-end gross profit"), YUAN, _count("front_gross"), "front_gross_profit"),
-    Figure("front_per_unit", _("Front-end gross profit per unit"), YUAN, _rate("front_gross", "units", ONE),
+    Figure("sales_amount", LABELS["sales_amount"], YUAN, _count("sales_amount"), "sales_amount"),
+    Figure("front_gross", LABELS["front_gross_profit"], YUAN, _count("front_gross"), "front_gross_profit"),
+    Figure("front_per_unit", LABELS["gross_profit_per_unit"], YUAN, _rate("front_gross", "units", ONE),
            "gross_profit_per_unit"),
     Figure("back_gross", _("Back-end gross profit (derivative income)"), YUAN, _count("back_gross")),
     Figure("back_per_unit", _("Back-end gross profit per unit"), YUAN, _rate("back_gross", "units", ONE)),
@@ -86,17 +87,19 @@ _FIGURES = (
     Figure("first_parties", _("First visits"), COUNT, _count("first_parties"), part=True),
     Figure("repeat_parties", _("Repeat visits"), COUNT, lambda t: t["parties"] - t["first_parties"], part=True),
     Figure("intent_visits", _("Visits with buying intent"), COUNT, _count("intent_visits")),
-    Figure("first_intent_visits", _("First visits with buying intent"), COUNT, _count("first_intent_visits"),
+    Figure("first_intent_visits", LABELS["first_visits"], COUNT, _count("first_intent_visits"),
            "first_visits"),
     Figure("invited_visits", _("Invited visits"), COUNT, _count("invited_visits")),
-    Figure("leads", _("Leads opened (A-cards)"), COUNT, _count("leads"), "new_leads"),
+    Figure("leads", LABELS["new_leads"], COUNT, _count("leads"), "new_leads"),
     Figure("test_drives", _("Test drives done"), COUNT, _count("test_drives")),
-    Figure("test_drive_rate", _("Test-drive rate"), PERCENT, _rate("test_drives", "first_intent_visits"),
+    Figure("test_drive_rate", LABELS["test_drive_rate"], PERCENT, _rate("test_drives", "first_intent_visits"),
            "test_drive_rate"),
-    Figure("conversion", _("Order conversion"), PERCENT, _rate("orders", "intent_visits"), "visit_to_order_rate"),
-    Figure("lead_to_order", _("Orders / leads opened"), PERCENT, _rate("orders", "leads"), "lead_to_order_rate"),
+    Figure("conversion", LABELS["visit_to_order_rate"], PERCENT, _rate("orders", "intent_visits"),
+           "visit_to_order_rate"),
+    Figure("lead_to_order", LABELS["lead_to_order_rate"], PERCENT, _rate("orders", "leads"), "lead_to_order_rate"),
     Figure("lost", _("Lost sales approved"), COUNT, _count("lost"), lower_is_better=True),
-    Figure("lost_rate", _("Lost-sale rate"), PERCENT, _rate("lost", "leads"), "lost_sale_rate", lower_is_better=True),
+    Figure("lost_rate", LABELS["lost_sale_rate"], PERCENT, _rate("lost", "leads"), "lost_sale_rate",
+           lower_is_better=True),
     Figure("closing_stock", _("Closing stock (vehicles)"), UNITS, _count("closing_stock"), lower_is_better=True),
     Figure("coefficient", _("Stock coefficient"), RATIO, _coefficient, warn_above=stock.WARNING_LINE,
            lower_is_better=True),
@@ -107,7 +110,7 @@ _FIGURES = (
     Figure("follow_up_rate", _("A-card follow-ups on time"), PERCENT, _rate("follow_ups_on_time", "follow_ups_due")),
     Figure("c_cards_due", _("C-card calls due"), COUNT, _count("c_cards_due")),
     Figure("c_card_rate", _("C-card calls on time"), PERCENT, _rate("c_cards_on_time", "c_cards_due")),
-    Figure("compliance", _("All follow-ups on time (A and C cards)"), PERCENT,
+    Figure("compliance", LABELS["follow_up_compliance"], PERCENT,
            lambda t: ratio(t["follow_ups_on_time"] + t["c_cards_on_time"], t["follow_ups_due"] + t["c_cards_due"]),
            "follow_up_compliance"),
     Figure("complaints", _("Complaints received"), COUNT, _count("complaints"), lower_is_better=True),

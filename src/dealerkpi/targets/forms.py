@@ -8,9 +8,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dealerkpi.catalog.models import VehicleModel
 from dealerkpi.core.money import ZERO
 from dealerkpi.org.models import Staff, Store
-from dealerkpi.targets.models import SeasonalDistribution, metric_problem, plain
+from dealerkpi.plans.engine.catalogue import METRICS, PARAMETERISED
+from dealerkpi.plans.metric_labels import grouped_choices, margin_class_choices
+from dealerkpi.sales.services import franchised_trims
+from dealerkpi.targets.models import SeasonalDistribution, plain
 from dealerkpi.targets.services import SplitStatus, over_allocation_message
 
 NEGATIVE = _("A target cannot be negative.")
@@ -24,44 +28,82 @@ def target_field(label: str = "", required: bool = True, **attrs: str) -> forms.
     )
 
 
-class MetricField(forms.CharField):
-    """A metric name of the engine's catalogue, typed with suggestions (a datalist named ``metrics``)."""
-
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("label", _("Metric"))
-        kwargs.setdefault("max_length", 80)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"list": "metrics", "autocomplete": "off",
-                                                           "spellcheck": "false"}))
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-
-    def validate(self, value: str) -> None:
-        super().validate(value)
-        problem = metric_problem(value)
-        if problem is not None:
-            raise forms.ValidationError(problem, code="metric")
+def store_models(store: Store) -> list[tuple[str, str]]:
+    """The models the store sells (those of its franchised trims), as (code, name) by name."""
+    models = VehicleModel.objects.filter(pk__in=franchised_trims(store).values("vehicle_model_id"))
+    return list(models.order_by("name", "code").values_list("code", "name"))
 
 
-class SetTargetForm(forms.Form):
+# The form field that names the parameter of each parameterised family.
+PARAMETER_FIELDS = {"units_by_model": "model", "units_by_margin_class": "margin_class"}
+
+
+class MetricChoiceForm(forms.Form):
+    """A metric chosen from the catalogue by its label: the family from a select grouped as a sales manager thinks
+    (volume, profit, derivatives...), and for a sub-target the store's model or the margin class from a second
+    list. ``cleaned_data["metric"]`` is the composed name (units_by_model:YH-S7); the codes stay out of sight."""
+
+    metric = forms.ChoiceField(label=_("Metric"))
+    model = forms.ChoiceField(label=_("Model (for cars by model)"), required=False,
+                              widget=forms.Select(attrs={"data-sub-of": "units_by_model"}))
+    margin_class = forms.ChoiceField(label=_("Margin class (for cars by margin class)"), required=False,
+                                     widget=forms.Select(attrs={"data-sub-of": "units_by_margin_class"}))
+
+    def __init__(self, *args: object, store: Store, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["metric"].choices = [("", _("— choose a metric —")), *grouped_choices(METRICS)]
+        self.fields["model"].choices = [("", "—"), *store_models(store)]
+        self.fields["margin_class"].choices = [("", "—"), *margin_class_choices()]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        family = data.get("metric")
+        field = PARAMETER_FIELDS.get(family or "")
+        if field is not None:
+            if data.get(field):
+                data["metric"] = f"{family}:{data[field]}"
+            elif field not in self.errors:
+                self.add_error(field, _("Choose the model of this target.") if field == "model"
+                               else _("Choose the margin class of this target."))
+        return data
+
+
+class SetTargetForm(MetricChoiceForm):
     """The store's (or, with a team chosen, a team's) target for one metric in the month."""
 
     team = forms.ModelChoiceField(queryset=None, required=False, label=_("Team"),
                                   empty_label=_("— the whole store —"))
-    metric = MetricField()
     value = target_field(_("Target"))
+    field_order = ["team", "metric", "model", "margin_class", "value"]
+
+    def __init__(self, *args: object, store: Store, **kwargs: object) -> None:
+        super().__init__(*args, store=store, **kwargs)
+        self.fields["team"].queryset = store.teams.filter(is_active=True).order_by("name")
+
+
+class SplitPickerForm(forms.Form):
+    """The metric whose split the page shows, among those that can be split (cars, yuan, counts, hours), each
+    model's and each margin class's cars included."""
+
+    metric = forms.ChoiceField(label=_("Metric"), required=False)
 
     def __init__(self, *args: object, store: Store, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["team"].queryset = store.teams.filter(is_active=True).order_by("name")
+        names = [name for name, metric in METRICS.items() if metric.additive and name not in PARAMETERISED]
+        names += [f"units_by_margin_class:{code}" for code, _label in margin_class_choices()]
+        names += [f"units_by_model:{code}" for code, _name in store_models(store)]
+        self.fields["metric"].choices = [("", _("— choose a metric —")), *grouped_choices(names)]
 
 
 class SplitForm(forms.Form):
     """Each person's share of the store target: one field per person, checked against the remaining amount."""
 
-    def __init__(self, *args: object, people: Iterable[Staff], status: SplitStatus, others: Decimal = ZERO,
-                 **kwargs: object) -> None:
+    def __init__(self, *args: object, people: Iterable[Staff], status: SplitStatus, label: str,
+                 others: Decimal = ZERO, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.people = list(people)
         self.status = status
+        self.label = label  # the metric as the page names it
         self.others = others  # allocated to people not in the form (e.g. leavers)
         for person in self.people:
             self.fields[self.field_name(person)] = target_field(person.name, required=False, **{"data-share": "1"})
@@ -95,12 +137,11 @@ class SplitForm(forms.Form):
         total = self.others + sum((v for v in self.shares().values() if v is not None), ZERO)
         target = self.status.store_target
         if self.status.additive and target is not None and total > target:
-            raise forms.ValidationError(over_allocation_message(self.status.metric, total, target), code="over")
+            raise forms.ValidationError(over_allocation_message(self.label, total, target), code="over")
         return data
 
 
-class AnnualTargetForm(forms.Form):
-    metric = MetricField()
+class AnnualTargetForm(MetricChoiceForm):
     value = target_field(_("Annual target"))
 
 

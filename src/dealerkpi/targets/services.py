@@ -25,6 +25,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
 
 from dealerkpi.core.audit import acting_as
 from dealerkpi.core.money import FEN, HUNDRED, ZERO, fen
@@ -45,6 +48,7 @@ from dealerkpi.org.roles import SALES_FORCE
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.engine import Target as EngineTarget
 from dealerkpi.plans.engine.catalogue import METRICS
+from dealerkpi.plans.metric_labels import labelled
 from dealerkpi.targets.models import (
     MONTHS,
     WHOLE_UNITS,
@@ -534,9 +538,6 @@ def template_metrics(store: Store, month: datetime.date) -> list[str]:
 
 def import_template(store: Store, month: datetime.date) -> bytes:
     """An .xlsx with the store's consultants and supervisors of the month and their current targets."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     month = month_start(month)
     metrics = template_metrics(store, month)
     people = list(split_people(store, month))
@@ -550,8 +551,11 @@ def import_template(store: Store, month: datetime.date) -> bytes:
     sheet = workbook.active
     sheet.title = f"{month:%Y-%m}"
     sheet.append([_("employee number"), _("name"), *metrics])
+    shown = labelled(metrics)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        if cell.column > 2:  # the header stays the metric's name, which the import reads; the label is its note
+            cell.comment = Comment(shown[cell.value].text, "dealerkpi")
     for person in people:
         row: list[Any] = [person.employee_no, person.name]
         for metric in metrics:
@@ -571,6 +575,10 @@ def import_template(store: Store, month: datetime.date) -> bytes:
         _("If any row is wrong, nothing is saved and each problem is listed by row and column."),
     ):
         notes.append([line])
+    notes.append([])
+    notes.append([_("Column heading"), _("Metric"), _("Unit")])
+    for metric in metrics:
+        notes.append([metric, shown[metric].label, shown[metric].unit])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -23,7 +23,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dealerkpi.catalog.models import VehicleModel
 from dealerkpi.core.forms import asked
 from dealerkpi.core.money import ZERO
 from dealerkpi.core.pages import refuse_unless
@@ -31,7 +30,7 @@ from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.roles import SALES_FORCE
 from dealerkpi.org.scope import viewer_of
-from dealerkpi.plans.engine.catalogue import MARGIN_CLASSES, METRICS, PARAMETERISED
+from dealerkpi.plans.metric_labels import Labelled, labelled
 from dealerkpi.targets.forms import (
     AnnualTargetForm,
     ImportForm,
@@ -39,6 +38,7 @@ from dealerkpi.targets.forms import (
     SeasonalDistributionForm,
     SetTargetForm,
     SplitForm,
+    SplitPickerForm,
 )
 from dealerkpi.targets.models import (
     MONTHS,
@@ -105,15 +105,9 @@ def _month_url(store: Store, month: datetime.date) -> str:
     return _url("targets-month", store=store.pk, month=f"{month:%Y-%m}")
 
 
-def _metric_suggestions(store: Store) -> list[str]:
-    """Names for the metric box: the catalogue, each margin class, and the store brand's models."""
-    names = [name for name in METRICS if name not in PARAMETERISED]
-    names += [f"units_by_margin_class:{code}" for code in MARGIN_CLASSES]
-    models = VehicleModel.objects.filter(brand__is_competitor=False)
-    if store.brand_id:
-        models = models.filter(brand_id=store.brand_id)
-    names += [f"units_by_model:{code}" for code in models.order_by("code").values_list("code", flat=True)]
-    return names
+def _label(metric: str) -> str:
+    """A metric as a message names it: 分车型交车台数 · S7."""
+    return labelled([metric])[metric].label
 
 
 def _context(request: HttpRequest, viewer: Viewer, store: Store, **extra: object) -> dict[str, object]:
@@ -146,7 +140,7 @@ def _edit_check(request: HttpRequest, store: Store) -> None:
 @dataclass
 class Column:
     metric: str
-    label: str
+    name: Labelled
     additive: bool
     store_target: Decimal | None = None
     total: Decimal = ZERO
@@ -169,7 +163,7 @@ def month_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _form_errors_from(form, error)
             else:
-                messages.success(request, _("Saved the target for %(metric)s.") % {"metric": data["metric"]})
+                messages.success(request, _("Saved the target for %(metric)s.") % {"metric": _label(data["metric"])})
                 return HttpResponseRedirect(_month_url(store, month))
 
     rows = list(visible_targets(viewer).filter(store=store, month=month).values_list(
@@ -184,7 +178,8 @@ def month_view(request: HttpRequest) -> HttpResponse:
     statuses = split_statuses(store, month) if request.user.has_perm("targets.view_store_targets") else []
     names = sorted({metric for *_ignored, metric, _v in rows} | {s.metric for s in statuses}, key=metric_sort_key)
     status_of = {status.metric: status for status in statuses}
-    columns = [Column(name, getattr(metric_of(name), "definition", ""), is_additive(name)) for name in names]
+    shown = labelled(names)
+    columns = [Column(name, shown[name], is_additive(name)) for name in names]
     candidates = Staff.objects.filter(Q(pk__in=split_people(store, month).values("pk")) | Q(pk__in=list(by_person)))
     people = list(visible_to(candidates, viewer).order_by("employee_no"))
     shares = [by_person.get(person.pk, {}) for person in people if person.role in SALES_FORCE]
@@ -204,11 +199,11 @@ def month_view(request: HttpRequest) -> HttpResponse:
                  for team_id, values in sorted(by_team.items(), key=lambda item: teams[item[0]].name)]
     return render(request, "targets/month.html", _context(
         request, viewer, store, month=month, form=form, columns=columns, person_rows=person_rows,
-        team_rows=team_rows, statuses=[(s, show(s.store_target, s.metric), show(s.allocated, s.metric),
-                                        show(s.remaining, s.metric)) for s in statuses],
+        team_rows=team_rows, statuses=[(s, shown[s.metric], show(s.store_target, s.metric),
+                                        show(s.allocated, s.metric), show(s.remaining, s.metric)) for s in statuses],
         totals=[show(c.total, c.metric) if c.additive else "" for c in columns],
         remainders=[show(c.remaining, c.metric) if c.remaining is not None else "" for c in columns],
-        metric_suggestions=_metric_suggestions(store), own_only=viewer.reach is Reach.OWN,
+        own_only=viewer.reach is Reach.OWN,
         previous=(month - datetime.timedelta(days=1)).replace(day=1),
         following=(month + datetime.timedelta(days=32)).replace(day=1),
     ))
@@ -228,7 +223,8 @@ def split_view(request: HttpRequest) -> HttpResponse:
     metric = asked(request, "metric") or ""
     problem = metric_problem(metric) if metric else None
     context = _context(request, viewer, store, month=month, metric=metric, problem=problem,
-                       metric_suggestions=_metric_suggestions(store))
+                       picker=SplitPickerForm(initial={"metric": metric}, store=store),
+                       shown=labelled([metric])[metric] if metric and problem is None else None)
     if not metric or problem is not None:
         if request.method == "POST":
             raise Http404("no metric")
@@ -245,7 +241,8 @@ def split_view(request: HttpRequest) -> HttpResponse:
                    .values_list("staff_id", "value"))
     others = sum((value for staff_id, value in current.items() if staff_id not in {p.pk for p in people}), ZERO)
     initial = {SplitForm.field_name(p): plain(current[p.pk]) for p in people if p.pk in current}
-    form = SplitForm(request.POST or None, initial=initial, people=people, status=status, others=others)
+    form = SplitForm(request.POST or None, initial=initial, people=people, status=status,
+                     label=context["shown"].label, others=others)
     if request.method == "POST" and form.is_valid():
         try:
             save_split(store, month, metric, form.shares(), user=request.user)
@@ -253,7 +250,7 @@ def split_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.messages)
         else:
             messages.success(request, _("Saved the split of %(metric)s for %(month)s.") % {
-                "metric": metric, "month": f"{month:%Y-%m}"})
+                "metric": context["shown"].label, "month": f"{month:%Y-%m}"})
             return HttpResponseRedirect(_month_url(store, month))
     entered = form.entered_total() if form.is_bound else status.allocated
     remaining = None if status.store_target is None else status.store_target - entered
@@ -326,7 +323,7 @@ def annual_view(request: HttpRequest) -> HttpResponse:
     distribution = visible_to(SeasonalDistribution.objects.all(), viewer).filter(store=store, year=year).first()
     if distribution is None:
         distribution = SeasonalDistribution.even(store, year)
-    annual_form = AnnualTargetForm(request.POST if action == "annual" else None)
+    annual_form = AnnualTargetForm(request.POST if action == "annual" else None, store=store)
     distribution_form = SeasonalDistributionForm(request.POST if action == "distribution" else None,
                                                  instance=distribution, prefix="season")
     back = _url("targets-annual", store=store.pk, year=year)
@@ -337,7 +334,8 @@ def annual_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _form_errors_from(annual_form, error)
         else:
-            messages.success(request, _("Saved the annual target for %(metric)s.") % {"metric": data["metric"]})
+            messages.success(request, _("Saved the annual target for %(metric)s.") % {
+                "metric": _label(data["metric"])})
             return HttpResponseRedirect(back)
     elif action == "distribution" and distribution_form.is_valid():
         set_distribution(distribution_form.instance, user=request.user)
@@ -347,7 +345,8 @@ def annual_view(request: HttpRequest) -> HttpResponse:
         removal = RemoveAnnualTargetForm(request.POST)
         if removal.is_valid():
             set_annual_target(store, year, removal.cleaned_data["metric"], None, user=request.user)
-            messages.success(request, _("Removed the annual target for %(metric)s.") % removal.cleaned_data)
+            messages.success(request, _("Removed the annual target for %(metric)s.") % {
+                "metric": _label(removal.cleaned_data["metric"])})
         return HttpResponseRedirect(back)
     elif action == "generate":
         try:
@@ -363,22 +362,23 @@ def annual_view(request: HttpRequest) -> HttpResponse:
     annuals = sorted(visible_to(AnnualTarget.objects.all(), viewer).filter(store=store, year=year),
                      key=lambda a: metric_sort_key(a.metric))
     saved_distribution = distribution.pk is not None
+    monthly: dict[str, list[str]] = {}
+    for metric, month, value in Target.objects.filter(
+        store=store, month__year=year, team__isnull=True, staff__isnull=True
+    ).values_list("metric", "month", "value"):
+        monthly.setdefault(metric, ["—"] * 12)[month.month - 1] = show(value, metric)
+    shown = labelled([annual.metric for annual in annuals] + sorted(monthly, key=metric_sort_key))
     preview = []
     for annual in annuals:
         try:
             months = [show(v, annual.metric) for v in monthly_values(annual, distribution)]
         except ValueError:
             months = ["—"] * 12
-        preview.append((annual, show(annual.value, annual.metric), months))
-    monthly = {}
-    for metric, month, value in Target.objects.filter(
-        store=store, month__year=year, team__isnull=True, staff__isnull=True
-    ).values_list("metric", "month", "value"):
-        monthly.setdefault(metric, ["—"] * 12)[month.month - 1] = show(value, metric)
+        preview.append((annual, shown[annual.metric], show(annual.value, annual.metric), months))
     return render(request, "targets/annual.html", _context(
         request, viewer, store, year=year, annual_form=annual_form, distribution_form=distribution_form,
         saved_distribution=saved_distribution, preview=preview,
-        monthly=sorted(monthly.items(), key=lambda item: metric_sort_key(item[0])),
-        month_names=[datetime.date(year, m, 1) for m in MONTHS], metric_suggestions=_metric_suggestions(store),
+        monthly=[(shown[metric], monthly[metric]) for metric in sorted(monthly, key=metric_sort_key)],
+        month_names=[datetime.date(year, m, 1) for m in MONTHS],
         month=datetime.date(year, 1, 1),
     ))

@@ -75,6 +75,7 @@ _REQUIRED = object()
 _COMMON = ("kind", "label", "category", "scope", "over", "every", "multiply_by")
 MAX_DOCUMENT = 200_000  # characters
 MAX_NESTING = 10  # levels of mappings and lists; a plan needs 6
+MAX_LABEL = 40  # characters of a derived value's label: words a statement shows, 试驾系数
 MAX_INTEGER_TEXT = 40  # characters of a YAML integer; longer ones are refused before Python converts them
 LOW_WORDS = ("from", "above")  # a band's start: included, excluded
 HIGH_WORDS = ("to", "below", "up_to")  # a band's end: excluded (to is the older spelling of below), included
@@ -603,16 +604,32 @@ def _draw(plan: Section) -> Draw | None:
     return draw
 
 
-def _derived(plan: Section) -> tuple[tuple[str, Expression], ...]:
-    """Each derived value; one that does not parse keeps its name (others refer to it) with no value."""
-    return tuple(
-        (
-            entry.name,
-            plan.as_expression(entry.value, entry.value_pos, f"derived {entry.name}")
-            or _placeholder(entry.value_pos),
-        )
-        for entry in plan.entries("derived")
-    )
+@dataclass(frozen=True)
+class _Derived:
+    name: str
+    expression: Expression
+    label: str
+
+
+def _derived_value(plan: Section, entry: Entry) -> _Derived:
+    """`name: expression`, or `name: {label: 试驾系数, value: expression}`; one that does not parse keeps its name
+    (others refer to it) with no value."""
+    what = f"derived {entry.name}"
+    value, pos, label = entry.value, entry.value_pos, ""
+    if isinstance(value, CommentedMap):
+        section = Section(value, entry.value_pos, plan.findings)
+        section.known("label", "value")
+        label = section.text("label")  # required: the mapping is written to give one
+        if isinstance(value.get("label"), str) and not 0 < len(label.strip()) <= MAX_LABEL:
+            section.error(section.value_pos("label"), f"{what}: a label is 1 to {MAX_LABEL} characters of words")
+        value, pos = section.raw("value"), section.value_pos("value")
+        if value is None:  # reported missing
+            return _Derived(entry.name, _placeholder(pos), label.strip())
+    return _Derived(entry.name, plan.as_expression(value, pos, what) or _placeholder(pos), label.strip())
+
+
+def _derived(plan: Section) -> list[_Derived]:
+    return [_derived_value(plan, entry) for entry in plan.entries("derived")]
 
 
 def _placeholder(pos: Pos) -> Expression:
@@ -661,6 +678,7 @@ def _plan(root: Section) -> Plan:
         "minimum_wage",
     )
     findings = root.findings
+    derived = _derived(root)
     return Plan(
         id=root.text("plan"),
         name=root.text("name", ""),
@@ -669,7 +687,8 @@ def _plan(root: Section) -> Plan:
         period=root.text("period", "month", ("month",)),
         policies=_policies(root),
         warnings=_warnings(root),
-        derived=_derived(root),
+        derived=tuple((value.name, value.expression) for value in derived),
+        derived_labels=tuple((value.name, value.label) for value in derived if value.label),
         indicators=tuple(_each(findings, root.named_sections("indicators"), _indicator)),
         weight_sets=tuple(_each(findings, root.named_sections("weights"), _weight_set)),
         bonus=_bonus(root),

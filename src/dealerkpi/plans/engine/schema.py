@@ -308,6 +308,7 @@ class Plan:
     policies: Policies = field(default_factory=Policies)
     warnings: WarningRules = field(default_factory=WarningRules)
     derived: tuple[tuple[str, Expression], ...] = ()
+    derived_labels: tuple[tuple[str, str], ...] = ()  # (name, label) of each derived value the plan labels
     indicators: tuple[Indicator, ...] = ()
     weight_sets: tuple[WeightSet, ...] = ()
     bonus: Bonus | None = None
@@ -325,6 +326,10 @@ class Plan:
     def tops_up(self) -> bool:
         """A pay below the minimum wage gets a line bringing it up (else it is flagged with a warning)."""
         return self.minimum_wage == "top_up"
+
+    def derived_label(self, name: str) -> str:
+        """The words a statement shows for derived value `name` (试驾系数); "" when the plan gives none."""
+        return dict(self.derived_labels).get(name, "")
 
     def indicator(self, id: str) -> Indicator | None:
         return next((indicator for indicator in self.indicators if indicator.id == id), None)

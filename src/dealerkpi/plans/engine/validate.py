@@ -431,6 +431,12 @@ def _derived_errors(plan: Plan, metrics: Catalogue) -> Iterator[PlanError]:
     for name, expression in plan.derived:
         if metrics.find(name) or "." in name or name in ("total_score", *PERSON_NAMES):
             yield PlanError(expression.pos, f"derived {name}: the name is taken by a metric or a reference")
+    labelled: dict[str, str] = {}
+    for name, label in plan.derived_labels:
+        if label in labelled:
+            yield PlanError(dict(plan.derived)[name].pos, f"derived {name}: the label {label!r} is also derived "
+                                                          f"{labelled[label]}'s; a statement could not tell them apart")
+        labelled.setdefault(label, name)
 
 
 def _graph_errors(plan: Plan) -> Iterator[PlanError]:
