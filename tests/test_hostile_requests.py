@@ -58,7 +58,7 @@ from dealerkpi.pay import runs, workflow
 from dealerkpi.pay.models import Run, Statement, StatementQuery
 from dealerkpi.people.models import MeetingNote
 from dealerkpi.plans.engine import Period
-from dealerkpi.plans.models import Plan
+from dealerkpi.plans.models import Plan, PlanVersion
 from dealerkpi.sales.models import Order, OrderApproval
 from dealerkpi.stock.models import SecondaryDealer, Vehicle
 from dealerkpi.targets.services import set_annual_target, set_target
@@ -182,6 +182,7 @@ VEHICLES = _own_and_other(Vehicle)
 # The real ids of each URL's path, by URL name: a pattern of the site missing here fails the walk.
 PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "plan-detail": lambda world: list(Plan.objects.values_list("pk", flat=True)),
+    "plan-version-confirm": lambda world: list(PlanVersion.objects.values_list("pk", flat=True)),
     "statement-pdf": STATEMENTS, "statement-detail": STATEMENTS, "statement-records": STATEMENTS,
     "run-pdf": RUNS, "run-xlsx": RUNS, "run-payroll": RUNS, "run-detail": RUNS, "run-progress": RUNS,
     "run-inputs": RUNS, "run-action": RUNS,

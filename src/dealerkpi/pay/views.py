@@ -33,6 +33,7 @@ from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, State
 from dealerkpi.pay.tasks import compute_run
 from dealerkpi.pay.visibility import visible_runs, visible_statements
 from dealerkpi.plans.engine.schema import Manual
+from dealerkpi.plans.models import PlanConfirmation
 from dealerkpi.plans.wording import worded
 
 
@@ -272,8 +273,10 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     queries = list(statement.queries.select_related("raised_by", "answered_by", "line", "indicator"))
     for query in queries:
         query.line_label = labels.get(query.line_id, "")
+    confirmation = PlanConfirmation.objects.filter(plan_version_id=statement.plan_version_id,
+                                                   staff_id=statement.staff_id).first()
     return render(request, "pay/statement_detail.html", {
-        "statement": statement, "shown": shown, "queries": queries,
+        "statement": statement, "shown": shown, "queries": queries, "confirmation": confirmation,
         "form": form, "may_query": request.user.has_perm("pay.query_statement", statement),
     })
 

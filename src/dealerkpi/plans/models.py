@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.models import AuditedModel
 from dealerkpi.core.scope import ScopePaths
-from dealerkpi.org.models import Role
+from dealerkpi.org.models import Role, RoleAssignment, Staff
 from dealerkpi.plans.engine import Plan as EnginePlan
 from dealerkpi.plans.engine import PlanInvalid, check_plan, load_plan_text
 
@@ -141,3 +141,59 @@ def publish_version(
         latest.save(update_fields=["effective_to"])
     version.save()
     return version
+
+
+class PlanConfirmation(AuditedModel):
+    """A person covered by a plan version confirms they have read it (签字确认): who, which version, when."""
+
+    plan_version = models.ForeignKey(PlanVersion, models.PROTECT, related_name="confirmations",
+                                     verbose_name=_("plan version"))
+    staff = models.ForeignKey("org.Staff", models.PROTECT, related_name="plan_confirmations",
+                              verbose_name=_("staff member"))
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"),
+                              help_text=_("The store where the version covers the person."))
+    confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+
+    scope = ScopePaths(group="plan_version__plan__group", region="store__region", store="store", owner="staff")
+
+    class Meta:
+        verbose_name = _("plan confirmation")
+        verbose_name_plural = _("plan confirmations")
+        ordering = ["plan_version", "confirmed_at"]
+        constraints = [models.UniqueConstraint(fields=["plan_version", "staff"], name="plan_confirmed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.plan_version}"
+
+
+def covering_roles(version: PlanVersion) -> models.QuerySet[RoleAssignment]:
+    """The role assignments a version covers: the plan's role, held while employed at some time the version was in
+    force, in a store the plan applies to (a group plan: the group's stores without their own plan for the role,
+    as a run picks them)."""
+    plan = version.plan
+    held = (
+        RoleAssignment.objects.filter(role=plan.role)
+        .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=version.effective_from))
+        .filter(models.Q(staff__leave_date__isnull=True) | models.Q(staff__leave_date__gte=version.effective_from))
+    )
+    if version.effective_to is not None:
+        held = held.filter(valid_from__lte=version.effective_to)
+    if plan.store_id is not None:
+        return held.filter(store_id=plan.store_id)
+    own_plans = Plan.objects.filter(group_id=plan.group_id, role=plan.role, store__isnull=False)
+    return held.filter(store__region__group_id=plan.group_id).exclude(store_id__in=own_plans.values("store_id"))
+
+
+def covered_staff(version: PlanVersion) -> models.QuerySet[Staff]:
+    """Everyone the version covers, in one query."""
+    return Staff.objects.filter(pk__in=covering_roles(version).values("staff_id"))
+
+
+def confirm_version(version: PlanVersion, staff_id: int) -> PlanConfirmation:
+    """Record that the person has read the version, once: a second confirmation returns the first. The caller has
+    checked that the version covers them (``plans.confirm_version``)."""
+    store_id = (covering_roles(version).filter(staff_id=staff_id).order_by("-valid_from")
+                .values_list("store_id", flat=True).first())
+    confirmation, _created = PlanConfirmation.objects.get_or_create(
+        plan_version=version, staff_id=staff_id, defaults={"store_id": store_id})
+    return confirmation

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from dealerkpi.core.forms import asked
-from dealerkpi.core.scope import Reach, Viewer
+from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.plans.document import PlanDocument, plan_document
-from dealerkpi.plans.models import Plan, PlanVersion
+from dealerkpi.plans.models import Plan, PlanConfirmation, PlanVersion, confirm_version, covered_staff
 
 
 def plans_for(viewer: Viewer) -> QuerySet[Plan]:
@@ -58,5 +60,33 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document, problems = document_of(shown) if shown else (None, [])
     return render(request, "plans/plan_detail.html", {
         "plan": plan, "versions": versions, "shown": shown, "document": document, "problems": problems,
-        "curves": document.curve_data() if document else [],
+        "curves": document.curve_data() if document else [], **confirmations_of(request, shown),
     })
+
+
+def confirmations_of(request: HttpRequest, version: PlanVersion | None) -> dict[str, object]:
+    """The viewer's own confirmation of the version (when it covers them), and who of the people they see has
+    confirmed it (when they may read that)."""
+    if version is None:
+        return {}
+    viewer = viewer_of(request)
+    mine = PlanConfirmation.objects.filter(plan_version=version, staff_id=viewer.staff_id).first()
+    confirmed = PlanConfirmation.objects.filter(plan_version=version, staff_id=OuterRef("pk"))
+    people = None
+    if request.user.has_perm("plans.view_confirmations"):
+        people = (visible_to(covered_staff(version), viewer).select_related("store")
+                  .annotate(confirmed_at=Subquery(confirmed.values("confirmed_at")[:1])).order_by("store", "name"))
+    return {"my_confirmation": mine, "may_confirm": mine is None and request.user.has_perm(
+        "plans.confirm_version", version), "confirmations": people}
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person confirms having read the version (签字确认); a second confirmation changes nothing."""
+    version = get_object_or_404(PlanVersion.objects.select_related("plan").filter(
+        plan__in=plans_for(viewer_of(request))), pk=pk)
+    if not request.user.has_perm("plans.confirm_version", version):
+        raise PermissionDenied
+    confirm_version(version, viewer_of(request).staff_id)
+    return redirect(f"{reverse('plan-detail', args=[version.plan_id])}?v={version.number}")
