@@ -48,8 +48,7 @@ from dealerkpi.plans.metric_labels import labelled
 from dealerkpi.plans.wording import ShownWarning, worded_warning
 
 TWO_PLACES, FOUR_PLACES = Decimal("0.01"), Decimal("0.0001")
-ATOM = 9  # the precedence of a number or a name: never in parentheses
-PRECEDENCE = {"or": 1, "and": 2, **dict.fromkeys(expr.COMPARISONS, 4), "+": 5, "-": 5, "*": 6, "/": 6}
+PRECEDENCE, ATOM = expr.PRECEDENCE, expr.ATOM
 RULE_KINDS = ("per_unit", "percent", "tiers", "fine", "formula")  # lines of the plan's pay rules
 ENGINE_KINDS = ("base_pay", "bonus", "gate", "cap", "floor", "draw", "draw_recovery", "guarantee", "minimum_wage",
                 "clawback", "brought_forward", "carried_forward")  # lines the engine makes, each said by its method
@@ -208,9 +207,9 @@ class Speaker:
             case expr.Name(name):
                 return self.name(name), ATOM
             case expr.Negate(operand):
-                return f"−{self._operand(operand, 7)}", 7
+                return f"−{self._operand(operand, expr.NEGATE_PRECEDENCE)}", expr.NEGATE_PRECEDENCE
             case expr.Not(operand):
-                return str(words.NOT) % {"value": self._operand(operand, 3)}, 3
+                return str(words.NOT) % {"value": self._operand(operand, expr.NOT_PRECEDENCE)}, expr.NOT_PRECEDENCE
             case expr.Binary(op, left, right):
                 level = PRECEDENCE[op]
                 first = self._factor(left) if op == "*" else self._operand(left, level)

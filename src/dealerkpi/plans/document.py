@@ -185,8 +185,7 @@ def yuan(value: Decimal) -> str:
 
 # --- expressions in words, with the statements' words (plans.wording) ---------------------------------------------
 
-PRECEDENCE = {"or": 1, "and": 2, "<": 4, "<=": 4, ">": 4, ">=": 4, "==": 4, "!=": 4, "+": 5, "-": 5, "*": 6, "/": 6}
-NEGATION, UNARY, ATOM = 3, 7, 8
+PRECEDENCE, NEGATION, UNARY, ATOM = expr.PRECEDENCE, expr.NOT_PRECEDENCE, expr.NEGATE_PRECEDENCE, expr.ATOM
 
 
 class Words:

@@ -32,6 +32,10 @@ MAX_NUMBER = Decimal(10) ** 12  # every number of a plan is below this in size (
 MAX_PLACES = 10  # decimal places of a number of a plan, and of round()
 FUNCTIONS = {"min": (1, None), "max": (1, None), "abs": (1, 1), "round": (1, 2), "if": (3, 3)}
 COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
+# How tightly each operator binds, as the parser below reads them: what puts an expression back in words needs it
+# to know where parentheses go.
+PRECEDENCE = {"or": 1, "and": 2, **dict.fromkeys(COMPARISONS, 4), "+": 5, "-": 5, "*": 6, "/": 6}
+NOT_PRECEDENCE, NEGATE_PRECEDENCE, ATOM = 3, 7, 8  # `not x`, `-x`, and a number or a name (never in parentheses)
 ONE = Decimal(1)
 
 _TOKEN = re.compile(
