@@ -61,6 +61,8 @@ from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, PlanVersion
 from dealerkpi.sales.models import Order, OrderApproval
 from dealerkpi.stock.models import SecondaryDealer, Vehicle
+from dealerkpi.studio.models import PlanDraft
+from dealerkpi.studio.workflow import start_draft
 from dealerkpi.targets.services import set_annual_target, set_target
 from tests.world import World, build_world, world_with_consultant_plan
 
@@ -157,6 +159,7 @@ def walk_world() -> World:
                                        file_name="f.csv", file_sha256="0" * 64, imported_by=world.users["m1"],
                                        actor="m1", started_at=timezone.now(), report=b"PK")
     batch.stores.add(s1)
+    start_draft(Plan.objects.order_by("pk").first(), world.users["m1"])
     return world
 
 
@@ -180,9 +183,15 @@ LEADS = _own_and_other(crm.Lead)
 ORDERS = _own_and_other(Order)
 VEHICLES = _own_and_other(Vehicle)
 # The real ids of each URL's path, by URL name: a pattern of the site missing here fails the walk.
+def DRAFTS(world: World) -> list[int]:  # noqa: N802 - named like its neighbours
+    return list(PlanDraft.objects.values_list("pk", flat=True))
+
+
 PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "plan-detail": lambda world: list(Plan.objects.values_list("pk", flat=True)),
     "plan-version-confirm": lambda world: list(PlanVersion.objects.values_list("pk", flat=True)),
+    "draft-start": lambda world: list(Plan.objects.values_list("pk", flat=True)),
+    "draft-detail": DRAFTS, "draft-propose": DRAFTS, "draft-decide": DRAFTS,
     "statement-pdf": STATEMENTS, "statement-detail": STATEMENTS, "statement-records": STATEMENTS,
     "run-pdf": RUNS, "run-xlsx": RUNS, "run-payroll": RUNS, "run-detail": RUNS, "run-progress": RUNS,
     "run-inputs": RUNS, "run-action": RUNS,

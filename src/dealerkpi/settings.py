@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "dealerkpi.web",
     "dealerkpi.imports",
     "dealerkpi.reports",
+    "dealerkpi.studio",
     "dealerkpi.demo_data",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("plans/", include("dealerkpi.plans.urls")),
+    path("studio/", include("dealerkpi.studio.urls")),
     path("targets/", include("dealerkpi.targets.urls")),
     path("pay/", include("dealerkpi.pay.export_urls")),  # before pay.urls: runs/<pk>/<action>/ would catch pdf
     path("pay/", include("dealerkpi.pay.urls")),

@@ -61,6 +61,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/plan_detail.html", {
         "plan": plan, "versions": versions, "shown": shown, "document": document, "problems": problems,
         "curves": document.curve_data() if document else [], **confirmations_of(request, shown),
+        "may_draft": request.user.has_perm("studio.write_draft", plan),  # the plan studio's rule, by its name
     })
 
 
