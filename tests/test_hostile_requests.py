@@ -207,6 +207,10 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "imports-report": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
     "imports-batch": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
     "record-detail": lambda world: [],  # one record of every browse entry: see concrete_urls
+    "draft-edit": DRAFTS, "draft-validate": DRAFTS, "draft-form": DRAFTS, "draft-diff": DRAFTS,
+    "draft-whatif": DRAFTS, "draft-whatif-xlsx": DRAFTS, "draft-preview": DRAFTS,
+    "plan-version-diff": lambda world: list(Plan.objects.values_list("pk", flat=True)),
+    "plan-health": lambda world: list(Plan.objects.values_list("pk", flat=True)),
 }
 PATH_WORDS: dict[str, tuple[str, ...]] = {
     "fmt": ("xlsx", "csv"), "action": ("submit", "send_back", "approve", "lock", "recompute"),

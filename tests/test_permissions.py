@@ -102,8 +102,10 @@ def test_the_menu_follows_the_role(client, world: World) -> None:
     assert {reverse("team-board"), reverse("grade-settings"), reverse("desk-settings"), reverse("imports"),
             reverse("approvals"), reverse("run-list")} <= m1
     assert reverse("my-statements") not in m1
-    assert {reverse("monthly-analysis"), reverse("imports"), reverse("targets-month")} <= ho
-    assert not {reverse("desk-today"), reverse("lead-new"), reverse("approvals")} & ho
+    assert {reverse("monthly-analysis"), reverse("imports"), reverse("targets-month"), reverse("approvals"),
+            reverse("draft-list")} <= ho  # head office approves the group's plans
+    assert not {reverse("desk-today"), reverse("lead-new")} & ho
+    assert reverse("draft-list") in m1 and reverse("draft-list") not in c1
 
 
 def test_no_menu_for_a_login_without_a_staff_member(client, world: World) -> None:
@@ -141,9 +143,11 @@ def test_the_approvals_inbox_shows_the_kinds_its_reader_decides(client, world: W
         assert set(re.findall(r'data-testid="(inbox-[a-z-]+)"', page)) == expected, name
     client.force_login(user("m1"))
     assert "c1" in client.get(reverse("approvals")).content.decode(), "c1's request below the floor"
-    for name in ("c1", "hr1", "fin1", "ho_group"):
+    for name in ("c1", "hr1", "fin1"):
         client.force_login(user(name))
         assert client.get(reverse("approvals")).status_code == 403, name
+    client.force_login(user("ho_group"))  # head office approves the group's plans: nothing proposed yet
+    assert not re.findall(r'data-testid="(inbox-[a-z-]+)"', client.get(reverse("approvals")).content.decode())
 
 
 # --- has_perm ---------------------------------------------------------------------------------------------------
@@ -170,7 +174,9 @@ def test_who_may_do_what_at_all(world: World) -> None:
         "targets.change_target": {"m1", "dep1", "m2", "admin"} | HEAD_OFFICE,
         "targets.view_store_targets": {"m1", "dep1", "gm1", "hr1", "fin1", "m2", "admin"} | HEAD_OFFICE,
         "org.change_master_data": {"admin"} | HEAD_OFFICE,
-        "web.view_approvals": {"sup1", "m1", "dep1", "gm1", "m2", "admin"},  # a superuser answers queries
+        "web.view_approvals": {"sup1", "m1", "dep1", "gm1", "m2", "admin"} | HEAD_OFFICE,  # plans; queries
+        "studio.write_draft": {"m1", "dep1", "hr1", "m2", "admin"} | HEAD_OFFICE,
+        "studio.decide_draft": {"gm1", "admin"} | HEAD_OFFICE,
     }
     for permission, names in expected.items():
         assert who_may(permission) == names, permission

@@ -93,11 +93,11 @@ def test_who_may_not_start_a_draft(world: World, username: str, plan: str, statu
 
 def test_an_invalid_draft_cannot_be_proposed_and_the_page_says_why(world: World) -> None:
     draft = start(world, "group", "m1")
-    workflow.save_draft(draft, CONSULTANT_PLAN.replace("role: consultant", "role: astronaut"),
+    workflow.save_draft(draft, CONSULTANT_PLAN.replace("period: month", "period: fortnight"),
                         draft.effective_from, "")
     assert propose("m1", draft).status == PlanDraft.Status.EDITING
     page = signed_in("m1").get(reverse("draft-detail", args=[draft.pk])).content.decode()
-    assert 'data-testid="draft-problems"' in page and "astronaut" in page
+    assert 'data-testid="draft-problems"' in page and "fortnight" in page
 
 
 def test_a_group_plan_is_approved_by_head_office_and_published_from_the_drafts_month(world: World) -> None:

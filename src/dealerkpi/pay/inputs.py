@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,6 +32,8 @@ from dealerkpi.targets.services import targets_by_store
 FINAL = (Run.Status.APPROVED, Run.Status.LOCKED)
 PlansInForce = dict[str, tuple[PlanVersion, engine.Plan, str]]  # role -> (version, engine plan, crediting)
 RecordInputs = dict[str, tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]]  # by crediting policy
+RecordReader = Callable[[Sequence[int], engine.Period, str, Sequence[str]],
+                        dict[int, tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]]]
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,16 @@ class StoreMonth:
     minimum_wage: Decimal | None = None  # the store's monthly minimum wage in force on the month's first day
 
 
-def read_store_months(stores: Sequence[Store], period: engine.Period, records: bool = True) -> dict[int, StoreMonth]:
-    """Each store's month in a few queries for all of them (``records``: read the records ahead too)."""
+def read_store_months(stores: Sequence[Store], period: engine.Period, records: bool = True,
+                      with_history: bool = True) -> dict[int, StoreMonth]:
+    """Each store's month in a few queries for all of them (``records``: read the records ahead too;
+    ``with_history``: read what earlier final runs left, else the months start with none)."""
     ids = [store.pk for store in stores]
     plans = plans_in_force_by_store(stores, period)
     members = members_by_store(ids, period)
     targets = targets_by_store(ids, period.first_day)
     ratings = _ratings_by_store(ids, period)
-    history = history_by_store(ids, period)
+    history = history_by_store(ids, period) if with_history else {}
     stages = stages_in_force(stores, period.first_day)
     adjustments = _adjustments_by_store(ids, period)
     minimum_wages = minimum_wages_in_force(ids, period.first_day)
@@ -220,17 +224,18 @@ def metrics_wanted(plans: PlansInForce, crediting: str) -> tuple[str, ...]:
 # --- the records ------------------------------------------------------------------------------------------------
 
 
-def records_by_store(stores: Sequence[Store], period: engine.Period,
-                     plans: dict[int, PlansInForce]) -> dict[int, RecordInputs]:
+def records_by_store(stores: Sequence[Store], period: engine.Period, plans: dict[int, PlansInForce],
+                     read: RecordReader = metrics.period_inputs_by_store) -> dict[int, RecordInputs]:
     """The actuals and deals of each store by crediting policy: one computation per crediting policy and set of
-    metrics (stores under the same plans share one), each a few grouped queries over all the stores."""
+    metrics (stores under the same plans share one), each a few grouped queries over all the stores. ``read``
+    computes them (by default from the records; ``pay.period_figures.figures_by_store`` reads those runs kept)."""
     alike: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
     for store in stores:
         for crediting in {policy for _version, _plan, policy in plans[store.pk].values()}:
             alike[(crediting, metrics_wanted(plans[store.pk], crediting))].append(store.pk)
     found: dict[int, RecordInputs] = {store.pk: {} for store in stores}
     for (crediting, wanted), store_ids in alike.items():
-        for store_id, inputs in metrics.period_inputs_by_store(store_ids, period, crediting, wanted).items():
+        for store_id, inputs in read(store_ids, period, crediting, wanted).items():
             found[store_id][crediting] = inputs
     return found
 

@@ -347,3 +347,29 @@ class RunPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} PDF ({self.get_status_display()})"
+
+
+class PeriodFigures(models.Model):
+    """The figures of a store's month that a run read from the records, kept so that the month is not computed
+    again from its records each time it is looked at (a what-if replays twelve months of a group): every person's
+    metrics (the engine's actuals: one row per person and team of the day) and the month's deals, for one crediting
+    policy. A run writes them with its statements, in the same transaction, so they are what its latest version
+    read; ``pay.period_figures`` reads them back and computes, once, those that are missing. Carries its store,
+    like every high-volume table, so it can be distributed by store."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    period = models.DateField(_("month"), validators=[validate_first_of_month])
+    crediting = models.CharField(_("a deal counts"), max_length=10)
+    metrics = models.JSONField(_("metrics"), default=list)  # the names computed, sorted
+    actuals = models.JSONField(_("actuals"), default=list)  # [[person, team, {metric: value}], ...]
+    deals = models.JSONField(_("deals"), default=list)  # see pay.period_figures
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("figures of a month")
+        verbose_name_plural = _("figures of months")
+        constraints = [models.UniqueConstraint(fields=["store", "period", "crediting"],
+                                               name="one_set_of_figures_per_store_month")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.period:%Y-%m} {self.crediting}"

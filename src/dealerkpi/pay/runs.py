@@ -35,6 +35,7 @@ from dealerkpi.pay.inputs import (
     read_store_months,
 )
 from dealerkpi.pay.models import Adjustment, Run, Statement, StatementIndicator, StatementLine
+from dealerkpi.pay.period_figures import keep_figures
 from dealerkpi.pay.workflow import supersede_older_drafts
 from dealerkpi.plans import engine
 from dealerkpi.plans.models import PlanVersion
@@ -173,7 +174,7 @@ def _placed(value: Decimal | None) -> Decimal | None:
     return None if value is None else half_up(value, PLACES)
 
 
-def _statement(run: Run, item: Evaluated) -> Row:
+def statement_row(run: Run, item: Evaluated) -> Row:
     result = item.result
     adjusted = sum((a.amount for a in item.adjustments), ZERO)
     return {
@@ -192,7 +193,7 @@ def _statement(run: Run, item: Evaluated) -> Row:
     }
 
 
-def _indicators(statement_id: int, result: engine.PersonResult, metric_of: dict[str, str]) -> list[Row]:
+def indicator_rows(statement_id: int, result: engine.PersonResult, metric_of: dict[str, str]) -> list[Row]:
     return [
         {"statement_id": statement_id, "position": position, "code": i.id, "label": i.label,
          "metric": metric_of.get(i.id, ""), "rule": i.rule[:200], "actual": _placed(i.actual),
@@ -208,7 +209,7 @@ def _line(statement_id: int, position: int, **values: object) -> Row:
             "adjustment_id": None, "wording": None, **values}
 
 
-def _lines(statement_id: int, item: Evaluated) -> list[Row]:
+def line_rows(statement_id: int, item: Evaluated) -> list[Row]:
     lines = [
         _line(statement_id, position, category=line.category, kind=line.kind, rule=line.rule, label=line.label[:200],
               amount=line.amount, exact=str(line.exact), inputs=_decimal_map(line.inputs),
@@ -226,7 +227,7 @@ def _lines(statement_id: int, item: Evaluated) -> list[Row]:
     return lines
 
 
-def _metric_of(version: PlanVersion, cache: dict[int, dict[str, str]]) -> dict[str, str]:
+def indicator_metrics(version: PlanVersion, cache: dict[int, dict[str, str]]) -> dict[str, str]:
     if version.pk not in cache:
         cache[version.pk] = {i.id: i.metric or "" for i in engine_plan_of(version).indicators}
     return cache[version.pk]
@@ -274,19 +275,23 @@ class GivenUp(Exception):
 
 
 @transaction.atomic
-def write_statements(run: Run, evaluated: list[Evaluated]) -> None:
+def write_statements(run: Run, evaluated: list[Evaluated], month: StoreMonth | None = None) -> None:
     """All statements of the run in a few bulk inserts; the run becomes a draft. Refused (GivenUp) if the run is no
-    longer computing: the row is locked first, so it is given up either before or not at all."""
+    longer computing: the row is locked first, so it is given up either before or not at all. With ``month``, the
+    figures the run read from the records are kept too (``pay.period_figures``), replacing the month's earlier."""
     if not Run.objects.select_for_update().filter(pk=run.pk, status=Run.Status.COMPUTING).exists():
         raise GivenUp(run.pk)
-    statement_ids = _insert_statements([_statement(run, item) for item in evaluated])
+    statement_ids = _insert_statements([statement_row(run, item) for item in evaluated])
     metric_cache: dict[int, dict[str, str]] = {}
     indicators, lines = [], []
     for statement_id, item in zip(statement_ids, evaluated, strict=True):
-        indicators += _indicators(statement_id, item.result, _metric_of(item.version, metric_cache))
-        lines += _lines(statement_id, item)
+        indicators += indicator_rows(statement_id, item.result, indicator_metrics(item.version, metric_cache))
+        lines += line_rows(statement_id, item)
     _insert(StatementIndicator, indicators, batch_size=1000)
     _insert(StatementLine, lines, batch_size=1000)
+    if month is not None:
+        keep_figures(run.store_id, period_of(run), month.records,
+                     {crediting: metrics_wanted(month.plans, crediting) for crediting in month.records})
     run.status, run.computed_at, run.error = Run.Status.DRAFT, timezone.now(), ""
     run.save(update_fields=["status", "computed_at", "error", "progress_done", "progress_total"])
     supersede_older_drafts(run)
@@ -319,8 +324,8 @@ def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None
             progress(done, total)
 
     try:
-        evaluated = evaluate(run, report, month)
-        write_statements(run, evaluated)
+        month = month or read_store_month(run.store, period_of(run))
+        write_statements(run, evaluate(run, report, month), month)
     except GivenUp:  # it stays failed, with the reason it was given up for
         run.refresh_from_db()
     except Exception as error:  # the run records any failure; the previous version stays as it was

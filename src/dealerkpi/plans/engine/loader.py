@@ -36,6 +36,7 @@ from .schema import (
     Band,
     BasePay,
     Bonus,
+    Budget,
     DealRate,
     DealTiers,
     Deductions,
@@ -604,6 +605,17 @@ def _draw(plan: Section) -> Draw | None:
     return draw
 
 
+def _budget(plan: Section) -> Budget | None:
+    """`budget: {per_store_month: 250000}`: the most the plan's pay may cost a store in a month."""
+    section = plan.section("budget")
+    if section is None:
+        return None
+    with section.findings.element(section.pos):
+        section.known("per_store_month")
+        amount = section.number("per_store_month")
+    return None if amount is None else Budget(amount, section.value_pos("per_store_month"))
+
+
 @dataclass(frozen=True)
 class _Derived:
     name: str
@@ -676,6 +688,7 @@ def _plan(root: Section) -> Plan:
         "guaranteed_minimum",
         "unwinds",
         "minimum_wage",
+        "budget",
     )
     findings = root.findings
     derived = _derived(root)
@@ -700,6 +713,7 @@ def _plan(root: Section) -> Plan:
         guaranteed_minimum=root.number("guaranteed_minimum", None),
         unwinds=root.text("unwinds", "reduce_attainment", UNWINDS),
         minimum_wage=root.text("minimum_wage", None, MINIMUM_WAGE),
+        budget=_budget(root),
         pos=root.pos,
     )
 

@@ -290,6 +290,15 @@ class Draw:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """The most the plan's pay may cost one store in a month (everyone it pays there, all lines): a statement of
+    intent that plan health compares history with; evaluation never reads it, so no pay is cut to fit it."""
+
+    per_store_month: Decimal
+    pos: Pos = NOWHERE
+
+
+@dataclass(frozen=True)
 class WarningRules:
     """Which kinds of warning (a figure a policy stood in for) block the submission of a run; `pos`: where
     `block` is written."""
@@ -320,6 +329,7 @@ class Plan:
     guaranteed_minimum: Decimal | None = None
     unwinds: str = "reduce_attainment"  # one of UNWINDS
     minimum_wage: str = ""  # one of MINIMUM_WAGE; "": not said, which flags a pay below a minimum wage given
+    budget: Budget | None = None  # what the plan's pay may cost a store in a month (plan health; never evaluated)
     pos: Pos = NOWHERE
 
     @property

@@ -415,6 +415,8 @@ def _amount_errors(plan: Plan) -> Iterator[PlanError]:
     ):
         if isinstance(amount, Decimal) and amount < ZERO:
             yield PlanError(pos or plan.pos, f"{what} must not be negative")
+    if plan.budget is not None and plan.budget.per_store_month <= ZERO:
+        yield PlanError(plan.budget.pos, "budget per_store_month must be above 0")
 
 
 def _warning_rule_errors(rules: WarningRules) -> Iterator[PlanError]:
