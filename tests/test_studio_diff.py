@@ -8,7 +8,6 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -16,7 +15,7 @@ from dealerkpi.plans.models import Plan, PlanVersion, publish_version
 from dealerkpi.studio import workflow
 from dealerkpi.studio.diff import ADDED, CHANGED, REMOVED, Change, changes, compare, side_by_side
 from dealerkpi.studio.models import PlanDraft
-from tests.world import PASSWORD, World, build_world
+from tests.world import World, build_world, signed_in
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "plans"
 V1 = (EXAMPLES / "consultant.yaml").read_text(encoding="utf-8")
@@ -119,13 +118,6 @@ def world() -> World:
     workflow.save_draft(world.draft, V2.replace("amount: 250}", "amount: 280}<script>alert(1)</script>"),  # type: ignore[attr-defined]
                         world.draft.effective_from, "")  # type: ignore[attr-defined]
     return world
-
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    client.login(username=username, password=PASSWORD)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def diff_page(username: str, world: World, **query: str) -> tuple[int, str]:

@@ -19,7 +19,7 @@ from dealerkpi.studio import workflow
 from dealerkpi.studio.editor_errors import checked
 from dealerkpi.studio.models import PlanDraft
 from dealerkpi.studio.structured import StructuredForm, digest
-from tests.world import PASSWORD, World, build_world
+from tests.world import World, build_world, signed_in
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "plans"
 CONSULTANT_PLAN = (EXAMPLES / "consultant.yaml").read_text(encoding="utf-8")
@@ -36,13 +36,6 @@ def world() -> World:
     publish_version(plan, CONSULTANT_PLAN, datetime.date(2026, 1, 1))
     world.draft = workflow.start_draft(plan, world.users["m1"])  # type: ignore[attr-defined]
     return world
-
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    client.login(username=username, password=PASSWORD)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def draft_of(world: World) -> PlanDraft:

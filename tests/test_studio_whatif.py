@@ -15,7 +15,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -30,7 +29,7 @@ from dealerkpi.studio import workflow as drafts
 from dealerkpi.studio.models import PlanDraft
 from dealerkpi.studio.replay import PersonMonth, default_months, replay
 from dealerkpi.studio.whatif import months_between
-from tests.world import PASSWORD, World, delivered_deal, world_with_consultant_plan
+from tests.world import World, delivered_deal, signed_in, world_with_consultant_plan
 
 pytestmark = pytest.mark.django_db
 JULY, AUGUST, SEPTEMBER, OCTOBER = (Period(2026, month) for month in (7, 8, 9, 10))
@@ -110,13 +109,6 @@ def quarter_award(row: PersonMonth, side: str) -> Decimal:
 def paid(world: World, period: Period) -> dict[str, Decimal]:
     return {statement.staff.name: statement.total for statement in Statement.objects.filter(
         run__store=world.stores["S1"], run__period=period.first_day, run__status=Run.Status.APPROVED)}
-
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    client.login(username=username, password=PASSWORD)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 # --- the replay ------------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from dealerkpi.core.audit import acting_as
@@ -20,7 +19,7 @@ from dealerkpi.org.models import Role
 from dealerkpi.plans.models import Plan, PlanVersion, publish_version
 from dealerkpi.studio import workflow
 from dealerkpi.studio.models import PlanDraft
-from tests.world import PASSWORD, World, build_world
+from tests.world import World, build_world, signed_in
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "plans"
 CONSULTANT_PLAN = (EXAMPLES / "consultant.yaml").read_text(encoding="utf-8")
@@ -40,13 +39,6 @@ def world() -> World:
     publish_version(store_plan, (EXAMPLES / "supervisor.yaml").read_text(encoding="utf-8"), JANUARY)
     world.plans = {"group": group_plan, "store": store_plan}  # type: ignore[attr-defined]
     return world
-
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    client.login(username=username, password=PASSWORD)
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def start(world: World, plan: str, username: str) -> PlanDraft:

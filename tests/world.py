@@ -15,6 +15,7 @@ from decimal import Decimal
 from itertools import count
 
 from django.db.models import Model
+from django.test import Client
 from django.utils import timezone
 
 from dealerkpi.catalog.models import Brand, MarginClass, Trim, TrimPrice, VehicleModel
@@ -249,3 +250,11 @@ def world_with_consultant_plan(document: str) -> World:
                                role="consultant")
     publish_version(plan, document, datetime.date(2026, 1, 1))
     return world
+
+
+def signed_in(username: str) -> Client:
+    """A test client logged in as the world's user, reading pages in English."""
+    client = Client()
+    client.login(username=username, password=PASSWORD)
+    client.cookies["django_language"] = "en"
+    return client
