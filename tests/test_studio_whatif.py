@@ -138,6 +138,22 @@ def test_the_draft_beside_what_was_paid_with_its_own_quarter(world: World) -> No
     assert september["c1"].new.total == september["c1"].old.total == 1200
 
 
+def test_without_final_runs_the_version_in_force_carries_its_own_draw_as_runs_would() -> None:
+    """No run of July or August: the version in force is computed again for each month, and the draw it paid in
+    July is recovered from August's commission (five cars, 1,500 yuan: 500 above the draw), as August's run would,
+    on both sides: a draft that changes nothing costs exactly what the version did."""
+    with_draw = PUBLISHED.replace("    kind: per_unit\n", "    kind: per_unit\n    category: commission\n"
+                                  ) + "draw:\n  amount: 1000\n  applies_to: [commission]\n"
+    world = world_with_consultant_plan(with_draw)
+    for day in range(1, 6):
+        delivered_deal(world, "c3", timezone.make_aware(datetime.datetime(2026, 8, day, 10)))
+    rows = replay(plan_of(world), parse_plan_document(with_draw), [world.stores["S1"]], [JULY, AUGUST])
+    c3 = {row.period: row for row in rows if row.staff_id == world.staff["c3"].pk}
+    assert [line.amount for line in c3[JULY].old.lines if line.kind == "draw"] == [Decimal("1000.00")]
+    assert [line.amount for line in c3[AUGUST].old.lines if line.kind == "draw_recovery"] == [Decimal("-500.00")]
+    assert all(row.old.total == row.new.total and row.old.lines == row.new.lines for row in rows)
+
+
 def test_a_store_with_its_own_plan_is_not_covered_by_the_group_drafts(world: World) -> None:
     own = Plan.objects.create(group=plan_of(world).group, store=world.stores["S2"], code="s2", name="S2 顾问",
                               role="consultant")

@@ -17,7 +17,9 @@ targets, ratings, stage, minimum wage and adjustments a run of the month would.
 **old** is what the version in force paid: where the month has a final (approved or locked) run, the statements of
 its latest, rebuilt as results (scorecard, gates, lines with their figures but without the deals they came from,
 total score, balances, warnings); their totals are what was paid, adjustments included. Where the month has no final
-run, the version in force evaluated on the same inputs, with the history a run of the month would read.
+run, the version in force evaluated on the same inputs, with the history its own results left in the months before
+(the final runs' where there are some), as successive runs would have: a draw paid in one month is recovered in the
+next on both sides, so a draft identical to the version in force costs exactly what it did.
 
 **new** is the draft evaluated on those inputs, with the month's manual adjustments added as lines (as a
 statement has them), so that old and new differ by the plan alone. Its history is the draft's own: what the final
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
@@ -82,10 +84,11 @@ def replayed(plan: Plan, draft: engine.Plan, stores: Sequence[Store],
     months = sorted(set(periods))
     if not months or not stores:
         return
-    chain = Chain(history_by_store([store.pk for store in stores], months[0]))
+    start = history_by_store([store.pk for store in stores], months[0])
+    chains = Chains(draft=Chain(start), in_force=Chain(start))
     entry: InForce = (PlanVersion(plan=plan, number=0, document=""), draft, plan.crediting)
     for period in months:
-        yield _month(plan, entry, stores, period, chain)
+        yield _month(plan, entry, stores, period, chains)
 
 
 def covers(plan: Plan, store: Store, in_force: InForce | None) -> bool:
@@ -96,7 +99,7 @@ def covers(plan: Plan, store: Store, in_force: InForce | None) -> bool:
 
 
 def _month(plan: Plan, entry: InForce, stores: Sequence[Store], period: engine.Period,
-           chain: Chain) -> list[PersonMonth]:
+           chains: Chains) -> list[PersonMonth]:
     role = plan.role
     read = read_store_months(stores, period, records=False, with_history=False)
     covered = [store for store in stores if covers(plan, store, read[store.pk].plans.get(role))]
@@ -105,21 +108,21 @@ def _month(plan: Plan, entry: InForce, stores: Sequence[Store], period: engine.P
     both: dict[int, PlansInForce] = {store.pk: _reading(read[store.pk].plans, role, entry) for store in covered}
     records = records_by_store(covered, period, both, read=figures_by_store)
     paid = paid_results([store.pk for store in covered], period, role)
-    unpaid = [store.pk for store in covered if store.pk not in paid and role in read[store.pk].plans]
-    histories = history_by_store(unpaid, period) if unpaid else {}
     found: list[PersonMonth] = []
     for store in covered:
         month = replace(read[store.pk], records=records[store.pk])
         new = _with_adjustments(evaluate_store(replace(month, plans={role: entry},
-                                                     history=chain.history(store.pk, period))))
-        chain.add(store.pk, period, new)
-        old = paid[store.pk] if store.pk in paid else _in_force(month, role, histories.get(store.pk, {}))
+                                                     history=chains.draft.history(store.pk, period))))
+        chains.draft.add(store.pk, (_paid(item) for item in new))
+        old = paid.get(store.pk) or _in_force(month, role, chains.in_force.history(store.pk, period))
+        chains.in_force.add(store.pk, old.values())
         found += _people(store.pk, period, new, old)
     return found
 
 
 def _in_force(month: StoreMonth, role: str, history: dict[str, engine.History]) -> dict[int, Paid]:
-    """The version in force then evaluated on the month (none: nobody), with the history a run would read."""
+    """The version in force then evaluated on the month (none: nobody), with the history that the final runs and
+    the version's own results in the months before left (as the runs of those months would have)."""
     if role not in month.plans:
         return {}
     evaluated = evaluate_store(replace(month, plans={role: month.plans[role]}, history=history))
@@ -170,15 +173,15 @@ def _people(store_id: int, period: engine.Period, new: list[Evaluated], old: Map
 
 @dataclass
 class Chain:
-    """The history the draft leaves month after month, over what the final runs before the first month left."""
+    """The history a plan leaves month after month, over what the final runs before the first month left."""
 
     start: dict[int, dict[str, engine.History]]
     months: dict[tuple[int, str], list[engine.MonthRecord]] = field(default_factory=lambda: defaultdict(list))
     carried: dict[tuple[int, str], tuple[Decimal, Decimal]] = field(default_factory=dict)
     paid: dict[tuple[int, str], dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
 
-    def add(self, store_id: int, period: engine.Period, evaluated: list[Evaluated]) -> None:
-        for item in evaluated:
+    def add(self, store_id: int, results: Iterable[Paid]) -> None:
+        for item in results:
             key, result = (store_id, item.result.person), item.result
             self.months[key].append(replace(item.month, total_score=result.total_score))
             self.carried[key] = (result.carried_balance, result.draw_outstanding)
@@ -198,6 +201,15 @@ class Chain:
             carried = self.carried.get(key, (before.carried_balance, before.draw_outstanding))
             found[person] = engine.History((*before.months, *self.months.get(key, ())), *carried, paid_for_deals=paid)
         return found
+
+
+@dataclass(frozen=True)
+class Chains:
+    """The draft's own history, and the version in force's: the final runs' where a month has one, else what the
+    version in force computed for it."""
+
+    draft: Chain
+    in_force: Chain
 
 
 # --- what the final runs paid ------------------------------------------------------------------------------------
