@@ -580,7 +580,7 @@ def _revenue_finding(history: History, rule: PayRule, basis: str) -> Finding:
     evidence = [history.row(row, yuan(line.amount), _maybe_yuan(row.month.metrics.get(profit)))
                 for row, line in paid]
     return finding("revenue_without_margin_floor", WARNING, sentence,
-                 (_("paid"), history.words.metric(profit).label), evidence)
+                 (_("commission paid"), history.words.metric(profit).label), evidence)
 
 
 def _maybe_yuan(value: Decimal | None) -> str:

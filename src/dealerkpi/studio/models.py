@@ -31,7 +31,7 @@ class PlanDraft(AuditedModel):
     note = models.CharField(_("what changes and why"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.EDITING)
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
-                                   verbose_name=_("written by"))
+                                   verbose_name=_("drafted by"))
     written_at = models.DateTimeField(_("started at"), auto_now_add=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("proposed by"))
