@@ -47,6 +47,11 @@ def start(world: World, plan: str, username: str) -> PlanDraft:
     return PlanDraft.objects.latest("pk")
 
 
+def changed(draft: PlanDraft, note: str = "") -> PlanDraft:
+    """The draft with a first line added: a change to propose."""
+    return workflow.save_draft(draft, f"# 2027 修订\n{draft.document}", draft.effective_from, note)
+
+
 def decide(username: str, draft: PlanDraft, decision: str, comment: str = "") -> int:
     response = signed_in(username).post(reverse("draft-decide", args=[draft.pk]),
                                         {"decision": decision, "comment": comment})
@@ -95,7 +100,7 @@ def test_an_invalid_draft_cannot_be_proposed_and_the_page_says_why(world: World)
 def test_a_group_plan_is_approved_by_head_office_and_published_from_the_drafts_month(world: World) -> None:
     draft = start(world, "group", "m1")
     with acting_as(world.users["m1"]):
-        workflow.save_draft(draft, draft.document, draft.effective_from, "单车奖提高")
+        changed(draft, "单车奖提高")
     assert propose("m1", draft).status == PlanDraft.Status.PROPOSED
     assert decide("gm1", draft, "approve") == 403  # a store's general manager does not approve the group's plan
     assert decide("ho_group", draft, "approve", "同意") == 302
@@ -111,7 +116,7 @@ def test_a_group_plan_is_approved_by_head_office_and_published_from_the_drafts_m
 
 
 def test_a_stores_plan_is_proposed_by_hr_and_approved_by_its_general_manager(world: World) -> None:
-    draft = start(world, "store", "hr1")
+    draft = changed(start(world, "store", "hr1"))
     assert propose("hr1", draft).status == PlanDraft.Status.PROPOSED
     assert signed_in("m2").get(reverse("draft-detail", args=[draft.pk])).status_code == 404
     assert decide("ho_group", draft, "approve") == 403  # head office approves group plans, the store its own
@@ -123,14 +128,14 @@ def test_a_stores_plan_is_proposed_by_hr_and_approved_by_its_general_manager(wor
 
 
 def test_nobody_approves_what_they_proposed(world: World) -> None:
-    draft = start(world, "group", "ho_group")
+    draft = changed(start(world, "group", "ho_group"))
     propose("ho_group", draft)
     assert decide("ho_group", draft, "approve") == 403
     assert decide("admin", draft, "approve") == 302  # a superuser who did not propose it may
 
 
 def test_sending_back_needs_a_reason_and_the_writer_may_change_and_propose_again(world: World) -> None:
-    draft = start(world, "store", "m1")
+    draft = changed(start(world, "store", "m1"))
     propose("m1", draft)
     assert decide("gm1", draft, "send_back") == 302
     draft.refresh_from_db()
@@ -143,7 +148,7 @@ def test_sending_back_needs_a_reason_and_the_writer_may_change_and_propose_again
 
 
 def test_a_second_decision_finds_the_draft_decided(world: World) -> None:
-    draft = start(world, "store", "m1")
+    draft = changed(start(world, "store", "m1"))
     propose("m1", draft)
     stale = PlanDraft.objects.get(pk=draft.pk)
     workflow.approve(draft, world.users["gm1"])
@@ -154,8 +159,16 @@ def test_a_second_decision_finds_the_draft_decided(world: World) -> None:
     assert PlanVersion.objects.filter(plan=world.plans["store"]).count() == 2  # type: ignore[attr-defined]
 
 
-def test_a_draft_cannot_come_into_force_before_the_latest_version(world: World) -> None:
+def test_a_draft_that_changes_nothing_is_not_proposed(world: World) -> None:
     draft = start(world, "store", "m1")
+    assert draft.document == draft.based_on.document
+    assert propose("m1", draft).status == PlanDraft.Status.EDITING
+    page = signed_in("m1").get(reverse("draft-detail", args=[draft.pk])).content.decode()
+    assert "The draft changes nothing from v1." in page
+
+
+def test_a_draft_cannot_come_into_force_before_the_latest_version(world: World) -> None:
+    draft = changed(start(world, "store", "m1"))
     workflow.save_draft(draft, draft.document, JANUARY, "")
     assert propose("m1", draft).status == PlanDraft.Status.EDITING
     with pytest.raises(ValidationError):

@@ -53,8 +53,10 @@ def save_draft(draft: PlanDraft, document: str, effective_from: datetime.date, n
 
 
 def check_proposable(draft: PlanDraft) -> None:
-    """The document is a valid plan and may come into force on the draft's first month."""
+    """The document is a valid plan, changes something, and may come into force on the draft's first month."""
     parse_plan_document(draft.document, source=f"{draft.plan.code}-draft.yaml")
+    if draft.based_on is not None and draft.document == draft.based_on.document:
+        raise ValidationError(_("The draft changes nothing from v%(number)s.") % {"number": draft.based_on.number})
     check_publishable(draft.plan, draft.effective_from)
 
 
