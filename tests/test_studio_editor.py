@@ -95,7 +95,7 @@ def test_the_check_answers_those_who_write_the_draft_alone(world, username, stat
 def test_a_proposed_draft_is_no_longer_edited(world):
     draft = draft_of(world)
     workflow.save_draft(draft, draft.document.replace("amount: 200}", "amount: 250}", 1), draft.effective_from, "")
-    draft = workflow.propose(draft, world.users["m1"])
+    draft = workflow.propose(draft, world.users["m1"], "第二档提高")
     client = signed_in("m1")
     for url in ("draft-edit", "draft-form"):
         assert client.get(reverse(url, args=[draft.pk])).status_code == 403

@@ -58,8 +58,8 @@ def decide(username: str, draft: PlanDraft, decision: str, comment: str = "") ->
     return response.status_code
 
 
-def propose(username: str, draft: PlanDraft) -> PlanDraft:
-    signed_in(username).post(reverse("draft-propose", args=[draft.pk]))
+def propose(username: str, draft: PlanDraft, note: str = "封顶调整") -> PlanDraft:
+    signed_in(username).post(reverse("draft-propose", args=[draft.pk]), {"note": note})
     draft.refresh_from_db()
     return draft
 
@@ -100,8 +100,8 @@ def test_an_invalid_draft_cannot_be_proposed_and_the_page_says_why(world: World)
 def test_a_group_plan_is_approved_by_head_office_and_published_from_the_drafts_month(world: World) -> None:
     draft = start(world, "group", "m1")
     with acting_as(world.users["m1"]):
-        changed(draft, "单车奖提高")
-    assert propose("m1", draft).status == PlanDraft.Status.PROPOSED
+        changed(draft)
+    assert propose("m1", draft, "单车奖提高").status == PlanDraft.Status.PROPOSED
     assert decide("gm1", draft, "approve") == 403  # a store's general manager does not approve the group's plan
     assert decide("ho_group", draft, "approve", "同意") == 302
     draft.refresh_from_db()
@@ -157,6 +157,15 @@ def test_a_second_decision_finds_the_draft_decided(world: World) -> None:
     with pytest.raises(ValidationError):
         workflow.save_draft(stale, "changed", stale.effective_from, "")  # a published draft is not edited
     assert PlanVersion.objects.filter(plan=world.plans["store"]).count() == 2  # type: ignore[attr-defined]
+
+
+def test_a_draft_is_proposed_saying_what_it_changes_and_why(world: World) -> None:
+    draft = changed(start(world, "store", "m1"))
+    client = signed_in("m1")
+    page = client.post(reverse("draft-propose", args=[draft.pk]), {"note": "  "}, follow=True).content.decode()
+    assert "Say what the draft changes and why" in page
+    draft.refresh_from_db()
+    assert draft.status == PlanDraft.Status.EDITING
 
 
 def test_a_draft_that_changes_nothing_is_not_proposed(world: World) -> None:

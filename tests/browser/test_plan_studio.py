@@ -59,6 +59,7 @@ def test_a_tier_changed_tried_on_last_year_approved_published_and_confirmed(page
     assert page.inner_text("[data-testid=total-new]") == shown(totals.new)
     screenshot(page, "studio-done-whatif")
     page.goto(f"/studio/drafts/{draft.pk}/")
+    page.fill("[data-testid=propose-form] input[name=note]", "第二档单车奖提高到 250 元")
     with page.expect_navigation():
         page.click("[data-testid=propose]")
     draft.refresh_from_db()
@@ -75,7 +76,7 @@ def test_a_tier_changed_tried_on_last_year_approved_published_and_confirmed(page
     draft.refresh_from_db()
     assert draft.status == PlanDraft.Status.PUBLISHED
     version = draft.published_version
-    assert version.number == 2 and "amount: 250}" in version.document
+    assert version.number == 2 and "amount: 250}" in version.document and version.note == "第二档单车奖提高到 250 元"
     assert page.locator("[data-testid=published-as]").is_visible()
 
     sign_in_as(page, "c1")

@@ -53,7 +53,7 @@ def document_of(version: PlanVersion) -> tuple[PlanDocument | None, list[str]]:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(plans_for(viewer_of(request)), pk=pk)
-    versions = plan.versions.select_related("created_by").order_by("-effective_from")
+    versions = plan.versions.select_related("created_by__staff").order_by("-effective_from")
     number = asked(request, "v")
     chosen = versions.filter(number=number).first() if number else None
     shown = chosen or plan.version_in_force(timezone.localdate()) or versions.first()

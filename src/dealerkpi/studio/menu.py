@@ -11,7 +11,7 @@ from dealerkpi.studio.models import PlanDraft
 
 def drafts_to_decide(viewer: Viewer) -> QuerySet[PlanDraft]:
     """Proposed drafts the viewer approves: a general manager their store's plans, head office the group's."""
-    proposed = PlanDraft.objects.filter(status=PlanDraft.Status.PROPOSED).select_related("plan", "proposed_by")
+    proposed = PlanDraft.objects.filter(status=PlanDraft.Status.PROPOSED).select_related("plan", "proposed_by__staff")
     if viewer.reach is Reach.EVERYTHING:
         return proposed
     if viewer.role == Role.HEAD_OFFICE and viewer.reach in (Reach.GROUP, Reach.REGION):

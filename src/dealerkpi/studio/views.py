@@ -29,7 +29,7 @@ def drafts_for(request: HttpRequest) -> QuerySet[PlanDraft]:
     if viewer.reach in (Reach.OWN, Reach.TEAM, Reach.NOTHING) or not request.user.has_perm("studio.read_draft"):
         return PlanDraft.objects.none()
     return PlanDraft.objects.filter(plan__in=plans_for(viewer)).select_related(
-        "plan", "plan__store", "written_by", "proposed_by", "decided_by", "published_version")
+        "plan", "plan__store", "written_by__staff", "proposed_by__staff", "decided_by__staff", "published_version")
 
 
 def draft_of(request: HttpRequest, pk: int, permission: str = "studio.read_draft") -> PlanDraft:
@@ -73,7 +73,7 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_write": draft.editable and request.user.has_perm("studio.write_draft", draft),
         "may_decide": draft.status == PlanDraft.Status.PROPOSED
         and request.user.has_perm("studio.decide_draft", draft),
-        "decide_form": DecisionForm(),
+        "decide_form": DecisionForm(), "proposal_form": ProposalForm(initial={"note": draft.note}),
     })
 
 
@@ -87,11 +87,20 @@ def _done_or_said(request: HttpRequest, draft: PlanDraft, step: object, *args: o
     return redirect("draft-detail", pk=draft.pk)
 
 
+class ProposalForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("What changes and why"), max_length=200)
+
+
 @login_required
 @require_POST
 def propose_draft(request: HttpRequest, pk: int) -> HttpResponse:
     draft = draft_of(request, pk, "studio.write_draft")
-    return _done_or_said(request, draft, workflow.propose)
+    form = ProposalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what the draft changes and why: the approver and the version's history read "
+                                  "it."))
+        return redirect("draft-detail", pk=draft.pk)
+    return _done_or_said(request, draft, workflow.propose, form.cleaned_data["note"])
 
 
 class DecisionForm(forms.Form):

@@ -61,8 +61,13 @@ def check_proposable(draft: PlanDraft) -> None:
 
 
 @transaction.atomic
-def propose(draft: PlanDraft, user: object) -> PlanDraft:
+def propose(draft: PlanDraft, user: object, note: str | None = None) -> PlanDraft:
+    """Put the draft to its approver, saying what changes and why (``note``; None: the note it has)."""
     current = _locked(draft, Status.EDITING, Status.REJECTED)
+    current.note = current.note if note is None else note.strip()
+    if not current.note:
+        raise ValidationError({"note": _("Say what the draft changes and why: the approver and the version's "
+                                         "history read it.")})
     check_proposable(current)
     current.status, current.proposed_by, current.proposed_at = Status.PROPOSED, user, timezone.now()
     current.decided_by, current.decided_at = None, None
