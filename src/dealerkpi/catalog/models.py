@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from dealerkpi.core.fields import MoneyField
 from dealerkpi.core.models import AuditedModel
 from dealerkpi.core.scope import ScopePaths
-from dealerkpi.org.models import EffectiveDated
+from dealerkpi.org.models import EffectiveDated, Store
 
 SHARED = ScopePaths(shared=True)
 
@@ -151,3 +151,11 @@ class TrimPrice(EffectiveDated, AuditedModel):
     @classmethod
     def in_force(cls, trim_id: int, day: datetime.date) -> TrimPrice | None:
         return cls.objects.filter(cls.in_force_on(day), trim_id=trim_id).order_by("-valid_from").first()
+
+
+def franchised_trims(store: Store) -> models.QuerySet[Trim]:
+    """The trims a store sells and orders from its manufacturer: those of its brand; a store with no brand set,
+    those of the group's own brands."""
+    if store.brand_id:
+        return Trim.objects.filter(vehicle_model__brand_id=store.brand_id)
+    return Trim.objects.filter(vehicle_model__brand__is_competitor=False)

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dealerkpi.catalog.models import Trim, TrimPrice
+from dealerkpi.catalog.models import Trim, TrimPrice, franchised_trims
 from dealerkpi.core.forms import MomentField
 from dealerkpi.core.money import ZERO
 from dealerkpi.core.once import OnceForm
@@ -26,7 +26,7 @@ from dealerkpi.sales.models import (
     StoreDeskSettings,
     validate_credit_shares,
 )
-from dealerkpi.sales.services import CHECKLIST, DEFAULT_AUTHORITY, Credit, OrderTerms, franchised_trims
+from dealerkpi.sales.services import CHECKLIST, DEFAULT_AUTHORITY, Credit, OrderTerms
 from dealerkpi.stock.models import SecondaryDealer, Vehicle
 
 CREDITED_ROLES = (Role.CONSULTANT, Role.SUPERVISOR)

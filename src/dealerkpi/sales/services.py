@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealerkpi.catalog.models import Trim, TrimPrice
+from dealerkpi.catalog.models import Trim, TrimPrice, franchised_trims
 from dealerkpi.core.money import ZERO, fen
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.crm.models import Decision, Lead
@@ -184,13 +184,6 @@ def is_cross_region(store: Store, dealer: SecondaryDealer | None, district: str)
     """Sold into a district outside the selling outlet's territory (an empty territory has no limit)."""
     territory = (dealer or store).territory_districts()
     return bool(territory) and bool(district.strip()) and district.strip() not in territory
-
-
-def franchised_trims(store: Store) -> QuerySet[Trim]:
-    """The trims a store may sell: those of its brand; a store with no brand set, those of the group's own brands."""
-    if store.brand_id:
-        return Trim.objects.filter(vehicle_model__brand_id=store.brand_id)
-    return Trim.objects.filter(vehicle_model__brand__is_competitor=False)
 
 
 @transaction.atomic

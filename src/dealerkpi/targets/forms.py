@@ -8,12 +8,11 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dealerkpi.catalog.models import VehicleModel
+from dealerkpi.catalog.models import VehicleModel, franchised_trims
 from dealerkpi.core.money import ZERO
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.plans.engine.catalogue import METRICS, PARAMETERISED
 from dealerkpi.plans.metric_labels import grouped_choices, margin_class_choices
-from dealerkpi.sales.services import franchised_trims
 from dealerkpi.targets.models import SeasonalDistribution, plain
 from dealerkpi.targets.services import SplitStatus, over_allocation_message
 
@@ -180,3 +179,15 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
         return upload
+
+
+class SalesPlanForm(forms.Form):
+    """The store's delivery target of the month, previewed (the funnel worked back, the targets it writes) or saved."""
+
+    deliveries = forms.DecimalField(
+        label=_("Store delivery target (cars)"), min_value=Decimal("0"), max_digits=6, decimal_places=0,
+        error_messages={"min_value": NEGATIVE, "max_decimal_places": _("Give a whole number of cars.")},
+        widget=forms.NumberInput(attrs={"step": "1", "min": "0", "inputmode": "numeric"}),
+    )
+    action = forms.ChoiceField(choices=[("preview", _("Preview")), ("save", _("Save"))], widget=forms.HiddenInput,
+                               initial="preview")

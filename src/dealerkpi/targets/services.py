@@ -179,10 +179,11 @@ def set_target(
             if existing is not None:
                 existing.delete()
             return None
+        changed = existing is None or existing.value != value  # before the value is set on `existing` itself
         target = existing or Target(**lookup)
         target.value = value
         target.full_clean()
-        if existing is None or existing.value != value:
+        if changed:
             target.save()
         return target
 
@@ -598,10 +599,11 @@ def set_annual_target(store: Store, year: int, metric: str, value: Decimal | Non
             if existing is not None:
                 existing.delete()
             return None
+        changed = existing is None or existing.value != value  # before the value is set on `existing` itself
         annual = existing or AnnualTarget(store=store, year=year, metric=metric)
         annual.value = value
         annual.full_clean()
-        if existing is None or existing.value != value:
+        if changed:
             annual.save()
         return annual
 
