@@ -11,9 +11,11 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from dealerkpi.catalog.models import Trim
 from dealerkpi.crm.models import FollowUp
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.sales.services import CHECKLIST
+from dealerkpi.stock.models import Vehicle
 
 from . import values
 from .values import Parser
@@ -88,7 +90,25 @@ DELIVERY_COLUMNS = (
 )
 assert tuple(c.key for c in DELIVERY_COLUMNS[5:]) == CHECKLIST
 
-COLUMNS = {"follow_ups": FOLLOW_UP_COLUMNS, "deliveries": DELIVERY_COLUMNS}
+VEHICLE_COLUMNS = (
+    STORE,
+    Column("vin", "车架号", values.vin, _("The vehicle's VIN (17 characters)."), "LDK0000150R000001",
+           ("VIN", "车辆识别代号")),
+    Column("trim", "配置代码", values.code(Trim._meta.get_field("code").max_length),
+           _("The trim's code, as in the catalogue."), "YH-S7-LUX", ("配置", "车型配置", "trim_code")),
+    Column("colour", "颜色", values.note(Vehicle._meta.get_field("colour").max_length), _("The colour."), "珍珠白",
+           ("车身颜色", "color")),
+    Column("cost", "开票价", values.amount, _("The invoice cost in yuan."), "198000.00",
+           ("进价", "采购价", "invoice_cost")),
+    Column("financed_from", "融资起始日", values.day, _("Optional: the day the floor-plan financing starts (usually "
+                                                       "the invoice date)."), "2026-10-01", ("开票日期", "融资开始"),
+           required=False, needed=False),
+    Column("arrived_on", "入库日期", values.day, _("The day the vehicle was received into stock; empty while it is in "
+                                                 "transit."), "2026-10-08", ("到店日期", "入库日"), required=False,
+           needed=False),
+)
+
+COLUMNS = {"follow_ups": FOLLOW_UP_COLUMNS, "deliveries": DELIVERY_COLUMNS, "vehicles": VEHICLE_COLUMNS}
 # The error report's own column: a corrected report can be uploaded again.
 REPORT_COLUMN_NAMES = frozenset({"problems", "问题", "errors", "错误"})
 

@@ -27,6 +27,7 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         FOLLOW_UPS = "follow_ups", _("A-card follow-ups")
         DELIVERIES = "deliveries", _("Deliveries")
+        VEHICLES = "vehicles", _("Vehicles")
 
     class Outcome(models.TextChoices):
         QUEUED = "queued", _("Waiting its turn")

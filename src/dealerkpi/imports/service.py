@@ -29,9 +29,11 @@ from .followups import FollowUpImport
 from .models import ImportBatch
 from .reading import COMMAND_LIMITS, Limits, Unreadable, fingerprint, open_table, refusal, web_limits
 from .report import Report
+from .vehicles import VehicleImport
 from .workbooks import error_report
 
-IMPORTERS = {ImportBatch.Kind.FOLLOW_UPS: FollowUpImport, ImportBatch.Kind.DELIVERIES: DeliveryImport}
+IMPORTERS = {ImportBatch.Kind.FOLLOW_UPS: FollowUpImport, ImportBatch.Kind.DELIVERIES: DeliveryImport,
+             ImportBatch.Kind.VEHICLES: VehicleImport}
 NOT_ALLOWED = gettext_noop("Imports are for sales managers, general managers and head office.")
 
 

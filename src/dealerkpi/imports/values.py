@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from dealerkpi.core.spreadsheets import NotANumber, cell_number
 from dealerkpi.core.spreadsheets import cell_text as text
 from dealerkpi.core.spreadsheets import is_blank as is_blank  # for the importers
 from dealerkpi.core.validators import validate_vin
@@ -188,3 +190,14 @@ def vin(cell: Any) -> str:
     except ValidationError as error:
         raise Invalid(" ".join(error.messages)) from error
     return value
+
+
+def amount(cell: Any) -> Decimal:
+    """An amount of yuan above zero, at most to the fen (1,800,000 and 199000.5 are read)."""
+    try:
+        number = cell_number(cell)
+    except NotANumber:
+        number = None
+    if number is None or number <= 0 or number != number.quantize(Decimal("0.01")) or number >= 10**12:
+        raise Invalid(_("“%(text)s” is not an amount of yuan above zero, e.g. 198000.00.") % {"text": text(cell)})
+    return number

@@ -1,8 +1,10 @@
-"""Vehicles by VIN, where they are (the store or a secondary dealer), their transfers, and secondary dealers."""
+"""Vehicles by VIN, where they are (the store or a secondary dealer), their transfers, secondary dealers, and the
+monthly orders to the manufacturer (订车) the vehicles are allocated against."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +40,75 @@ class SecondaryDealer(AuditedModel):
         return [line.strip() for line in self.territory.splitlines() if line.strip()]
 
 
+class VehicleOrder(AuditedModel):
+    """The store's order to the manufacturer for a month: written and submitted by the store's management, then
+    confirmed by the manufacturer (quantities per line), which allocates vehicles against it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted to the manufacturer")
+        CONFIRMED = "confirmed", _("Confirmed by the manufacturer")
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="vehicle_orders", verbose_name=_("store"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month ordered for."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    confirmed_on = models.DateField(_("confirmed on"), null=True, blank=True)
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("order to the manufacturer")
+        verbose_name_plural = _("orders to the manufacturer")
+        ordering = ["store", "-month"]
+        constraints = [models.UniqueConstraint(fields=["store", "month"], name="one_vehicle_order_a_month")]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.month:%Y-%m}"
+
+
+class VehicleOrderLine(AuditedModel):
+    """A trim and colour of an order: the quantity asked for and the quantity the manufacturer confirmed."""
+
+    order = models.ForeignKey(VehicleOrder, models.CASCADE, related_name="lines", verbose_name=_("order"))
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    trim = models.ForeignKey("catalog.Trim", models.PROTECT, related_name="+", verbose_name=_("trim"))
+    colour = models.CharField(_("colour"), max_length=30)
+    quantity = models.PositiveIntegerField(_("quantity ordered"), validators=[MinValueValidator(1),
+                                                                              MaxValueValidator(999)])
+    confirmed = models.PositiveIntegerField(_("quantity confirmed"), null=True, blank=True,
+                                            validators=[MaxValueValidator(999)])
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "trim", "colour"]
+        constraints = [models.UniqueConstraint(fields=["order", "trim", "colour"], name="one_line_a_trim_colour")]
+
+    def __str__(self) -> str:
+        return f"{self.trim} {self.colour} × {self.quantity}"
+
+
+class FloorPlanRate(AuditedModel):
+    """The yearly interest rate of the store's floor-plan loan (库存融资), charged on a vehicle's invoice cost from
+    its financing start date."""
+
+    store = models.OneToOneField("org.Store", models.CASCADE, related_name="floor_plan_rate", verbose_name=_("store"))
+    annual_percent = models.DecimalField(_("interest, % a year"), max_digits=5, decimal_places=2,
+                                         validators=[MinValueValidator(0), MaxValueValidator(50)])
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("floor-plan interest rate")
+        verbose_name_plural = _("floor-plan interest rates")
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.annual_percent}%"
+
+
 class Vehicle(models.Model):
     class Status(models.TextChoices):
         IN_TRANSIT = "in_transit", _("In transit")
@@ -57,6 +128,16 @@ class Vehicle(models.Model):
         SecondaryDealer, models.PROTECT, null=True, blank=True, related_name="vehicles",
         verbose_name=_("at secondary dealer"), help_text=_("Empty while the vehicle is at the store."),
     )
+    order_line = models.ForeignKey(
+        VehicleOrderLine, models.PROTECT, null=True, blank=True, related_name="vehicles",
+        verbose_name=_("allocated against"), help_text=_("The line of the order to the manufacturer."),
+    )
+    financed_from = models.DateField(_("floor-plan financing from"), null=True, blank=True,
+                                     help_text=_("Interest on the invoice cost accrues from this day."))
+    # db_default: vehicles written by bulk copies that name only the older columns (demo data, imports) get ''.
+    location = models.CharField(_("parking place"), max_length=50, blank=True, default="", db_default="")
+    damage_note = models.TextField(_("damage found on receipt"), blank=True, default="", db_default="",
+                                   help_text=_("Empty when the vehicle arrived undamaged."))
 
     scope = STORE_RECORD
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.org.scope import viewer_of
-from dealerkpi.stock import services
+from dealerkpi.stock import ordering, services
 from dealerkpi.stock.forms import TransferForm
 from dealerkpi.stock.models import Vehicle
 
@@ -45,7 +45,7 @@ def _vehicle_page(request: HttpRequest, vehicle: Vehicle, viewer: Viewer, form: 
     order = visible_to(orders, viewer).first()
     may_move = request.user.has_perm("stock.transfer_vehicle", vehicle) and vehicle.status == Vehicle.Status.IN_STOCK
     return render(request, "stock/vehicle_detail.html", {
-        "vehicle": vehicle, "order": order,
+        "vehicle": vehicle, "order": order, "interest": ordering.vehicle_interest(vehicle, timezone.localdate()),
         "transfers": vehicle.transfers.select_related("from_dealer", "to_dealer").order_by("-moved_on", "-pk"),
         "form": (form or TransferForm(vehicle=vehicle)) if may_move else None,
     }, status=status)
