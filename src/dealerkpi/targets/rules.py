@@ -28,3 +28,6 @@ rules.add_perm("targets.change_target", everything | (head_office & reaches_stor
                | (reach_in(Reach.STORE) & role_in(SALES_MANAGEMENT) & own_store))
 # Store-wide and wider roles read the store's targets; consultants and supervisors their own and their team's.
 rules.add_perm("targets.view_store_targets", reach_in(Reach.EVERYTHING, Reach.GROUP, Reach.REGION, Reach.STORE))
+# The sales plan writes the store's targets: its sales manager or deputy (and superusers); head office reads it.
+rules.add_perm("targets.change_sales_plan", everything | (reach_in(Reach.STORE) & role_in(SALES_MANAGEMENT)
+                                                          & own_store))

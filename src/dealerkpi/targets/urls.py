@@ -10,4 +10,5 @@ urlpatterns = [
     path("import/", views.import_view, name="targets-import"),
     path("import/template.xlsx", views.import_template_view, name="targets-import-template"),
     path("annual/", views.annual_view, name="targets-annual"),
+    path("plan/", views.sales_plan_view, name="targets-sales-plan"),
 ]

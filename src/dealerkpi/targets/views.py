@@ -35,6 +35,7 @@ from dealerkpi.targets.forms import (
     AnnualTargetForm,
     ImportForm,
     RemoveAnnualTargetForm,
+    SalesPlanForm,
     SeasonalDistributionForm,
     SetTargetForm,
     SplitForm,
@@ -48,6 +49,14 @@ from dealerkpi.targets.models import (
     metric_of,
     metric_problem,
     plain,
+)
+from dealerkpi.targets.sales_plan import (
+    STAGES,
+    SalesPlan,
+    plan_changes,
+    sales_plan,
+    save_plan,
+    stage_labels,
 )
 from dealerkpi.targets.services import (
     SHARES,
@@ -382,3 +391,58 @@ def annual_view(request: HttpRequest) -> HttpResponse:
         month_names=[datetime.date(year, m, 1) for m in MONTHS],
         month=datetime.date(year, 1, 1),
     ))
+
+
+# --- the sales plan -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sales_plan_view(request: HttpRequest) -> HttpResponse:
+    """The month's sales plan: delivery targets and the funnel worked back from the store's recent rates, the month
+    so far against the plan's pace; the store's sales manager previews and saves a new delivery target, which
+    writes the month's targets."""
+    viewer = viewer_of(request)
+    store, month = _store(request, viewer), _month(request)
+    today = timezone.localdate()
+    may_plan = request.user.has_perm("targets.change_sales_plan", store)
+    form = SalesPlanForm(request.POST or None)
+    deliveries, changes = None, None
+    if request.method == "POST":
+        refuse_unless(may_plan, _("Only the store's sales manager or deputy changes the sales plan."))
+        if form.is_valid():
+            deliveries = form.cleaned_data["deliveries"]
+            if form.cleaned_data["action"] == "save":
+                saved = save_plan(store, month, deliveries, today, user=request.user)
+                messages.success(request, _("Saved the sales plan of %(month)s: %(n)s targets changed.") % {
+                    "month": f"{month:%Y-%m}", "n": len(saved)})
+                return HttpResponseRedirect(_url("targets-sales-plan", store=store.pk, month=f"{month:%Y-%m}"))
+            changes = plan_changes(store, month, deliveries, today)
+    plan = sales_plan(store, month, today, viewer, deliveries)
+    if not form.is_bound:
+        current = plan.lines[0].deliveries if plan.lines else None
+        form = SalesPlanForm(initial={"deliveries": None if current is None else plain(current)})
+    labels = stage_labels()
+    return render(request, "targets/sales_plan.html", _context(
+        request, viewer, store, month=month, plan=plan, form=form, may_plan=may_plan,
+        changes=None if changes is None else [(change, show(change.before, change.metric),
+                                               show(change.after, change.metric)) for change in changes],
+        stages=[(stage, labels[stage]) for stage in STAGES], labels=labels,
+        rates=[(labels[rate.earlier], labels[rate.later], rate) for rate in plan.basis.rates],
+        chart=_plan_chart(plan, labels),
+        previous=(month - datetime.timedelta(days=1)).replace(day=1),
+        following=(month + datetime.timedelta(days=32)).replace(day=1),
+    ))
+
+
+def _plan_chart(plan: SalesPlan, labels: dict[str, str]) -> dict[str, object]:
+    """What static/targets/sales_plan.js draws: each stage's cumulative plan and actual per day."""
+    def numbers(values: list[Decimal | None]) -> list[str | None]:
+        return [None if value is None else str(value) for value in values]
+
+    return {
+        "days": [f"{day:%m-%d}" for day in plan.days],
+        "stages": [{"name": labels[stage], "plan": numbers(plan.pace[stage]),
+                    "actual": numbers(plan.cumulative[stage])} for stage in STAGES],
+        "labels": {"plan": _("plan (even pace)"), "actual": _("actual so far")},
+    }
