@@ -3,12 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.registry import Approvals, MenuItem, register_approvals, register_menu
-from dealerkpi.sales.services import pending_order_approvals
+from dealerkpi.sales.economics import inbox_order_approvals
 
 register_menu(
     MenuItem("desk", _("Today"), "desk-today", "crm.view_desk", order=10),
     MenuItem("desk", _("Sales desk settings"), "desk-settings", "sales.change_desk_settings", order=100),
 )
 register_approvals(
-    Approvals("orders", "sales.decide_order_approval", pending_order_approvals, "sales/_approvals.html", order=10),
+    Approvals("orders", "sales.decide_order_approval", inbox_order_approvals, "sales/_approvals.html", order=10),
 )

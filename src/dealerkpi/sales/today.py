@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,16 +21,27 @@ from dealerkpi.crm.services import day_bounds, open_leads
 from dealerkpi.sales.models import Delivery, DeliveryFollowUp
 
 
-def _today_sections(viewer: Viewer, day: datetime.date) -> dict[str, list]:
+def booked_on(day: datetime.date) -> dict[str, QuerySet]:
+    """What is booked for the day, everywhere: appointments (follow-ups the customer agreed to come for), test
+    drives not cancelled, deliveries scheduled. The consultant's day and the daily report both count these."""
     start, end = day_bounds(day)
+    return {
+        "appointments": FollowUp.objects.filter(outcome__in=services.BOOKED, next_due_on=day,
+                                                lead__status=Lead.Status.OPEN),
+        "test_drives": TestDrive.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=TestDrive.Status.CANCELLED),
+        "deliveries": Delivery.objects.filter(scheduled_for__gte=start, scheduled_for__lt=end),
+    }
+
+
+def _today_sections(viewer: Viewer, day: datetime.date) -> dict[str, list]:
+    booked = booked_on(day)
     sections = {
-        "appointments": visible_to(FollowUp.objects.filter(
-            outcome__in=services.BOOKED, next_due_on=day, lead__status=Lead.Status.OPEN), viewer,
-        ).select_related("lead__customer", "lead__owner").order_by("lead__owner__name", "pk"),
-        "test_drives": visible_to(TestDrive.objects.filter(starts_at__gte=start, starts_at__lt=end), viewer)
-        .exclude(status=TestDrive.Status.CANCELLED)
+        "appointments": visible_to(booked["appointments"], viewer)
+        .select_related("lead__customer", "lead__owner").order_by("lead__owner__name", "pk"),
+        "test_drives": visible_to(booked["test_drives"], viewer)
         .select_related("lead__customer", "consultant", "vehicle__trim__vehicle_model").order_by("starts_at"),
-        "deliveries": visible_to(Delivery.objects.filter(scheduled_for__gte=start, scheduled_for__lt=end), viewer)
+        "deliveries": visible_to(booked["deliveries"], viewer)
         .select_related("order__customer", "order__consultant", "vehicle__trim__vehicle_model")
         .order_by("scheduled_for"),
         "c_cards": visible_to(DeliveryFollowUp.objects.filter(due_on__lte=day, done_at__isnull=True), viewer)
