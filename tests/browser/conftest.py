@@ -60,6 +60,18 @@ def screenshot(page: object, name: str) -> Path:
     return path
 
 
+def both_widths(page: object, path: str, name: str) -> None:
+    """Screenshots of ``path`` at desktop and phone width; the phone page must not scroll sideways."""
+    page.set_viewport_size(DESKTOP)  # type: ignore[attr-defined]
+    page.goto(path)  # type: ignore[attr-defined]
+    screenshot(page, f"{name}-desktop")
+    page.set_viewport_size(PHONE)  # type: ignore[attr-defined]
+    page.goto(path)  # type: ignore[attr-defined]
+    screenshot(page, f"{name}-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, "no sideways scroll"  # type: ignore[attr-defined]
+    page.set_viewport_size(DESKTOP)  # type: ignore[attr-defined]
+
+
 def log_in(page: object, username: str, password: str = "demo1234") -> None:
     page.goto("/login/")  # type: ignore[attr-defined]
     page.fill("input[name=username]", username)  # type: ignore[attr-defined]

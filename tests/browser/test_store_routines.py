@@ -13,22 +13,10 @@ from playwright.sync_api import expect
 from dealerkpi.crm.models import Complaint
 from dealerkpi.market.models import CompetitorPrice
 from dealerkpi.people.models import DailyChecklist, MeetingNote
-from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshot
+from tests.browser.conftest import both_widths, log_in, screenshot
 from tests.world import World, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def both_widths(page: object, path: str, name: str) -> None:
-    """Screenshots of ``path`` at desktop and phone width; the phone page must not scroll sideways."""
-    page.set_viewport_size(DESKTOP)  # type: ignore[attr-defined]
-    page.goto(path)  # type: ignore[attr-defined]
-    screenshot(page, f"{name}-desktop")
-    page.set_viewport_size(PHONE)  # type: ignore[attr-defined]
-    page.goto(path)  # type: ignore[attr-defined]
-    screenshot(page, f"{name}-phone")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, "no sideways scroll"  # type: ignore[attr-defined]
-    page.set_viewport_size(DESKTOP)  # type: ignore[attr-defined]
 
 
 def overdue_complaint(world: World) -> Complaint:

@@ -57,7 +57,8 @@ TEMPLATE = "reports/monthly_analysis.html"
 Report = Callable[[HttpRequest, Viewer, Store, list[Store]], HttpResponse]
 
 
-def _store(request: HttpRequest, viewer: Viewer) -> Store:
+def asked_store(request: HttpRequest, viewer: Viewer) -> Store:
+    """The store a report page asks for (``?store=``), within the viewer's reach."""
     if asked_wrongly(request, "store"):
         raise Http404("a store is asked for by its id")
     return chosen_store(request, viewer)
@@ -75,7 +76,7 @@ def management_report(view: Report) -> Callable[[HttpRequest], HttpResponse]:
                 "The monthly sales analysis is the store management's report. Your own figures are in your "
                 "statements and earnings to date; a supervisor's team is on the team board."))
         viewer = viewer_of(request)
-        store = _store(request, viewer)
+        store = asked_store(request, viewer)
         return view(request, viewer, store, store_context(viewer, store)["stores"])
 
     return wrapped

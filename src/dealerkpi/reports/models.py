@@ -1,0 +1,36 @@
+"""The daily report (日报) a store's sales manager sends the general manager each morning: the figures are computed
+when the report is read (reports/daily.py); what is kept is who sent it, their remarks and the GM's comment."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dealerkpi.core.models import AuditedModel
+from dealerkpi.core.scope import ScopePaths
+
+
+class DailyReport(AuditedModel):
+    """The report of one store for one day: the figures of the day before, the month to date and the day's
+    schedule. One per store and day; the remarks may be sent again until the GM comments."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    day = models.DateField(_("day"), help_text=_("The morning the report is sent: it gives the day before."))
+    remarks = models.TextField(_("remarks"))
+    sent_by = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name=_("sent by"))
+    sent_at = models.DateTimeField(_("sent at"))
+    comment = models.TextField(_("general manager's comment"), blank=True)
+    commented_by = models.ForeignKey("org.Staff", models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("commented by"))
+    commented_at = models.DateTimeField(_("commented at"), null=True, blank=True)
+
+    scope = ScopePaths(group="store__region__group", region="store__region", store="store")
+
+    class Meta:
+        verbose_name = _("daily report")
+        verbose_name_plural = _("daily reports")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["store", "day"], name="one_daily_report_per_store_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}"
