@@ -60,7 +60,7 @@ from dealerkpi.people.models import MeetingNote
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, PlanVersion
 from dealerkpi.sales.models import Order, OrderApproval
-from dealerkpi.stock.models import SecondaryDealer, Vehicle
+from dealerkpi.stock.models import SecondaryDealer, Vehicle, VehicleOrder
 from dealerkpi.studio.models import PlanDraft
 from dealerkpi.studio.workflow import start_draft
 from dealerkpi.targets.services import set_annual_target, set_target
@@ -150,6 +150,8 @@ def walk_world() -> World:
     statement = Statement.objects.get(run=run, staff=world.staff["c1"])
     StatementQuery.objects.create(statement=statement, raised_by=world.staff["c1"], question="单车奖少了")
     runs.new_run(world.stores["S4"], OCTOBER)  # another group's run: outside everyone's reach but the superuser
+    for code in ("S1", "S4"):  # orders to the manufacturer, the walkers' store's and another group's
+        VehicleOrder.objects.create(store=world.stores[code], month=OCTOBER.first_day)
     set_target(s1, OCTOBER.first_day, "units_delivered", Decimal("10"), user=world.users["m1"])
     set_target(s1, OCTOBER.first_day, "units_delivered", Decimal("4"), staff=world.staff["c1"], user=world.users["m1"])
     set_annual_target(s1, 2026, "units_delivered", Decimal("120"), user=world.users["m1"])
@@ -203,6 +205,9 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "delivery-complete": ORDERS, "delivery-override": ORDERS, "order-cancel": ORDERS, "delivery-unwind": ORDERS,
     "order-approval-decide": _own_and_other(OrderApproval),
     "vehicle-detail": VEHICLES, "vehicle-transfer": VEHICLES,
+    "vehicle-order-detail": _own_and_other(VehicleOrder), "vehicle-order-line": _own_and_other(VehicleOrder),
+    "vehicle-order-submit": _own_and_other(VehicleOrder), "vehicle-order-confirm": _own_and_other(VehicleOrder),
+    "vehicle-order-allocate": _own_and_other(VehicleOrder), "vehicle-order-suggest": _own_and_other(VehicleOrder),
     "dealer-detail": _own_and_other(SecondaryDealer), "complaint-detail": _own_and_other(crm.Complaint),
     "imports-report": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
     "imports-batch": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
@@ -215,7 +220,7 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
 PATH_WORDS: dict[str, tuple[str, ...]] = {
     "fmt": ("xlsx", "csv"), "action": ("submit", "send_back", "approve", "lock", "recompute"),
     "step": ("licence", "agreement", "start", "end", "cancel"), "indicator": ("volume", "showroom"),
-    "kind": ("follow_ups", "deliveries"), "slug": tuple(entry.slug for entry in browse_entries()),
+    "kind": ("follow_ups", "deliveries", "vehicles"), "slug": tuple(entry.slug for entry in browse_entries()),
 }
 CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")
 NAMED_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
