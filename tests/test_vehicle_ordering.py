@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 from itertools import count
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from dealerkpi.catalog.models import Trim
@@ -35,6 +36,13 @@ MONTH = datetime.date(2026, 11, 1)
 @pytest.fixture
 def world() -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The refusals below are matched by their English words."""
+    with translation.override("en"):
+        yield
 
 
 def confirmed_order(world: World, quantity: int = 2, confirmed: int = 2) -> tuple[VehicleOrder, VehicleOrderLine]:
