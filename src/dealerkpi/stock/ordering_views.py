@@ -303,8 +303,8 @@ def _shifted(month: datetime.date, months: int) -> str:
 
 
 def flow_header() -> list[str]:
-    return [_("Model"), _("Opening stock"), _("Opening value"), _("Received into stock"), _("Received value"), _("Sold"),
-            _("Sold value"), _("Out to dealers"), _("Out value"), _("Back from dealers"), _("Back value"),
+    return [_("Model"), _("Opening stock"), _("Opening value"), _("Received into stock"), _("Received value"),
+            _("Sold"), _("Sold value"), _("Out to dealers"), _("Out value"), _("Back from dealers"), _("Back value"),
             _("Closing stock"), _("Closing value")]
 
 
