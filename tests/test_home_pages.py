@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from dealerkpi.org.models import Store
 from dealerkpi.pay.models import Run
+from dealerkpi.reports.daily import daily_figures
 from dealerkpi.reports.models import DailyReport
 from dealerkpi.stock.models import Vehicle
 from dealerkpi.targets.models import Target
@@ -58,8 +59,12 @@ def test_today_and_the_month_against_target_with_the_run_rate(world: World) -> N
     s1 = lines(world, datetime.date(2026, 10, 12))["S1"]
     assert s1.today["units"] == 0
     assert (s1.units, s1.target, s1.completion) == (3, 6, 50)
-    assert s1.projected == Decimal("7.75")  # 3 / 12 days x 31
-    assert s1.projected_completion == Decimal("129.1667")
+    assert s1.projected == Decimal("8.45")  # 3 in the 11 days that are over, x 31
+    assert s1.projected_completion == Decimal("140.8333")
+    assert on_the_day["S1"].projected == 0, "today's three are not a whole day's yet"
+    report = daily_figures(world.stores["S1"], datetime.date(2026, 10, 12), datetime.date(2026, 10, 12))
+    delivered = next(line for line in report.month if line.figure.metric == "units_delivered")
+    assert delivered.projected == s1.projected, "the home page and the morning's daily report project alike"
 
 
 def test_stock_over_90_days_and_the_coefficient_over_the_line(world: World) -> None:

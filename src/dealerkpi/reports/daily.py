@@ -83,6 +83,13 @@ class DailyFigures:
         return Days.month_to_date(self.figures_day)
 
 
+def whole_days(today: datetime.date) -> Days:
+    """The days of today's month a run rate is taken over: those that are over (on the first, today so far). The
+    daily report of a morning reads the same days."""
+    first = today.replace(day=1)
+    return Days(first, today - datetime.timedelta(days=1)) if today > first else Days(first, today)
+
+
 def projected(value: Decimal, days: Days) -> Decimal:
     """The month's figure if the rest of the month goes as the days so far: value / days gone x days in the
     month, to 2 places half-up (whole figures when the value is)."""

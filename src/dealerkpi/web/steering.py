@@ -32,7 +32,7 @@ from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.roles import SALES_MANAGEMENT
 from dealerkpi.pay.models import Run
 from dealerkpi.reports.analysis import COMPARED, Tally, tally, targets_of
-from dealerkpi.reports.daily import projected
+from dealerkpi.reports.daily import projected, whole_days
 from dealerkpi.reports.models import DailyReport
 from dealerkpi.stock import services as stock
 
@@ -108,6 +108,8 @@ def steering(stores: list[Store], today: datetime.date) -> list[StoreSteer]:
     days = metrics.Days.month_to_date(today)
     now = tally(ids, metrics.Days(today, today), today, COMPARED)  # type: ignore[arg-type]  # days, not a month
     month = tally(ids, days, today, COMPARED)  # type: ignore[arg-type]
+    whole = whole_days(today)  # the run rate, as the daily report's: over the days that are over
+    done = month if whole.last == today else tally(ids, whole, today, COMPARED)  # type: ignore[arg-type]
     targets = targets_of(ids, days.period, ["units_delivered"])
     standing = metrics.standing(["stock_on_hand", "overdue_cards"], ids, today)
     recent = metrics.compute_by_store(["units_delivered"], ids, metrics.Days.ending(today, stock.SALES_WINDOW.days),
@@ -120,7 +122,7 @@ def steering(stores: list[Store], today: datetime.date) -> list[StoreSteer]:
     managers = _managers(ids, today)
     return [StoreSteer(
         store, now[store.pk], month[store.pk], targets[store.pk].of("units_delivered"),
-        projected(month[store.pk]["units"], days), standing.of_store(store.pk, "stock_on_hand"),
+        projected(done[store.pk]["units"], whole), standing.of_store(store.pk, "stock_on_hand"),
         recent[store.pk].total("units_delivered"), old.get(store.pk, 0), standing.of_store(store.pk, "overdue_cards"),
         complaints.get(store.pk, 0), runs.get(store.pk, 0), reports.get(store.pk), managers.get(store.pk, ()),
     ) for store in stores]
