@@ -168,6 +168,14 @@ def test_a_draft_is_proposed_saying_what_it_changes_and_why(world: World) -> Non
     assert draft.status == PlanDraft.Status.EDITING
 
 
+def test_a_draft_written_for_another_role_is_not_proposed(world: World) -> None:
+    draft = start(world, "store", "m1")  # the supervisors' plan
+    workflow.save_draft(draft, CONSULTANT_PLAN, draft.effective_from, "")
+    assert propose("m1", draft).status == PlanDraft.Status.EDITING
+    page = signed_in("m1").get(reverse("draft-detail", args=[draft.pk])).content.decode()
+    assert "written for the role “consultant”, but the plan pays the role “Sales supervisor”" in page
+
+
 def test_a_draft_that_changes_nothing_is_not_proposed(world: World) -> None:
     draft = start(world, "store", "m1")
     assert draft.document == draft.based_on.document

@@ -70,6 +70,14 @@ def parse_plan_document(document: str, source: str = "plan.yaml") -> EnginePlan:
         raise ValidationError({"document": [str(error) for error in invalid.errors]}) from invalid
 
 
+def check_role(plan: Plan, engine_plan: EnginePlan) -> None:
+    """The document pays the role its plan is for: a run assesses the plan's role with it."""
+    if engine_plan.role != plan.role:
+        raise ValidationError({"document": _(
+            "The document is written for the role “%(written)s”, but the plan pays the role “%(role)s”."
+        ) % {"written": engine_plan.role, "role": plan.get_role_display()}})
+
+
 class PlanVersion(AuditedModel):
     """One version of a plan's document. Versions are never edited: a change is a new version."""
 
@@ -103,7 +111,9 @@ class PlanVersion(AuditedModel):
     def clean(self) -> None:
         if self.effective_from and self.effective_from.day != 1:
             raise ValidationError({"effective_from": _("A plan version comes into force on the first of a month.")})
-        self.engine_plan()
+        engine_plan = self.engine_plan()
+        if self.plan_id:
+            check_role(self.plan, engine_plan)
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None and PlanVersion.objects.filter(pk=self.pk).exclude(document=self.document).exists():

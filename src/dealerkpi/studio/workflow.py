@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealerkpi.plans.models import Plan, check_publishable, parse_plan_document, publish_version
+from dealerkpi.plans.models import Plan, check_publishable, check_role, parse_plan_document, publish_version
 from dealerkpi.studio.models import PlanDraft
 
 Status = PlanDraft.Status
@@ -54,7 +54,7 @@ def save_draft(draft: PlanDraft, document: str, effective_from: datetime.date, n
 
 def check_proposable(draft: PlanDraft) -> None:
     """The document is a valid plan, changes something, and may come into force on the draft's first month."""
-    parse_plan_document(draft.document, source=f"{draft.plan.code}-draft.yaml")
+    check_role(draft.plan, parse_plan_document(draft.document, source=f"{draft.plan.code}-draft.yaml"))
     if draft.based_on is not None and draft.document == draft.based_on.document:
         raise ValidationError(_("The draft changes nothing from v%(number)s.") % {"number": draft.based_on.number})
     check_publishable(draft.plan, draft.effective_from)
