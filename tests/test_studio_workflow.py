@@ -173,7 +173,7 @@ def test_a_draft_written_for_another_role_is_not_proposed(world: World) -> None:
     workflow.save_draft(draft, CONSULTANT_PLAN, draft.effective_from, "")
     assert propose("m1", draft).status == PlanDraft.Status.EDITING
     page = signed_in("m1").get(reverse("draft-detail", args=[draft.pk])).content.decode()
-    assert "written for the role “consultant”, but the plan pays the role “Sales supervisor”" in page
+    assert "written for the role “Sales consultant”, but the plan pays the role “Sales supervisor”" in page
 
 
 def test_a_draft_that_changes_nothing_is_not_proposed(world: World) -> None:

@@ -75,7 +75,7 @@ def check_role(plan: Plan, engine_plan: EnginePlan) -> None:
     if engine_plan.role != plan.role:
         raise ValidationError({"document": _(
             "The document is written for the role “%(written)s”, but the plan pays the role “%(role)s”."
-        ) % {"written": engine_plan.role, "role": plan.get_role_display()}})
+        ) % {"written": dict(Role.choices).get(engine_plan.role, engine_plan.role), "role": plan.get_role_display()}})
 
 
 class PlanVersion(AuditedModel):
