@@ -208,7 +208,10 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "vehicle-order-detail": _own_and_other(VehicleOrder), "vehicle-order-line": _own_and_other(VehicleOrder),
     "vehicle-order-submit": _own_and_other(VehicleOrder), "vehicle-order-confirm": _own_and_other(VehicleOrder),
     "vehicle-order-allocate": _own_and_other(VehicleOrder), "vehicle-order-suggest": _own_and_other(VehicleOrder),
-    "dealer-detail": _own_and_other(SecondaryDealer), "complaint-detail": _own_and_other(crm.Complaint),
+    "dealer-detail": _own_and_other(SecondaryDealer), "dealer-target": _own_and_other(SecondaryDealer),
+    "dealer-settlement": _own_and_other(SecondaryDealer), "dealer-payment": _own_and_other(SecondaryDealer),
+    "dealer-sale": _own_and_other(SecondaryDealer),
+    "complaint-detail": _own_and_other(crm.Complaint),
     "imports-report": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
     "imports-batch": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
     "record-detail": lambda world: [],  # one record of every browse entry: see concrete_urls

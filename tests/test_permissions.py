@@ -19,7 +19,7 @@ from dealerkpi.org.scope import viewer_for
 from dealerkpi.pay import workflow
 from dealerkpi.pay.models import Run
 from dealerkpi.sales.models import Order, OrderApproval
-from dealerkpi.stock.models import Vehicle
+from dealerkpi.stock.models import SecondaryDealer, Vehicle
 from tests.test_scope import TAGGED_MODELS
 from tests.world import HIRED, World, _staff, build_world
 
@@ -201,6 +201,7 @@ def test_who_may_act_on_a_record(world: World) -> None:
         ("crm.change_lead", lead, {"c1"} | s1_desk),
         ("stock.transfer_vehicle", vehicle, {"m1", "dep1", "gm1"}),
         ("stock.order_vehicles", s1, {"m1", "dep1", "gm1"}),
+        ("stock.manage_dealers", SecondaryDealer.objects.get(store=s1), {"m1", "dep1", "gm1"}),
         ("targets.change_target", s1, {"m1", "dep1", "ho_group", "ho_r1", "admin"}),
         ("people.add_training", s1, s1_desk),
         ("people.change_checklist", s1, s1_desk),

@@ -12,6 +12,7 @@ desk_urlpatterns = [
 stock_urlpatterns = [
     path("", stock_views.stock_overview, name="stock-overview"),
     path("dealers/<int:pk>/", stock_views.dealer_detail, name="dealer-detail"),
+    path("dealers/<int:pk>/target/", stock_views.dealer_target, name="dealer-target"),
 ]
 
 store_urlpatterns = [

@@ -15,6 +15,7 @@ from dealerkpi.catalog.models import Trim, VehicleModel, franchised_trims
 from dealerkpi.core.forms import DayField, MonthField, not_in_future
 from dealerkpi.core.validators import validate_vin
 from dealerkpi.org.models import Store
+from dealerkpi.stock.dealers import Supply, payment_field
 from dealerkpi.stock.models import SecondaryDealer, Vehicle, VehicleOrder, VehicleOrderLine
 from dealerkpi.stock.services import ON_HAND
 
@@ -202,3 +203,71 @@ class VehicleForm(forms.Form):
 class RateForm(forms.Form):
     annual_percent = forms.DecimalField(label=_("Floor-plan interest, % a year"), min_value=0, max_value=50,
                                         max_digits=5, decimal_places=2)
+
+
+class DealerTargetForm(forms.Form):
+    month = MonthField(label=_("Month"))
+    units = forms.IntegerField(label=_("Target, units"), min_value=0, max_value=9999)
+
+
+class WholesalePriceForm(forms.Form):
+    trim = forms.ModelChoiceField(label=_("Trim"), queryset=Trim.objects.none())
+    valid_from = DayField(label=_("Valid from"))
+    price = forms.DecimalField(label=_("Wholesale price"), min_value=Decimal("0.01"), max_digits=12,
+                               decimal_places=2)
+
+    def __init__(self, *args: object, store: Store, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["trim"].queryset = franchised_trims(store).select_related("vehicle_model")
+
+
+class DealerPaymentForm(forms.Form):
+    """A payment from a dealer: its day and reference, and an amount for each car it pays (each prefilled with
+    what the car still owes)."""
+
+    paid_on = DayField(label=_("Paid on"), validators=[not_in_future])
+    reference = forms.CharField(label=_("Reference"), max_length=50)
+
+    def __init__(self, *args: object, payable: Sequence[Supply], **kwargs: object) -> None:
+        kwargs.setdefault("initial", {"paid_on": timezone.localdate(), **{
+            payment_field(supply.transfer.pk): supply.outstanding for supply in payable}})
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.payable = {payment_field(supply.transfer.pk): supply for supply in payable}
+        for name, supply in self.payable.items():
+            self.fields[name] = forms.DecimalField(
+                label=supply.transfer.vehicle.vin, required=False, min_value=Decimal("0.01"),
+                max_value=supply.outstanding, max_digits=12, decimal_places=2)
+
+    def clean_reference(self) -> str:
+        return self.cleaned_data["reference"].strip()
+
+    def amounts(self) -> dict[int, Decimal]:
+        """Transfer id -> amount, for the cars given one."""
+        return {supply.transfer.pk: self.cleaned_data[name] for name, supply in self.payable.items()
+                if self.cleaned_data.get(name) is not None}
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not self.errors and not self.amounts():
+            raise forms.ValidationError(_("Enter what is paid for at least one car."))
+        return data
+
+
+class DealerSaleForm(forms.Form):
+    """A car's sale to an end customer, as the dealer reports it."""
+
+    supply = forms.TypedChoiceField(label=_("Car"), coerce=int)
+    sold_on = DayField(label=_("Sold on"), validators=[not_in_future])
+    district = forms.CharField(label=_("End customer's district"), max_length=50)
+
+    def __init__(self, *args: object, unreported: Sequence[Supply], **kwargs: object) -> None:
+        kwargs.setdefault("initial", {"sold_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["supply"].choices = [(supply.transfer.pk, supply.transfer.vehicle.vin) for supply in unreported]
+
+    def clean_district(self) -> str:
+        return self.cleaned_data["district"].strip()
+
+
+class FineForm(forms.Form):
+    per_car = forms.DecimalField(label=_("Fine per cross-region car"), min_value=0, max_digits=12, decimal_places=2)

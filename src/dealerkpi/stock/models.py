@@ -3,6 +3,8 @@ monthly orders to the manufacturer (订车) the vehicles are allocated against."
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -167,6 +169,12 @@ class Transfer(models.Model):
     to_dealer = models.ForeignKey(
         SecondaryDealer, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("to")
     )
+    # A car the store supplied to a dealer: its sale to an end customer, as the dealer reported it, and the fine
+    # if that customer's district is outside the dealer's territory (窜货), at the store's rule when reported.
+    sold_on = models.DateField(_("sold by the dealer on"), null=True, blank=True)
+    sold_in_district = models.CharField(_("end customer's district"), max_length=50, blank=True, default="",
+                                        db_default="")
+    fine = MoneyField(_("cross-region fine"), null=True, blank=True)
 
     scope = STORE_RECORD
 
@@ -181,3 +189,102 @@ class Transfer(models.Model):
     def clean(self) -> None:
         if self.from_dealer_id == self.to_dealer_id:
             raise ValidationError(_("A transfer must move the vehicle somewhere else."))
+
+
+class DealerTarget(AuditedModel):
+    """The units a secondary dealer is to take from the store in a month, set by the store's management."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    dealer = models.ForeignKey(SecondaryDealer, models.CASCADE, related_name="targets",
+                               verbose_name=_("secondary dealer"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    units = models.PositiveIntegerField(_("target, units"), validators=[MaxValueValidator(9999)])
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("secondary dealer's target")
+        verbose_name_plural = _("secondary dealers' targets")
+        ordering = ["dealer", "-month"]
+        constraints = [models.UniqueConstraint(fields=["dealer", "month"], name="one_dealer_target_a_month")]
+
+    def __str__(self) -> str:
+        return f"{self.dealer} {self.month:%Y-%m}: {self.units}"
+
+
+class WholesalePrice(AuditedModel):
+    """The price a store's secondary dealers pay for a trim, from a day until the next price of that trim."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    trim = models.ForeignKey("catalog.Trim", models.PROTECT, related_name="+", verbose_name=_("trim"))
+    valid_from = models.DateField(_("valid from"))
+    price = MoneyField(_("wholesale price"), validators=[MinValueValidator(Decimal("0.01"))])
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("wholesale price")
+        verbose_name_plural = _("wholesale prices")
+        ordering = ["store", "trim", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["store", "trim", "valid_from"],
+                                               name="one_wholesale_price_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.trim} {self.valid_from}: {self.price}"
+
+
+class DealerPayment(AuditedModel):
+    """Money received from a secondary dealer, applied to the cars supplied to it (its lines)."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    dealer = models.ForeignKey(SecondaryDealer, models.PROTECT, related_name="payments",
+                               verbose_name=_("secondary dealer"))
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("reference"), max_length=50, help_text=_("The bank slip or receipt number."))
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("secondary dealer's payment")
+        verbose_name_plural = _("secondary dealers' payments")
+        ordering = ["dealer", "-paid_on"]
+
+    def __str__(self) -> str:
+        return f"{self.dealer} {self.paid_on} {self.amount}"
+
+
+class DealerPaymentLine(AuditedModel):
+    """The part of a payment that pays for one car supplied (the transfer that supplied it)."""
+
+    payment = models.ForeignKey(DealerPayment, models.CASCADE, related_name="lines", verbose_name=_("payment"))
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    supply = models.ForeignKey(Transfer, models.PROTECT, related_name="payment_lines", verbose_name=_("car supplied"))
+    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("payment line")
+        verbose_name_plural = _("payment lines")
+        ordering = ["payment", "supply"]
+
+    def __str__(self) -> str:
+        return f"{self.supply} {self.amount}"
+
+
+class CrossRegionFine(AuditedModel):
+    """The store's rule for a cross-region sale (窜货) by a secondary dealer: a fixed amount per car."""
+
+    store = models.OneToOneField("org.Store", models.CASCADE, related_name="cross_region_fine",
+                                 verbose_name=_("store"))
+    per_car = MoneyField(_("fine per car"))
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("cross-region fine")
+        verbose_name_plural = _("cross-region fines")
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.per_car}"

@@ -16,3 +16,8 @@ rules.add_perm("stock.view_vehicle_orders", (reach_in(Reach.STORE) & role_in(STO
 # Writing, submitting, confirming and allocating an order, receiving vehicles, setting the floor-plan rate: the
 # management of the store (a Store, or a record of it).
 rules.add_perm("stock.order_vehicles", reach_in(Reach.STORE) & works_in(STORE_MANAGEMENT))
+# Secondary dealers' monthly targets, wholesale prices and payments: the management of the dealer's store (a
+# SecondaryDealer, or a Store); what dealers owe and paid: the store's management, and head office to read it.
+rules.add_perm("stock.view_dealer_settlement", (reach_in(Reach.STORE) & role_in(STORE_MANAGEMENT)) | head_office
+               | everything)
+rules.add_perm("stock.manage_dealers", reach_in(Reach.STORE) & works_in(STORE_MANAGEMENT))

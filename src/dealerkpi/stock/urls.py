@@ -3,7 +3,7 @@ dealerkpi/urls.py)."""
 
 from django.urls import path
 
-from dealerkpi.stock import ordering_views, views
+from dealerkpi.stock import dealer_views, ordering_views, views
 
 urlpatterns = [
     path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle-detail"),
@@ -20,5 +20,10 @@ urlpatterns = [
     path("arrivals/new/", ordering_views.vehicle_new, name="vehicle-new"),
     path("arrivals/rate/", ordering_views.floor_plan_rate, name="floor-plan-rate"),
     path("flow/", ordering_views.stock_flow, name="stock-flow"),
+    path("dealers/prices/", dealer_views.dealer_prices, name="dealer-prices"),
+    path("dealers/<int:pk>/settlement/", dealer_views.dealer_settlement, name="dealer-settlement"),
+    path("dealers/<int:pk>/payment/", dealer_views.dealer_payment, name="dealer-payment"),
+    path("dealers/<int:pk>/sale/", dealer_views.dealer_sale, name="dealer-sale"),
+    path("dealers/fine/", dealer_views.dealer_fine, name="dealer-fine"),
     path("flow.xlsx", ordering_views.stock_flow_xlsx, name="stock-flow-xlsx"),
 ]
