@@ -28,8 +28,8 @@ from django.utils import timezone
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.crm.models import Complaint, FollowUp
 from dealerkpi.crm.models import TestDrive as Drive
-from dealerkpi.metrics.period import Days
-from dealerkpi.reports.daily import DailyFigures, daily_figures, projected
+from dealerkpi.metrics.period import Days, projected
+from dealerkpi.reports.daily import DailyFigures, daily_figures
 from dealerkpi.reports.models import DailyReport
 from dealerkpi.sales.models import Delivery
 from tests.metrics_world import D, MetricsWorld, at, day

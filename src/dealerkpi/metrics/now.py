@@ -10,14 +10,14 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from dealerkpi.crm.models import FollowUp, Lead
 from dealerkpi.sales.models import Delivery
 from dealerkpi.stock.models import Vehicle
 from dealerkpi.stock.services import ON_HAND
 
-from .period import midnight
+from .period import Frame, midnight
 from .registry import UnknownMetric
 
 
@@ -50,6 +50,17 @@ def deliveries_scheduled(store_ids: Sequence[int], day: datetime.date) -> QueryS
 def stock_on_hand(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Vehicle]:
     """Vehicles in stock or allocated to an order and not yet delivered (a store figure: no person)."""
     return Vehicle.objects.filter(store_id__in=store_ids, status__in=ON_HAND)
+
+
+def closing_stock(frame: Frame) -> QuerySet[Vehicle]:
+    """Vehicles on hand at the month's end (today, for the current month): arrived by then, and on hand now
+    (in stock or allocated, at the store or a secondary dealer) or delivered after the month's end."""
+    delivered_after = Delivery.objects.filter(store_id__in=frame.store_ids, delivered_at__gte=frame.end)
+    arrived = Q(arrived_on__lte=frame.last_day)
+    on_hand_now = Q(status__in=ON_HAND) & (arrived | Q(arrived_on__isnull=True))
+    return Vehicle.objects.filter(store_id__in=frame.store_ids).filter(
+        on_hand_now | (arrived & Q(pk__in=delivered_after.values("vehicle_id")))
+    )
 
 
 # figure -> (its records on a day, the lookup naming the person it belongs to; None: a store figure)

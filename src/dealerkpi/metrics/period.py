@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -60,6 +61,23 @@ class Days:
 
 
 Span = Period | Days  # a month, or days
+
+
+def whole_days(today: datetime.date) -> Days:
+    """The days of today's month a run rate is taken over: those that are over (on the first, today so far). The
+    daily report of a morning reads the same days."""
+    first = today.replace(day=1)
+    return Days(first, today - datetime.timedelta(days=1)) if today > first else Days(first, today)
+
+
+def projected(value: Decimal, days: Days) -> Decimal:
+    """The month's figure if the rest of the month goes as the days so far: value / days gone x days in the
+    month, to 2 places half-up (whole figures when the value is)."""
+    gone = (days.last - days.first).days + 1
+    whole = days.period.last_day.day
+    if gone >= whole:
+        return value
+    return (value * whole / gone).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def midnight(day: datetime.date) -> datetime.datetime:

@@ -15,7 +15,7 @@ from typing import Any
 
 import rules
 
-from dealerkpi.core.scope import Reach, Viewer, enters_sales
+from dealerkpi.core.scope import Reach, Viewer, enters_sales, visible_to
 from dealerkpi.org.models import Role, Store
 from dealerkpi.org.scope import current_viewer
 
@@ -42,6 +42,12 @@ def reach_in(*reaches: Reach) -> rules.Predicate:
     """The user's data scope reaches this far (``core.scope.Reach``)."""
     return rules.Predicate(lambda user: current_viewer(user).reach in reaches,
                            name=f"reach_in({', '.join(reach.value for reach in reaches)})")
+
+
+@object_predicate
+def reaches_store(viewer: Viewer, store: Store | None) -> bool:
+    """The store asked about is within the viewer's data scope (any store, without one)."""
+    return store is None or visible_to(Store.objects.filter(pk=store.pk), viewer).exists()
 
 
 def _store_of(obj: Any) -> int | None:

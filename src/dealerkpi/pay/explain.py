@@ -43,7 +43,7 @@ from dealerkpi.plans.engine.schema import (
     PayRule,
     Steps,
 )
-from dealerkpi.plans.engine.validate import plan_expressions
+from dealerkpi.plans.engine.validate import metrics_named
 from dealerkpi.plans.metric_labels import labelled
 from dealerkpi.plans.wording import ShownWarning, worded_warning
 
@@ -653,10 +653,7 @@ def _metric_subjects(names: Iterable[str], derived: frozenset[str]) -> Iterable[
 
 def _metrics_named(plan: engine.Plan) -> Iterable[str]:
     """Every metric the plan names: in its expressions, as an indicator's metric, as a pay rule's basis."""
-    derived = frozenset(name for name, _ in plan.derived)
-    yield from _metric_subjects((name.name for _, expression in plan_expressions(plan)
-                                 for name in expr.names(expression.tree)), derived)
-    yield from (indicator.metric for indicator in plan.indicators if indicator.metric)
+    yield from metrics_named(plan)
     yield from (rule.spec.basis for rule in plan.pay_rules if isinstance(rule.spec, DealRate | DealTiers))
 
 

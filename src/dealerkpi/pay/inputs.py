@@ -23,9 +23,7 @@ from dealerkpi.metrics import UnknownMetric, definition_of
 from dealerkpi.org.models import MinimumWage, RoleAssignment, Store, TeamMembership
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement
 from dealerkpi.plans import engine
-from dealerkpi.plans.engine import expr
-from dealerkpi.plans.engine.names import METRIC_KINDS, reference
-from dealerkpi.plans.engine.validate import plan_expressions
+from dealerkpi.plans.engine.validate import metrics_named
 from dealerkpi.plans.models import PlanVersion
 from dealerkpi.targets.services import targets_by_store
 
@@ -197,15 +195,7 @@ def metrics_needed(plans: Iterable[engine.Plan]) -> list[str]:
     `team.sum.m`, `quarter.m`... name metric m). A run computes only these: the engine never reads the others,
     and every metric of the catalogue (63 names) takes a quarter more time and queries than the 25 the example
     plans refer to (14 of them through indicators, 11 more only in gates and pay rules)."""
-    found: dict[str, None] = {}
-    for plan in plans:
-        derived = {name for name, _ in plan.derived}
-        found.update((i.metric, None) for i in plan.indicators if i.metric)
-        for _where, expression in plan_expressions(plan):
-            for name in expr.names(expression.tree):
-                referred = reference(name.name, derived)
-                if referred.kind in METRIC_KINDS:
-                    found[referred.subject] = None
+    found = dict.fromkeys(name for plan in plans for name in metrics_named(plan))
     known = []
     for name in found:
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count
 from django.utils.functional import Promise
@@ -22,7 +22,7 @@ from dealerkpi import metrics
 from dealerkpi.core.money import ZERO
 from dealerkpi.crm.models import Complaint
 from dealerkpi.metrics.base import ratio
-from dealerkpi.metrics.period import Days, Frame
+from dealerkpi.metrics.period import Days, Frame, projected
 from dealerkpi.org.models import Store
 from dealerkpi.sales.models import Reversal
 from dealerkpi.sales.today import booked_on
@@ -81,23 +81,6 @@ class DailyFigures:
     @property
     def month_days(self) -> Days:
         return Days.month_to_date(self.figures_day)
-
-
-def whole_days(today: datetime.date) -> Days:
-    """The days of today's month a run rate is taken over: those that are over (on the first, today so far). The
-    daily report of a morning reads the same days."""
-    first = today.replace(day=1)
-    return Days(first, today - datetime.timedelta(days=1)) if today > first else Days(first, today)
-
-
-def projected(value: Decimal, days: Days) -> Decimal:
-    """The month's figure if the rest of the month goes as the days so far: value / days gone x days in the
-    month, to 2 places half-up (whole figures when the value is)."""
-    gone = (days.last - days.first).days + 1
-    whole = days.period.last_day.day
-    if gone >= whole:
-        return value
-    return (value * whole / gone).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def reversals(store_ids: list[int], day: datetime.date) -> dict[str, int]:

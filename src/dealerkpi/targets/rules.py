@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import rules
 
-from dealerkpi.core.scope import Reach, Viewer, visible_to
+from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.org.models import Store
 from dealerkpi.org.roles import SALES_MANAGEMENT
-from dealerkpi.org.rules import everything, head_office, object_predicate, reach_in, role_in
-
-
-@object_predicate
-def reaches_store(viewer: Viewer, store: Store | None) -> bool:
-    """The store asked about is within the viewer's data scope (any store, without one)."""
-    return store is None or visible_to(Store.objects.filter(pk=store.pk), viewer).exists()
+from dealerkpi.org.rules import everything, head_office, object_predicate, reach_in, reaches_store, role_in
 
 
 @object_predicate

@@ -4,7 +4,7 @@ store the viewer reaches, computed for all of them together (a fixed number of q
 stores).
 
 Every figure is the definition of the page it links to: the day's and the month's counts are the monthly
-analysis's (`reports.analysis.tally` over days), the run rate the daily report's (`reports.daily.projected`),
+analysis's (`reports.analysis.tally` over days), the run rate the daily report's (`metrics.period.projected`),
 stock over 90 days the stock page's oldest age band, the stock coefficient the stock page's (on hand / deliveries
 of the last 30 days, against `stock.services.WARNING_LINE`), overdue A-cards `metrics.standing`, overdue
 complaints the complaint list's, runs waiting those submitted to the GM, daily reports those not sent today.
@@ -28,11 +28,11 @@ from dealerkpi.crm.complaint_views import overdue_condition
 from dealerkpi.crm.models import Complaint
 from dealerkpi.metrics.base import ratio
 from dealerkpi.metrics.now import stock_on_hand
+from dealerkpi.metrics.period import projected, whole_days
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.roles import SALES_MANAGEMENT
 from dealerkpi.pay.models import Run
 from dealerkpi.reports.analysis import COMPARED, Tally, tally, targets_of
-from dealerkpi.reports.daily import projected, whole_days
 from dealerkpi.reports.models import DailyReport
 from dealerkpi.stock import services as stock
 

@@ -27,7 +27,7 @@ from .loader import PlanError, PlanInvalid, load_plan, load_plan_text
 from .policy import BLOCKING_BY_DEFAULT, WARNING_KINDS, EvaluationError
 from .schema import Plan
 from .trace import DealShare, GateResult, IndicatorResult, Item, PayoutLine, PersonResult, Warning, Wording
-from .validate import check_plan, check_plan_text, plan_errors
+from .validate import check_plan, check_plan_text, metrics_named, plan_errors
 
 __all__ = [
     "BLOCKING_BY_DEFAULT",
@@ -63,5 +63,6 @@ __all__ = [
     "evaluate_period",
     "load_plan",
     "load_plan_text",
+    "metrics_named",
     "plan_errors",
 ]

@@ -69,6 +69,20 @@ def plan_expressions(plan: Plan) -> Iterator[tuple[str, Expression]]:
     yield from pay_expressions(plan)
 
 
+def metrics_named(plan: Plan) -> list[str]:
+    """Every metric the plan refers to, in order of first mention: its indicators' metrics and every metric named
+    in an expression (`target.m`, `team.sum.m`, `quarter.m`... name metric m). Pay rules' bases are deal figures,
+    not counted here."""
+    derived = frozenset(name for name, _ in plan.derived)
+    found = dict.fromkeys(indicator.metric for indicator in plan.indicators if indicator.metric)
+    for _where, expression in plan_expressions(plan):
+        for name in expr.names(expression.tree):
+            referred = reference(name.name, derived)
+            if referred.kind in METRIC_KINDS:
+                found[referred.subject] = None
+    return list(found)
+
+
 def pay_expressions(plan: Plan) -> Iterator[tuple[str, Expression]]:
     """The expressions evaluated after the scorecard: bonus, base pay, pay rules and gates."""
     if plan.bonus:
