@@ -49,10 +49,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
+from dealerkpi.catalog.models import Brand
 from dealerkpi.core.registry import browse_entries
 from dealerkpi.crm import models as crm
+from dealerkpi.demo_data.oem import EXAMPLE as EXAMPLE_POLICY
 from dealerkpi.imports.models import ImportBatch
-from dealerkpi.org.models import User
+from dealerkpi.oem.models import CommercialPolicy
+from dealerkpi.org.models import Store, User
 from dealerkpi.org.scope import viewer_for
 from dealerkpi.pay import runs, workflow
 from dealerkpi.pay.models import Run, Statement, StatementQuery
@@ -162,6 +165,13 @@ def walk_world() -> World:
                                        actor="m1", started_at=timezone.now(), report=b"PK")
     batch.stores.add(s1)
     start_draft(Plan.objects.order_by("pk").first(), world.users["m1"])
+    brand = Brand.objects.get(code="YH")
+    policy = EXAMPLE_POLICY.read_text(encoding="utf-8")
+    for code in ("S1", "S4"):  # the manufacturer's policy of the walkers' group, and of another group
+        store = world.stores[code]
+        Store.objects.filter(pk=store.pk).update(brand=brand)
+        CommercialPolicy.objects.create(group=store.region.group, brand=brand, valid_from=datetime.date(2026, 1, 1),
+                                        document=policy)
     return world
 
 
@@ -219,6 +229,7 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "draft-whatif": DRAFTS, "draft-whatif-xlsx": DRAFTS, "draft-preview": DRAFTS,
     "plan-version-diff": lambda world: list(Plan.objects.values_list("pk", flat=True)),
     "plan-health": lambda world: list(Plan.objects.values_list("pk", flat=True)),
+    "oem-policy-document": lambda world: list(CommercialPolicy.objects.values_list("pk", flat=True)),
 }
 PATH_WORDS: dict[str, tuple[str, ...]] = {
     "fmt": ("xlsx", "csv"), "action": ("submit", "send_back", "approve", "lock", "recompute"),

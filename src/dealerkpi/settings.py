@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "dealerkpi.kpi",
     "dealerkpi.plans",
     "dealerkpi.targets",
+    "dealerkpi.oem",
     "dealerkpi.pay",
     "dealerkpi.web",
     "dealerkpi.imports",

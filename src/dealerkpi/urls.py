@@ -21,6 +21,7 @@ urlpatterns = [
     path("store/", include("dealerkpi.people.urls")),
     path("store/", include(store_urlpatterns)),
     path("reports/", include("dealerkpi.reports.urls")),
+    path("manufacturer/", include("dealerkpi.oem.urls")),
     path("imports/", include("dealerkpi.imports.urls")),
     path("", include("dealerkpi.web.urls")),
 ]

@@ -91,7 +91,7 @@ def publish_example_plans(
     published = datetime.datetime.combine(eve, PUBLISHED_AT, tzinfo=SH)
     examples = example_plans()
     for group_id in group_ids:
-        publisher = _head_office_login(group_id)
+        publisher = head_office_login(group_id)
         for example in examples:
             plan_id = plans.new_id()
             plans.add((plan_id, group_id, None, example.code, example.plan.name, example.plan.role,
@@ -101,6 +101,6 @@ def publish_example_plans(
     return examples
 
 
-def _head_office_login(group_id: int) -> int | None:
+def head_office_login(group_id: int) -> int | None:
     group_wide = User.objects.filter(staff__group_id=group_id, staff__role=Role.HEAD_OFFICE, staff__region=None)
     return group_wide.order_by("pk").values_list("pk", flat=True).first()

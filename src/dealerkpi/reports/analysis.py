@@ -27,15 +27,15 @@ from dealerkpi import metrics
 from dealerkpi.catalog.models import Trim, VehicleModel
 from dealerkpi.core.money import ZERO, fen
 from dealerkpi.crm.models import Complaint
-from dealerkpi.metrics import care, funnel
+from dealerkpi.metrics import care, funnel, now
 from dealerkpi.metrics.base import SUM_FIELD, ratio, tidy
 from dealerkpi.metrics.period import Frame, shift
 from dealerkpi.metrics.sales import placed_orders, with_figures, with_moments
+from dealerkpi.oem import policy
 from dealerkpi.org.models import Role, Store, Team
 from dealerkpi.plans.engine import Period
 from dealerkpi.sales.models import Delivery, DerivativeSale, Reversal
 from dealerkpi.stock import services as stock
-from dealerkpi.stock.models import Vehicle
 from dealerkpi.targets.models import Target
 from dealerkpi.targets.services import is_additive
 
@@ -254,19 +254,8 @@ def _add_lost_sales(frame: Frame, tallies: dict[int, Tally]) -> None:
             tally.lost_to[rivals[row["competitor_model_id"]]] += row["n"]
 
 
-def closing_stock(frame: Frame) -> QuerySet[Vehicle]:
-    """Vehicles on hand at the month's end (today, for the current month): arrived by then, and on hand now
-    (in stock or allocated, at the store or a secondary dealer) or delivered after the month's end."""
-    delivered_after = Delivery.objects.filter(store_id__in=frame.store_ids, delivered_at__gte=frame.end)
-    arrived = Q(arrived_on__lte=frame.last_day)
-    on_hand_now = Q(status__in=stock.ON_HAND) & (arrived | Q(arrived_on__isnull=True))
-    return Vehicle.objects.filter(store_id__in=frame.store_ids).filter(
-        on_hand_now | (arrived & Q(pk__in=delivered_after.values("vehicle_id")))
-    )
-
-
 def _add_stock(frame: Frame, tallies: dict[int, Tally]) -> None:
-    _add_counts(closing_stock(frame), {"closing_stock": Q()}, tallies)
+    _add_counts(now.closing_stock(frame), {"closing_stock": Q()}, tallies)
 
 
 def answered_follow_ups(frame: Frame) -> QuerySet:
@@ -429,6 +418,26 @@ def consultant_lines(store: Store, period: Period, today: datetime.date, now: Ta
 
 
 @dataclass(frozen=True)
+class Rebate:
+    """The manufacturer's rebate of the month under the store's commercial policy (oem.policy): earned, for a
+    month that is over; for the month under way, as the days over stand, and projected to the month's end."""
+
+    earned: Decimal
+    projected: Decimal | None
+    quarter: Decimal
+    gross_profit: Decimal  # front-end + back-end gross profit + the rebate earned
+
+
+def rebate_of(store: Store, period: Period, today: datetime.date, now: Tally) -> Rebate | None:
+    standing = policy.standings([store], period, today).get(store.pk)
+    if standing is None:
+        return None
+    earned = (standing.to_date or standing.month).rebate
+    projected = standing.month.rebate if standing.to_date else None
+    return Rebate(earned, projected, standing.quarter_rebate, now["front_gross"] + now["back_gross"] + earned)
+
+
+@dataclass(frozen=True)
 class MonthAnalysis:
     store: Store
     months: Months
@@ -437,6 +446,7 @@ class MonthAnalysis:
     targets: Targets
     structure: stock.Structure
     consultants: list[ConsultantLine]
+    rebate: Rebate | None
 
     @property
     def now(self) -> Tally:
@@ -458,9 +468,10 @@ def month_analysis(store: Store, period: Period, today: datetime.date | None = N
     months = Months(period)
     tallies = {key: tally([store.pk], month, today)[store.pk] for key, month in months.items()}
     targets = targets_of([store.pk], period)[store.pk]
-    structure = stock.structure(closing_stock(frame_of([store.pk], period, today)), min(period.last_day, today))
+    structure = stock.structure(now.closing_stock(frame_of([store.pk], period, today)), min(period.last_day, today))
     consultants = consultant_lines(store, period, today, tallies["now"], targets)
-    return MonthAnalysis(store, months, today, tallies, targets, structure, consultants)
+    rebate = rebate_of(store, period, today, tallies["now"])
+    return MonthAnalysis(store, months, today, tallies, targets, structure, consultants, rebate)
 
 
 # --- head office --------------------------------------------------------------------------------------------

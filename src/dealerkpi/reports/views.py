@@ -104,7 +104,7 @@ def _comparison(stores: list[Store], month: Period) -> Comparison | None:
 def _context(analysis: MonthAnalysis, comparison: Comparison | None) -> dict[str, object]:
     now = analysis.now
     return {
-        "analysis": analysis, "month": analysis.months.now, "months": analysis.months,
+        "analysis": analysis, "month": analysis.months.now, "months": analysis.months, "rebate": analysis.rebate,
         "headline": [line(analysis, key) for key in HEADLINE],
         "sections": sections_of(analysis),
         "models": model_lines(analysis), "products": product_lines(analysis),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from dealerkpi.core.spreadsheets import Amount, Book, Figure, Label
 from dealerkpi.pay.exports import generated_at
 
-from .analysis import Comparison, MonthAnalysis
+from .analysis import Comparison, MonthAnalysis, Rebate
 from .figures import (
     FIGURES,
     SECTIONS,
@@ -103,6 +103,15 @@ def _store_rows(comparison: Comparison) -> list[list[Cell | Any]]:
     return rows
 
 
+def _rebate_rows(rebate: Rebate) -> list[list[Cell | Any]]:
+    earned = _("Rebate earned in the month") if rebate.projected is None else _("Rebate as the days over stand")
+    rows = [[earned, Amount(rebate.earned)]]
+    if rebate.projected is not None:
+        rows.append([_("Rebate projected for the month"), Amount(rebate.projected)])
+    return [*rows, [_("Rebate of the quarter"), Amount(rebate.quarter)],
+            [_("Gross profit with the rebate"), Amount(rebate.gross_profit)]]
+
+
 def monthly_workbook(analysis: MonthAnalysis, comparison: Comparison | None = None) -> bytes:
     store = f"{analysis.store.code} {analysis.store.name}"
     book = Book(title=f"{store} {analysis.months.now}")
@@ -126,6 +135,8 @@ def monthly_workbook(analysis: MonthAnalysis, comparison: Comparison | None = No
     _sheet(book, _("Stock"), [_("Model"), *bands, _("Total")], _stock_rows(analysis), [16, *[10] * (len(bands) + 1)])
     _sheet(book, _("Complaints"), [_("Channel"), _("Received"), _("Major"), _("Resolved")],
            [list(item) for item in complaint_lines(analysis.now)], [28, 10, 10, 10])
+    if analysis.rebate is not None:
+        _sheet(book, _("Rebate"), ["", _("Amount")], _rebate_rows(analysis.rebate), [36, 16])
     if comparison is not None:
         header = [_("Store"), _("Target"), _("Completion (%)"), *[str(FIGURES[key].label) for key in STORE_COLUMNS]]
         _sheet(book, _("Stores"), header, _store_rows(comparison), [22, *[12] * (len(header) - 1)])
