@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -75,10 +75,6 @@ class MonthResult:
     def rebate(self) -> Decimal:
         return self.result.total
 
-    @property
-    def warnings(self) -> list[dict]:
-        return [asdict(warning) for warning in self.result.warnings]
-
 
 @dataclass(frozen=True)
 class Assessment:
@@ -97,7 +93,7 @@ class Assessment:
                ) -> engine.PeriodInputs:
         store = engine.Person(self.key, self.store.name, STORE_ROLE)
         credit = (engine.Credit(self.key),)
-        deals = tuple(_credited(deal, credit) for deal in month.deals)
+        deals = tuple(replace(deal, credits=credit) for deal in month.deals)
         ratings = tuple(engine.Rating(self.key, item, value, comment)
                         for item, (value, comment) in self.scores.get(period, {}).items())
         return engine.PeriodInputs(
@@ -115,11 +111,6 @@ class Assessment:
     def record(self, outcome: MonthResult, month: StoreMonth) -> engine.MonthRecord:
         return engine.MonthRecord(outcome.period, month.figures(), self.targets.get(outcome.period, {}),
                                   outcome.result.total_score)
-
-
-def _credited(deal: engine.Deal, credit: tuple[engine.Credit, ...]) -> engine.Deal:
-    return engine.Deal(deal.id, deal.delivered_on, credit, deal.figures, deal.model_code, deal.margin_class,
-                       deal.unwound_on)
 
 
 def _by_month(rows: QuerySet, key: str) -> dict[int, dict[engine.Period, dict]]:
