@@ -142,6 +142,21 @@ def test_the_month_under_way_to_date_and_projected(w: MetricsWorld) -> None:
     assert standing.quarter_rebate == D("30166.67")
 
 
+def test_the_quarter_s_later_months_go_at_the_month_s_pace(w: MetricsWorld) -> None:
+    _targets(w, NOV, 1)
+    _targets(w, DEC, 1)
+    standing = standings([w.store], NOV, datetime.date(2025, 11, 20))[w.store.pk]  # days over: 1-19 November
+    assert standing.factor == D(30) / D(19)
+    # November: N1 (M2) and 80,000 invoiced, x 30/19: 1,578.95 and 1% of 126,315.79
+    assert _amounts(standing.month.result) == {"per_car": D("1578.95"), "invoice": D("1263.16")}
+    (december,) = standing.later
+    assert (str(december.period), december.reading) == ("2025-12", "projected")
+    assert december.result.indicators[0].actual.quantize(D("0.0001")) == D("1.5789")  # November's pace, not its own
+    # the same again, and the quarter 2 + 1.58 + 1.58 of 2 + 1 + 1 is met in December
+    assert _amounts(december.result) == {"per_car": D("1578.95"), "invoice": D("1263.16"), "quarter": D("5000.00")}
+    assert standing.quarter_rebate == D("4500.00") + D("2842.11") + D("7842.11")
+
+
 def test_a_score_not_given_is_said_not_defaulted(w: MetricsWorld) -> None:
     warnings = _standing(w).month.result.warnings
     assert [(warning.kind, warning.item.id) for warning in warnings] == [("missing_rating", "csi")]

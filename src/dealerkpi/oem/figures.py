@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 
 from dealerkpi import metrics
 from dealerkpi.core.money import HUNDRED, ZERO
-from dealerkpi.metrics import care
 from dealerkpi.metrics.base import ratio
 from dealerkpi.metrics.now import closing_stock
 from dealerkpi.metrics.period import Frame, Span
@@ -129,11 +128,11 @@ class StoreMonth:
                 sums[name] += ONE
         return StoreMonth(sums, self.deals + (deal,), max(self.on_hand - 1, 0))
 
-    def moved_to(self, period: engine.Period) -> StoreMonth:
-        """The same month's figures in another month (a later month projected at this month's pace)."""
-        moved = tuple(replace(deal, delivered_on=min(period.last_day, period.first_day.replace(
-            day=min(deal.delivered_on.day, period.days))), unwound_on=None)
-                      for deal in self.deals if deal.unwound_on is None)
+    def moved_to(self, source: engine.Period, period: engine.Period) -> StoreMonth:
+        """This month's figures as another month's (a later month projected at this month's pace): the deals that
+        count in `source`, each on the same day of `period` (the last, in a shorter month)."""
+        moved = tuple(replace(deal, unwound_on=None, delivered_on=period.first_day.replace(
+            day=min(deal.delivered_on.day, period.days))) for deal in self.deals if deal.counts_in(source))
         return replace(self, deals=moved)
 
 
@@ -174,7 +173,3 @@ def read_store_months(store_ids: Sequence[int], when: Span, names: Sequence[str]
         sums.update(wholesale.get(store_id, dict.fromkeys(WHOLESALE, ZERO)))
         months[store_id] = StoreMonth(sums, deals[store_id], on_hand.get(store_id, 0))
     return StoreMonths(months)
-
-
-__all__ = ["EXTRA_METRICS", "POLICY_METRICS", "RATES", "StoreMonth", "StoreMonths", "care", "read_store_months",
-           "store_figures_of", "unsupported"]

@@ -121,14 +121,15 @@ def _by_month(rows: QuerySet, key: str) -> dict[int, dict[engine.Period, dict]]:
     return found
 
 
-def assessments(stores: Sequence[Store], plans: dict[engine.Period, engine.Plan], year: int) -> dict[int, Assessment]:
+def assessments(stores: Sequence[Store], plans: dict[int, dict[engine.Period, engine.Plan]], year: int
+                ) -> dict[int, Assessment]:
     """The stores' targets and scores of the year, two queries."""
     ids = [store.pk for store in stores]
     span = {"store_id__in": ids, "month__year": year}
     targets = _by_month(ManufacturerTarget.objects.filter(**span), "figure")
     scores = _by_month(ManufacturerScore.objects.filter(**span), "item")
     return {store.pk: Assessment(
-        store, plans,
+        store, plans[store.pk],
         {period: {name: row.value for name, row in rows.items()} for period, rows in targets.get(store.pk, {}).items()},
         {period: {item: (row.value, row.comment) for item, row in rows.items()}
          for period, rows in scores.get(store.pk, {}).items()},
@@ -180,22 +181,42 @@ def _quarter_after(period: engine.Period) -> list[engine.Period]:
     return [engine.Period(period.year, number) for number in range(period.month + 1, period.quarter * 3 + 1)]
 
 
-def standings(stores: Sequence[Store], period: engine.Period, today: datetime.date) -> dict[int, Standing]:
-    """Each store's standing for the month under its brand's policy (stores without one are left out): the
-    months of the year read and evaluated in order. The stores' figures are read together, a fixed number of
-    queries a month whatever the number of stores."""
+def _plans_by_store(stores: Sequence[Store], period: engine.Period) -> dict[int, dict[engine.Period, engine.Plan]]:
+    """The policy of each store's brand for the months the month is evaluated with (stores without one left out):
+    the quarter's months, or the year's up to the quarter's end for a policy that reads the year."""
     by_brand: dict[tuple[int, int], list[Store]] = {}
     for store in stores:
         if store.brand_id is not None:
             by_brand.setdefault((store.region.group_id, store.brand_id), []).append(store)
-    found: dict[int, Standing] = {}
+    months = [engine.Period(period.year, n) for n in range(1, period.quarter * 3 + 1)]
+    found: dict[int, dict[engine.Period, engine.Plan]] = {}
     for (group_id, brand_id), brand_stores in by_brand.items():
-        months = [engine.Period(period.year, n) for n in range(1, period.quarter * 3 + 1)]
         versions = policies_in_force(group_id, brand_id, months)
-        if period in versions:
-            plans = {month: read_policy(version.document) for month, version in versions.items()}
-            found.update(_standings_under(brand_stores, plans, period, today))
+        if period not in versions:
+            continue
+        read = {version.pk: read_policy(version.document) for version in set(versions.values())}
+        plans = {month: read[version.pk] for month, version in versions.items()}
+        if not any(reads_the_year(plan) for plan in plans.values()):
+            plans = {month: plan for month, plan in plans.items() if month.quarter == period.quarter}
+        found.update((store.pk, plans) for store in brand_stores)
     return found
+
+
+def standings(stores: Sequence[Store], period: engine.Period, today: datetime.date) -> dict[int, Standing]:
+    """Each store's standing for the month under its brand's policy (stores without one are left out): the
+    months read and evaluated in order. The stores' figures are read together, a fixed number of queries a month
+    whatever the number of stores and brands."""
+    plans = _plans_by_store(stores, period)
+    assessed = [store for store in stores if store.pk in plans]
+    every_plan = {id(plan): plan for months in plans.values() for plan in months.values()}.values()
+    names = store_figures_of(name for plan in every_plan for name in engine.metrics_named(plan))
+    ids = [store.pk for store in assessed]
+    earlier = sorted({month for months in plans.values() for month in months if month < period})
+    before = {month: read_store_months(ids, month, names) for month in earlier}
+    days = whole_days(today) if period.first_day <= today <= period.last_day else None
+    current = read_store_months(ids, days or period, names) if ids else StoreMonths()
+    found = assessments(assessed, plans, period.year)
+    return {store.pk: _standing(found[store.pk], period, before, current, days) for store in assessed}
 
 
 def _references(plan: engine.Plan) -> Iterator[Reference]:
@@ -222,23 +243,12 @@ def scored_items(plan: engine.Plan) -> list[Indicator]:
     return [indicator for indicator in plan.indicators if isinstance(indicator.scoring, Manual)]
 
 
-def _standings_under(stores: Sequence[Store], plans: dict[engine.Period, engine.Plan], period: engine.Period,
-                     today: datetime.date) -> dict[int, Standing]:
-    if not any(reads_the_year(plan) for plan in plans.values()):
-        plans = {month: plan for month, plan in plans.items() if month.quarter == period.quarter}
-    names = store_figures_of(name for plan in plans.values() for name in engine.metrics_named(plan))
-    ids = [store.pk for store in stores]
-    before = {month: read_store_months(ids, month, names) for month in plans if month < period}
-    days = whole_days(today) if period.first_day <= today <= period.last_day else None
-    current = read_store_months(ids, days or period, names)
-    found = assessments(stores, plans, period.year)
-    return {store.pk: _standing(found[store.pk], period, before, current, days) for store in stores}
-
-
 def _standing(assessment: Assessment, period: engine.Period, before: dict[engine.Period, StoreMonths],
               current: StoreMonths, days: Days | None) -> Standing:
     closed: list[tuple[MonthResult, StoreMonth]] = []
     for month_period, months in sorted(before.items()):
+        if month_period not in assessment.plans:  # read for another brand's policy, which reads the year
+            continue
         month = months.of(assessment.store.pk)
         closed.append((assessment.evaluate(month_period, month, _history(assessment, closed), "closed"), month))
     month = current.of(assessment.store.pk)
