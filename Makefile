@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/dealerkpi
 DEMO_DB := var/demo.sqlite3
 
-.PHONY: install demo serve test test-sqlite test-postgres lint messages clean
+.PHONY: install demo serve test test-sqlite test-postgres test-dist dist lint messages clean
 
 # Debian packages the browser tests and PDFs need: Chromium (Playwright drives it), CJK fonts, pdftotext.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils
@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 
 ## make test: the whole suite on SQLite, then again on PostgreSQL
-test: lint test-sqlite test-postgres
+test: lint test-sqlite test-postgres test-dist
 
 test-sqlite: install
 	DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -q
@@ -53,10 +53,21 @@ test-postgres: install
 		echo "################################################################"; \
 	fi
 
+## make dist: the sdist and the wheel in dist/; the build must not warn of anything deprecated
+dist: install
+	rm -rf dist build
+	mkdir -p var
+	$(BIN)/python -m build --outdir dist . > var/build.log 2>&1 || { cat var/build.log; exit 1; }
+	@if grep -i deprecat var/build.log; then echo "FAIL: the build warns of something deprecated" >&2; exit 1; fi
+
+## make test-dist: the wheel installed in a fresh virtualenv outside the checkout runs the demo and the checks
+test-dist: dist
+	PYTHON=$(PY) scripts/check-dist.sh dist
+
 ## make messages: refresh the zh-Hans catalogue from the source and compile it
 messages: install
 	cd src/dealerkpi && DEALERKPI_DEV=1 ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete --settings=dealerkpi.settings
 	cd src/dealerkpi && DEALERKPI_DEV=1 ../../$(BIN)/django-admin compilemessages --settings=dealerkpi.settings
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache dist build

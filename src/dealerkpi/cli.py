@@ -5,11 +5,15 @@ import sys
 
 from django.core.management import execute_from_command_line
 
+from dealerkpi import __version__
 from dealerkpi.plans.engine.cli import main as plan_main
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--version"]:
+        print(f"dealerkpi {__version__}")
+        return 0
     if args[:1] == ["plan"]:
         return plan_main(args)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dealerkpi.settings")

@@ -29,7 +29,9 @@ def env_int(name: str, default: int) -> int:
 
 
 SRC_DIR = Path(__file__).resolve().parent
-BASE_DIR = SRC_DIR.parent.parent
+# A checkout (src/dealerkpi under the repository) keeps its files under the repository; an installed package
+# under the directory it is run from (or DEALERKPI_VAR, DJANGO_STATIC_ROOT).
+BASE_DIR = SRC_DIR.parent.parent if (SRC_DIR.parent.parent / "pyproject.toml").is_file() else Path.cwd()
 VAR_DIR = Path(os.environ.get("DEALERKPI_VAR", BASE_DIR / "var"))
 
 # Development mode: `dealerkpi demo` sets DEALERKPI_DEV=1 and pytest sets PYTEST_VERSION, so that the demo and the

@@ -9,14 +9,12 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 from random import Random
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import TruncMonth
 
-from dealerkpi.demo_data.plans import head_office_login
+from dealerkpi.demo_data.plans import EXAMPLES, head_office_login
 from dealerkpi.metrics.period import SHANGHAI
 from dealerkpi.oem.models import CommercialPolicy, ManufacturerScore, ManufacturerTarget
 from dealerkpi.oem.policy import read_policy
@@ -24,7 +22,7 @@ from dealerkpi.org.models import Store
 from dealerkpi.sales.models import Delivery
 from dealerkpi.stock.models import Vehicle
 
-EXAMPLE = Path(settings.BASE_DIR) / "examples" / "policies" / "commercial_policy.yaml"
+EXAMPLE = EXAMPLES / "policies" / "commercial_policy.yaml"
 
 
 def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:

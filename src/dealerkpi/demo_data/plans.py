@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
-
 from dealerkpi.core.bulk import BulkWriter
 from dealerkpi.demo_data.clock import SH
 from dealerkpi.org.models import Role, User
@@ -47,8 +45,11 @@ class TargetsRead:
         return {metric for by_role in (self.own, self.team) for metrics in by_role.values() for metric in metrics}
 
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"  # in the package: a wheel carries them
+
+
 def examples_dir() -> Path:
-    return Path(settings.BASE_DIR) / "examples" / "plans"
+    return EXAMPLES / "plans"
 
 
 def example_plans() -> list[ExamplePlan]:
