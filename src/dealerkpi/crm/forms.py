@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from dealerkpi.catalog.models import VehicleModel
 from dealerkpi.core.forms import DayField, MomentField, RecordIdField, RecordsField
 from dealerkpi.core.validators import validate_mainland_mobile
-from dealerkpi.crm.models import FollowUp, IntentGrade, Lead, LostReason, ShowroomVisit, SourceChannel
+from dealerkpi.crm.models import FloorShift, FollowUp, IntentGrade, Lead, LostReason, ShowroomVisit, SourceChannel
 from dealerkpi.crm.services import (
     Contact,
     GradeBook,
@@ -313,3 +313,25 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["leads"].queryset = leads
         self.fields["to_owner"].queryset = consultants
+
+
+class FloorShiftForm(forms.ModelForm):
+    """A consultant's shift of a day on the floor (the store's consultants employed that day)."""
+
+    class Meta:
+        model = FloorShift
+        fields = ("staff", "day", "starts", "ends", "on_leave")
+        field_classes = {"day": DayField}
+        widgets = {"starts": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                   "ends": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args: object, consultants: QuerySet[Staff], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["staff"].queryset = consultants
+
+
+class ClaimForm(forms.Form):
+    """A consultant's claim to the customer of another's open card, found by the customer's mobile."""
+
+    phone = forms.CharField(max_length=20, widget=forms.HiddenInput, validators=[validate_mainland_mobile])
+    reason = forms.CharField(label=_("Why the customer is yours"), max_length=300)

@@ -8,6 +8,7 @@ from dealerkpi.crm.services import pending_lost_sales
 register_menu(
     MenuItem("desk", _("New A-card"), "lead-new", "crm.add_lead", order=20),
     MenuItem("desk", _("Showroom"), "visit-list", "crm.view_desk", order=30),
+    MenuItem("desk", _("Floor board"), "floor-board", "crm.view_desk", order=32, testid="nav-floor-board"),
     MenuItem("desk", _("Test drives"), "testdrive-board", "crm.view_desk", order=40),
     MenuItem("desk", _("Follow-up quality"), "followup-quality", "crm.view_followup_quality", order=80),
     # Read-only for everyone at the desk (its tab); in the menu of those who set the grades.

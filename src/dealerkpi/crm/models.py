@@ -3,9 +3,13 @@ and complaints. Every table carries its store so a group can spread its data ove
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.fields import PhoneField
@@ -183,6 +187,10 @@ class ShowroomVisit(models.Model):
     has_intent = models.BooleanField(_("buying intent"), default=True)
     was_invited = models.BooleanField(_("invited"), default=False)
     test_drive_taken = models.BooleanField(_("test drive"), default=False)
+    turn_of = models.ForeignKey(
+        "org.Staff", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("next in rotation"),
+        help_text=_("Who was next in the walk-in rotation when the party arrived; empty for a visit outside it."),
+    )
 
     scope = owned_store_record("consultant")
 
@@ -194,6 +202,11 @@ class ShowroomVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.arrived_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def out_of_turn(self) -> bool:
+        """A walk-in received by someone other than the consultant next in the rotation."""
+        return self.turn_of_id is not None and self.turn_of_id != self.consultant_id
 
     def clean(self) -> None:
         if self.left_at and self.arrived_at and self.left_at < self.arrived_at:
@@ -386,3 +399,114 @@ class LeadReassignment(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.from_owner_id} → {self.to_owner_id or '-'}"
+
+
+class FloorShift(AuditedModel):
+    """A consultant's shift on the showroom floor on a day (排班): on duty from `starts` to `ends`, or on leave. The
+    consultants on duty take walk-ins in rotation (crm/rotation.py)."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    staff = models.ForeignKey("org.Staff", models.CASCADE, related_name="floor_shifts", verbose_name=_("consultant"))
+    day = models.DateField(_("day"))
+    starts = models.TimeField(_("on duty from"))
+    ends = models.TimeField(_("on duty until"))
+    on_leave = models.BooleanField(_("on leave"), default=False)
+
+    scope = owned_store_record("staff")
+
+    class Meta:
+        verbose_name = _("floor shift")
+        verbose_name_plural = _("floor shifts")
+        ordering = ["day", "starts", "staff"]
+        constraints = [models.UniqueConstraint(fields=["staff", "day"], name="one_floor_shift_a_day")]
+        indexes = [models.Index(fields=["store", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.day} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+    def clean(self) -> None:
+        if self.starts and self.ends and self.ends <= self.starts:
+            raise ValidationError({"ends": _("A shift ends after it starts.")})
+
+
+class OwnershipRule(AuditedModel):
+    """How the store decides whose customer it is when two consultants claim one (撞单): the consultant of the
+    first open card, unless that card has had no follow-up for `lapse_days`, when the claimant gets it."""
+
+    store = models.OneToOneField("org.Store", models.CASCADE, related_name="ownership_rule", verbose_name=_("store"))
+    lapse_days = models.PositiveSmallIntegerField(
+        _("a card lapses after days without a follow-up"), default=15,
+        help_text=_("A card with no contact for this many days no longer holds the customer against a claim."))
+
+    scope = ScopePaths(group="store__region__group", region="store__region", store="store")
+
+    class Meta:
+        verbose_name = _("customer ownership rule")
+        verbose_name_plural = _("customer ownership rules")
+
+    def __str__(self) -> str:
+        return f"{self.store}: {self.lapse_days}"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What the store's rule says: the card's consultant keeps the customer, or the claimant gets it."""
+
+    status: str  # OwnershipClaim.Status.KEPT or MOVED
+    last_contact: datetime.datetime | None
+    lapse_days: int
+    rule_set: bool  # False: the store has no rule of its own and the default applies
+
+    def __str__(self) -> str:
+        default = "" if self.rule_set else gettext(" (the default: the store has set no rule)")
+        values = {"days": self.lapse_days, "default": default}
+        if self.status == OwnershipClaim.Status.MOVED:
+            return gettext("The card has had no contact for %(days)s days or more: the claimant's%(default)s.") % values
+        return gettext("The first open card holds the customer while it is followed up within %(days)s days: the "
+                       "card's consultant's%(default)s.") % values
+
+
+class OwnershipClaim(AuditedModel):
+    """A consultant's claim to a customer on another consultant's open card (撞单), decided by a supervisor or the
+    sales management: the card stays, moves to the claimant, or the customer's sales are split between them."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        KEPT = "kept", _("Stays with the card's consultant")
+        MOVED = "moved", _("Moved to the claimant")
+        SPLIT = "split", _("Split between them")
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    lead = models.ForeignKey(Lead, models.CASCADE, related_name="claims", verbose_name=_("A-card"))
+    owner = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name=_("card's consultant"))
+    claimant = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name=_("claimant"))
+    reason = models.CharField(_("why they claim the customer"), max_length=300)
+    claimed_at = models.DateTimeField(_("claimed at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    claimant_share = models.PositiveSmallIntegerField(
+        _("claimant's share, %"), null=True, blank=True, help_text=_("Of the customer's sales, when split."))
+    decision_reason = models.CharField(_("reason for the decision"), max_length=300, blank=True, default="")
+    decided_by = models.ForeignKey("org.Staff", models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    scope = owned_store_record(("claimant", "owner"))
+
+    class Meta:
+        verbose_name = _("customer ownership claim")
+        verbose_name_plural = _("customer ownership claims")
+        ordering = ["-claimed_at"]
+        constraints = [models.UniqueConstraint(fields=["lead", "claimant"], condition=models.Q(status="pending"),
+                                               name="one_pending_claim_per_card_and_claimant")]
+
+    def __str__(self) -> str:
+        return f"A-{self.lead_id}: {self.claimant} / {self.owner}"
+
+    def suggestion(self) -> Suggestion:
+        """The store's rule applied at the time of the claim (the default when the store has set none)."""
+        rule = OwnershipRule.objects.filter(store_id=self.store_id).first()
+        days = rule.lapse_days if rule else OwnershipRule._meta.get_field("lapse_days").default
+        last = FollowUp.objects.filter(lead_id=self.lead_id, at__lte=self.claimed_at).aggregate(
+            last=models.Max("at"))["last"]
+        lapsed = self.claimed_at - (last or self.lead.created_at) >= datetime.timedelta(days=days)
+        return Suggestion(self.Status.MOVED if lapsed else self.Status.KEPT, last, days, rule is not None)

@@ -33,6 +33,8 @@ rules.add_perm("crm.view_followup_quality", leads_others)
 rules.add_perm("crm.decide_lost_sale", decides)
 rules.add_perm("crm.reassign_lead", decides)
 rules.add_perm("crm.change_grade", at_the_desk & role_in(SALES_MANAGEMENT))
+# The duty roster of the floor: the supervisors and the sales management of the store.
+rules.add_perm("crm.manage_floor", at_the_desk & reach_in(Reach.TEAM, Reach.STORE) & role_in(LEADERS))
 
 # Finding cards by a customer's number (PIPL): by the whole number, for all who enter sales (HR and finance have no
 # use for customers' numbers); by a part of it for the sales force, only among the customers they own, whose numbers

@@ -27,9 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dealerkpi.core.forms import asked
 from dealerkpi.core.pages import PER_PAGE, page_of
 from dealerkpi.core.scope import Reach, Viewer, visible_to
-from dealerkpi.crm import services
+from dealerkpi.crm import claims, rotation, services
 from dealerkpi.crm.desk import desk_viewer, show_phones
 from dealerkpi.crm.forms import (
+    ClaimForm,
     EndDriveForm,
     FollowUpForm,
     GradeFormSet,
@@ -147,7 +148,29 @@ def lead_phone_check(request: HttpRequest) -> HttpResponse:
     phone = normalised_phone(request.POST.get("phone", ""))
     card = services.open_card_with_phone(viewer.store_id, phone) if len(phone) == 11 else None
     message = services.duplicate_message(card) if card is not None else ""
-    return render(request, "crm/_phone_check.html", {"message": message})
+    claimable = card is not None and card.owner_id != viewer.staff_id and viewer.staff_id is not None
+    return render(request, "crm/_phone_check.html", {
+        "message": message, "claim_form": ClaimForm(initial={"phone": phone}) if claimable else None})
+
+
+@login_required
+@require_POST
+def lead_claim(request: HttpRequest) -> HttpResponse:
+    """Claim the customer of another consultant's open card, found by the number (撞单): a supervisor decides."""
+    viewer = desk_viewer(request, "crm.add_lead")
+    form = ClaimForm(request.POST)
+    card = services.open_card_with_phone(viewer.store_id, normalised_phone(form.data.get("phone", "")))
+    if not form.is_valid() or card is None or viewer.staff_id is None:
+        messages.error(request, _("Say why the customer is yours, on the number of an open card of the store."))
+        return HttpResponseRedirect(reverse("lead-new"))
+    try:
+        claims.claim_card(card, Staff.objects.get(pk=viewer.staff_id), form.cleaned_data["reason"], timezone.now())
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, _("Your claim to the customer of A-%(card)s waits for a supervisor's decision.")
+                         % {"card": card.pk})
+    return HttpResponseRedirect(reverse("lead-new"))
 
 
 @login_required
@@ -335,19 +358,21 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     viewer = desk_viewer(request, "crm.add_visit")
     today = timezone.localdate()
     consultants = services.desk_consultants(viewer, today)
-    initial = {"arrived_at": timezone.localtime().replace(second=0, microsecond=0), "consultant": viewer.staff_id}
+    turn = rotation.floor(viewer.store_id).next
+    suggested = turn.staff.pk if turn and consultants.filter(pk=turn.staff.pk).exists() else viewer.staff_id
+    initial = {"arrived_at": timezone.localtime().replace(second=0, microsecond=0), "consultant": suggested}
     form = VisitForm(request.POST if request.method == "POST" else None, initial=initial, consultants=consultants,
                      leads=open_leads(viewer, "change"))
     if request.method == "POST" and form.is_valid():
         visit = form.save(commit=False)
         visit.store_id = viewer.store_id
-        visit.save()
+        rotation.receive(visit)
         if visit.lead_id is None:
             messages.success(request, _("Visit logged. Open an A-card for this party if they left their details."))
             return HttpResponseRedirect(f"{reverse('lead-new')}?visit={visit.pk}")
         messages.success(request, _("Visit logged on A-%(card)s.") % {"card": visit.lead_id})
         return HttpResponseRedirect(reverse("visit-list"))
-    return render(request, "crm/visit_new.html", {"form": form, "picked": form.picked_lead()})
+    return render(request, "crm/visit_new.html", {"form": form, "picked": form.picked_lead(), "turn": turn})
 
 
 @login_required

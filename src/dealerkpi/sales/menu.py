@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.registry import Approvals, MenuItem, register_approvals, register_menu
+from dealerkpi.crm.claims import pending_claims
 from dealerkpi.sales.economics import inbox_order_approvals
 
 register_menu(
@@ -11,4 +12,5 @@ register_menu(
 )
 register_approvals(
     Approvals("orders", "sales.decide_order_approval", inbox_order_approvals, "sales/_approvals.html", order=10),
+    Approvals("ownership-claims", "crm.reassign_lead", pending_claims, "sales/_claims.html", order=25),
 )

@@ -36,6 +36,8 @@ from dealerkpi.sales.models import (
 )
 from dealerkpi.stock.models import SecondaryDealer, Vehicle
 
+from .claims import decided_credits
+
 Kind = OrderApproval.Kind
 DECIDERS: dict[str, frozenset[str]] = {
     Kind.OVER_AUTHORITY: STORE_MANAGEMENT,
@@ -203,9 +205,12 @@ def place_order(lead: Lead, terms: OrderTerms, entered_by: Staff, at: datetime.d
         price=terms.price, gifts_cost=terms.gifts_cost, sold_via=terms.sold_via,
         is_cross_region=is_cross_region(lead.store, terms.sold_via, lead.customer.district),
     )
+    decided = decided_credits(lead)  # a claim to the customer decided: its shares, not the form's
     OrderCredit.objects.bulk_create(
-        OrderCredit(store_id=order.store_id, order=order, staff=credit.staff, share=credit.share)
-        for credit in terms.credits
+        [OrderCredit(store_id=order.store_id, order=order, staff_id=staff, share=share)
+         for staff, share in decided.items() if share > 0] if decided else
+        [OrderCredit(store_id=order.store_id, order=order, staff=credit.staff, share=credit.share)
+         for credit in terms.credits]
     )
     DerivativeSale.objects.bulk_create(
         DerivativeSale(store_id=order.store_id, order=order, kind=kind, amount=amount, income=income)

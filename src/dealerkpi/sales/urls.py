@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from dealerkpi.sales import today, views
+from dealerkpi.sales import claim_views, today, views
 
 urlpatterns = [
     path("", today.today, name="desk-today"),
     path("leads/<int:lead_pk>/order/", views.order_new, name="order-new"),
     path("orders/<int:pk>/", views.order_detail, name="order-detail"),
+    path("claims/<int:pk>/decide/", claim_views.claim_decide, name="claim-decide"),
     path("orders/<int:pk>/payments/", views.payment_new, name="payment-new"),
     path("orders/<int:pk>/sold-via/", views.order_sold_via, name="order-sold-via"),
     path("orders/<int:pk>/delivery/schedule/", views.delivery_schedule, name="delivery-schedule"),
