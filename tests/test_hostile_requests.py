@@ -52,6 +52,7 @@ from hypothesis import strategies as st
 from dealerkpi.catalog.models import Brand
 from dealerkpi.core.registry import browse_entries
 from dealerkpi.crm import models as crm
+from dealerkpi.crm.claims import claim_card
 from dealerkpi.demo_data.oem import EXAMPLE as EXAMPLE_POLICY
 from dealerkpi.imports.models import ImportBatch
 from dealerkpi.oem.models import CommercialPolicy
@@ -165,6 +166,8 @@ def walk_world() -> World:
                                        actor="m1", started_at=timezone.now(), report=b"PK")
     batch.stores.add(s1)
     start_draft(Plan.objects.order_by("pk").first(), world.users["m1"])
+    claimed = crm.Lead.objects.filter(store=s1, owner=world.staff["c1"], status=crm.Lead.Status.OPEN).first()
+    claim_card(claimed, world.staff["c2"], "展厅是我接待的", timezone.now())  # a claim waiting in the inbox
     brand = Brand.objects.get(code="YH")
     policy = EXAMPLE_POLICY.read_text(encoding="utf-8")
     for code in ("S1", "S4"):  # the manufacturer's policy of the walkers' group, and of another group
@@ -230,6 +233,7 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "plan-version-diff": lambda world: list(Plan.objects.values_list("pk", flat=True)),
     "plan-health": lambda world: list(Plan.objects.values_list("pk", flat=True)),
     "oem-policy-document": lambda world: list(CommercialPolicy.objects.values_list("pk", flat=True)),
+    "claim-decide": _own_and_other(crm.OwnershipClaim),
 }
 PATH_WORDS: dict[str, tuple[str, ...]] = {
     "fmt": ("xlsx", "csv"), "action": ("submit", "send_back", "approve", "lock", "recompute"),
