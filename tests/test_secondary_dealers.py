@@ -260,6 +260,63 @@ def test_the_manager_records_a_payment_and_sees_the_balance(client: object, worl
     assert created.count() == 1
 
 
+def test_a_payment_on_account_counts_in_the_balance_and_covers_the_oldest_cars(world: World) -> None:
+    dealer = dealer_of(world)
+    price(world, datetime.date(2026, 10, 1), "100000.00")
+    first, second, third = (move(car(world), datetime.date(2026, 11, day), to=dealer) for day in (2, 3, 4))
+    day = datetime.date(2026, 11, 25)
+    dealers.record_payment(dealer, day, "BANK-1", {second.pk: Decimal("40000.00")})
+    dealers.record_payment(dealer, day, "BANK-2", {}, on_account=Decimal("130000.00"))
+    books = dealers.account(dealer)
+    # owed 300000 (the world's car of 2026-09-02 has no price); received 170000, 40000 of it for the second car
+    assert (books.received, books.on_account, books.balance) == (
+        Decimal("170000.00"), Decimal("130000.00"), Decimal("130000.00"))
+    # 130000 on account: the first car (100000) in full, then the second's 60000 left, then nothing for the third
+    assert [(s.covered, s.is_covered) for s in books.supplies[1:]] == [
+        (Decimal("100000.00"), True), (Decimal("30000.00"), False), (Decimal("0.00"), False)]
+    assert books.credit == Decimal("0.00")
+    dealers.record_payment(dealer, day, "BANK-3", {}, on_account=Decimal("200000.00"))
+    books = dealers.account(dealer)  # more on account than is owed: every car covered, the rest is credit
+    assert (books.balance, books.credit) == (Decimal("-70000.00"), Decimal("70000.00"))
+    assert all(s.is_covered for s in books.supplies[1:] if s.transfer.pk != second.pk)
+    dealers.set_fine(world.stores["S1"], Decimal("5000.00"))  # a fine is covered from the credit too
+    dealers.report_sale(dealer, first.pk, day, "外地区")
+    books = dealers.account(dealer)
+    assert (books.fines, books.balance, books.credit) == (
+        Decimal("5000.00"), Decimal("-65000.00"), Decimal("65000.00"))
+    payment = DealerPayment.objects.get(reference="BANK-2")
+    assert (payment.amount, payment.lines.count()) == (Decimal("130000.00"), 0)
+    with pytest.raises(ValidationError):
+        dealers.record_payment(dealer, day, "BANK-4", {})
+    with pytest.raises(ValidationError) as refused:
+        dealers.record_payment(dealer, day, "BANK-4", {}, on_account=Decimal("-1"))
+    assert set(refused.value.message_dict) == {dealers.ON_ACCOUNT}
+    assert DealerPayment.objects.count() == 3
+
+
+def test_the_manager_records_a_payment_on_account_in_the_browser(client: object, world: World) -> None:
+    dealer = dealer_of(world)
+    price(world, datetime.date(2026, 10, 1), "100000.00")
+    supplied = move(car(world), datetime.date(2026, 11, 2), to=dealer)
+    log_in(client, "m1")
+    url = reverse("dealer-payment", args=[dealer.pk])
+    for bad in ("-5", "0", "1.001", "NaN", "x"):
+        response = client.post(url, {"paid_on": "2026-11-25", "reference": "B", "on_account": bad})  # type: ignore
+        assert response.status_code == 400 and "on_account" in response.context["form"].errors
+    both = {"paid_on": "2026-11-25", "reference": "B1", "on_account": "25000",
+            dealers.payment_field(supplied.pk): "10000"}
+    assert client.post(url, both).status_code == 302  # type: ignore[attr-defined]
+    payment = DealerPayment.objects.get()
+    assert (payment.amount, payment.lines.get().amount) == (Decimal("35000.00"), Decimal("10000.00"))
+    page = client.get(reverse("dealer-settlement", args=[dealer.pk]))  # type: ignore[attr-defined]
+    html = page.content.decode()
+    assert 'data-testid="on-account">25,000.00<' in html and 'data-testid="balance">65,000.00<' in html
+    assert 'data-testid="covered">25,000.00<' in html
+    created = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(DealerPayment),
+                                        object_id=str(payment.pk), action="create").get()
+    assert created.actor.username == "m1" and created.after["amount"] == "35000.00"
+
+
 @pytest.mark.parametrize("data", [
     {"paid_on": "2026-02-30", "reference": "B", "amount": "1"}, {"paid_on": "", "reference": "B", "amount": "1"},
     {"paid_on": "2999-01-01", "reference": "B", "amount": "1"}, {"paid_on": "2026-11-25", "reference": " ",

@@ -167,7 +167,7 @@ def test_financing_interest_accrues_by_the_day(world: World) -> None:
     assert before.rate is None and before.interest is None
     # the world's S1 car in stock (205000, no financing start) and the two allocated
     assert (before.vehicles, before.value) == (3, Decimal("205000") + Decimal("200000") + Decimal("100000"))
-    ordering.set_rate(store, Decimal("3.65"))
+    ordering.set_rate(store, Decimal("3.65"), datetime.date(2026, 1, 1))
     after = ordering.financing(vehicles, store.pk, today)
     # 200000 × 3.65% / 365 = 20.00 a day × 10; 100000 → 10.00 a day × 5
     assert after.interest == Decimal("250.00")
@@ -184,10 +184,55 @@ def test_interest_is_rounded_once_on_the_total(world: World) -> None:
     _order, line = confirmed_order(world, quantity=3, confirmed=3)
     for _ in range(3):  # 0.333... yuan a day each
         ordering.allocate(line, make_vin(next(_serial)), Decimal("1000"), datetime.date(2026, 11, 10))
-    ordering.set_rate(store, Decimal("12.17"))
+    ordering.set_rate(store, Decimal("12.17"), datetime.date(2026, 1, 1))
     total = ordering.financing(Vehicle.objects.filter(order_line=line), store.pk, datetime.date(2026, 11, 11))
     # 1000 × 12.17% / 365 = 0.33342...; three of them 1.00027 → 1.00 (each rounded first would give 0.99)
     assert total.interest == Decimal("1.00")
+
+
+def test_a_car_financed_across_a_rate_change_pays_each_rate_for_its_days(world: World) -> None:
+    store = world.stores["S1"]
+    car = allocated(world, cost="365000", financed=datetime.date(2026, 11, 1))
+    ordering.set_rate(store, Decimal("3.65"), datetime.date(2026, 10, 1))
+    ordering.set_rate(store, Decimal("7.30"), datetime.date(2026, 11, 6))
+    ordering.set_rate(store, Decimal("1.00"), datetime.date(2026, 12, 1))  # not yet in force on the 11th
+    today = datetime.date(2026, 11, 11)
+    # Nov 1-5 at 3.65%: 365000 × 3.65% / 365 = 36.50 a day × 5 = 182.50; Nov 6-10 at 7.30%: 73.00 × 5 = 365.00
+    assert ordering.vehicle_interest(car, today) == Decimal("547.50")
+    financed = ordering.financing(Vehicle.objects.filter(pk=car.pk), store.pk, today)
+    assert (financed.interest, financed.rate, financed.unrated) == (Decimal("547.50"), Decimal("7.30"), 0)
+    # the same day's rate set again replaces it: Nov 6-10 at 0%
+    ordering.set_rate(store, Decimal("0"), datetime.date(2026, 11, 6))
+    assert ordering.vehicle_interest(car, today) == Decimal("182.50")
+
+
+def test_days_before_the_first_rate_are_not_charged_and_said(world: World) -> None:
+    store = world.stores["S1"]
+    car = allocated(world, cost="365000", financed=datetime.date(2026, 11, 1))
+    ordering.set_rate(store, Decimal("3.65"), datetime.date(2026, 11, 9))
+    today = datetime.date(2026, 11, 11)
+    assert ordering.vehicle_interest(car, today) == Decimal("73.00")  # Nov 9 and 10 only
+    assert ordering.financing(Vehicle.objects.filter(pk=car.pk), store.pk, today).unrated == 1
+
+
+def test_the_rate_page_sets_a_rate_from_a_day_audited(client: object, world: World) -> None:
+    store = world.stores["S1"]
+    ordering.set_rate(store, Decimal("3.65"), datetime.date(2026, 10, 1))
+    log_in(client, "m1")
+    url = reverse("floor-plan-rate")
+    assert client.post(url, {"valid_from": "2026-11-06", "annual_percent": "4.35"}).status_code == 302  # type: ignore
+    assert client.post(url, {"valid_from": "2026-11-06", "annual_percent": "4.50"}).status_code == 302  # type: ignore
+    assert list(FloorPlanRate.objects.filter(store=store).order_by("valid_from")
+                .values_list("valid_from", "annual_percent")) == [
+        (datetime.date(2026, 10, 1), Decimal("3.65")), (datetime.date(2026, 11, 6), Decimal("4.50"))]
+    rate = FloorPlanRate.objects.get(store=store, valid_from=datetime.date(2026, 11, 6))
+    created, changed = entries_of(rate)
+    assert created.action == "create" and created.actor.username == "m1"
+    assert (changed.before["annual_percent"], changed.after["annual_percent"]) == ("4.35", "4.50")
+    assert client.post(url, {"valid_from": "2026-13-01", "annual_percent": "4"}).status_code == 302  # type: ignore
+    assert FloorPlanRate.objects.filter(store=store).count() == 2
+    page = client.get(reverse("vehicle-arrivals")).content.decode()  # type: ignore[attr-defined]
+    assert 'data-testid="rates"' in page and "2026-11-06" in page
 
 
 # --- the purchase-sales-stock report -------------------------------------------------------------------------------
@@ -342,7 +387,8 @@ def test_head_office_reads_but_does_not_act(client: object, world: World) -> Non
 
 def test_the_arrivals_page_says_the_rate_and_the_interest(client: object, world: World) -> None:
     car = allocated(world, cost="365000", financed=timezone.localdate() - datetime.timedelta(days=2))
-    FloorPlanRate.objects.create(store=world.stores["S1"], annual_percent=Decimal("4.00"))
+    FloorPlanRate.objects.create(store=world.stores["S1"], annual_percent=Decimal("4.00"),
+                                 valid_from=datetime.date(2026, 1, 1))
     log_in(client, "m1")
     page = client.get(reverse("vehicle-arrivals")).content.decode()  # type: ignore[attr-defined]
     assert 'data-testid="rate-missing"' not in page and "4.00% a year" in page
@@ -365,6 +411,31 @@ def test_the_flow_page_and_its_excel_agree(client: object, world: World) -> None
     log_in(client, "m2")  # S2's own month: none of S1's vehicles
     other = client.get(reverse("stock-flow"), {"month": "2026-11"})  # type: ignore[attr-defined]
     assert "S5" not in [line.model for line in other.context["flow"].lines]
+
+
+def test_head_office_picks_one_of_its_stores_for_the_flow_and_its_excel(client: object, world: World) -> None:
+    flow_world(world)
+    # S2 holds the world's one car of its own (205000): in stock since before November
+    log_in(client, "ho_r1")  # head office of region R1: S1 and S2
+    first = client.get(reverse("stock-flow"), {"month": "2026-11"})  # type: ignore[attr-defined]
+    assert [store.code for store in first.context["stores"]] == ["S1", "S2"]
+    assert first.context["store"].code == "S1" and first.context["totals"].counts["closing"] == 3
+    assert 'data-testid="store-picker"' in first.content.decode()
+    s2 = {"month": "2026-11", "store": world.stores["S2"].pk}
+    second = client.get(reverse("stock-flow"), s2)  # type: ignore[attr-defined]
+    assert (second.context["totals"].counts["closing"], second.context["totals"].values["closing"]) == (
+        1, Decimal("205000"))
+    workbook = client.get(reverse("stock-flow-xlsx"), s2)  # type: ignore[attr-defined]
+    assert "stock-flow-S2-2026-11.xlsx" in workbook["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(workbook.content)).active.iter_rows(values_only=True))
+    assert [row[1:3] for row in rows if row and row[0] == "Total"] == [(1, 205000)]
+    outside = {"month": "2026-11", "store": world.stores["S3"].pk}  # R2's store: not R1's head office
+    assert client.get(reverse("stock-flow"), outside).status_code == 404  # type: ignore[attr-defined]
+    assert client.get(reverse("stock-flow-xlsx"), outside).status_code == 404  # type: ignore[attr-defined]
+    log_in(client, "m2")  # a store's manager sees its own store only, without a picker
+    own = client.get(reverse("stock-flow"), {"month": "2026-11"})  # type: ignore[attr-defined]
+    assert own.context["stores"] == [] and own.context["store"].code == "S2"
+    assert client.get(reverse("stock-flow"), {"store": world.stores["S1"].pk}).status_code == 404  # type: ignore
 
 
 # --- the suggested order -------------------------------------------------------------------------------------------

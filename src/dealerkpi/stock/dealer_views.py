@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -38,8 +38,9 @@ def _settlement_page(request: HttpRequest, dealer: SecondaryDealer, payment: Dea
     may_act = request.user.has_perm("stock.manage_dealers", dealer)
     payable, unreported = books.payable(), books.unreported()
     return render(request, "stock/dealer_settlement.html", {
-        "dealer": dealer, "account": books, "payments": dealer.payments.order_by("-paid_on", "-pk"),
-        "form": (payment or DealerPaymentForm(payable=payable)) if may_act and payable else None,
+        "dealer": dealer, "account": books,
+        "payments": dealer.payments.annotate(for_cars=Sum("lines__amount")).order_by("-paid_on", "-pk"),
+        "form": (payment or DealerPaymentForm(payable=payable)) if may_act else None,
         "sale_form": (sale or DealerSaleForm(unreported=unreported)) if may_act and unreported else None,
     }, status=status)
 
@@ -64,7 +65,7 @@ def dealer_payment(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             dealers.record_payment(dealer, form.cleaned_data["paid_on"], form.cleaned_data["reference"],
-                                   form.amounts())
+                                   form.amounts(), form.cleaned_data["on_account"] or dealers.ZERO)
             messages.success(request, _("Payment recorded."))
             return redirect("dealer-settlement", dealer.pk)
         except ValidationError as error:

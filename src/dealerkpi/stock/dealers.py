@@ -13,6 +13,10 @@ Settlement (what a dealer owes and paid):
 - owed for it: the wholesale price of its trim in force on the day it was supplied (the store's latest price of
   that trim valid from that day or before); without one the car is "not priced" and owes nothing yet;
 - paid for it: the payment lines applied to it; a car is never paid beyond what it owes;
+- on account: what the dealer paid that is not applied to a car it owes (a payment on account, 预付/往来款, or a
+  payment for a car that has left it since); it is not written against cars, but shown covering the oldest cars
+  still unpaid first (first in, first out, as finance clears open items), then the fines; what is left over is the
+  dealer's credit (the balance below zero);
 - a cross-region sale (窜货): a car owed whose sale the dealer reported to an end customer in a district outside
   its territory (a dealer without a territory sells anywhere); fined the store's amount per car in force when the
   sale was reported, kept on the transfer;
@@ -128,10 +132,16 @@ class Supply:
     owed: Decimal | None
     paid: Decimal
     cross_region: bool = False
+    covered: Decimal = ZERO  # by the dealer's payments on account, oldest car first
 
     @property
     def outstanding(self) -> Decimal | None:
         return None if self.owed is None else self.owed - self.paid
+
+    @property
+    def is_covered(self) -> bool:
+        """Not paid for by name, but covered in full by the payments on account."""
+        return self.owed is not None and not self.is_paid and self.paid + self.covered >= self.owed
 
     @property
     def is_paid(self) -> bool:
@@ -168,6 +178,24 @@ class Account:
     def unpriced(self) -> int:
         return sum(1 for supply in self.supplies if supply.owed is None)
 
+    @property
+    def on_account(self) -> Decimal:
+        """Received and not applied to a car owed."""
+        return self.received - sum((supply.paid for supply in self.supplies), ZERO)
+
+    @property
+    def credit(self) -> Decimal:
+        """On account and left over once it covers every car still unpaid and the fines (then = -balance)."""
+        return max(ZERO, self.on_account - sum((supply.covered for supply in self.supplies), ZERO) - self.fines)
+
+    def cover_oldest(self) -> None:
+        """Show the payments on account covering the cars still unpaid, oldest first."""
+        left = self.on_account
+        for supply in self.supplies:
+            outstanding = supply.outstanding
+            supply.covered = min(outstanding, left) if outstanding and left > 0 else ZERO
+            left -= supply.covered
+
     def payable(self) -> list[Supply]:
         """The cars that can still be paid for: priced and not fully paid."""
         return [supply for supply in self.supplies if supply.owed is not None and not supply.is_paid]
@@ -184,7 +212,9 @@ def account(dealer: SecondaryDealer) -> Account:
     supplies = [Supply(transfer, None if transfer.owed is None else fen(transfer.owed), fen(transfer.paid),
                        outside(territory, transfer.sold_in_district)) for transfer in cars_owed(dealer)]
     received = dealer.payments.aggregate(total=Sum("amount"))["total"] or ZERO
-    return Account(supplies, fen(received))
+    books = Account(supplies, fen(received))
+    books.cover_oldest()
+    return books
 
 
 @transaction.atomic
@@ -195,6 +225,9 @@ def set_price(store: Store, trim_id: int, valid_from: datetime.date, price: Deci
     return wholesale
 
 
+ON_ACCOUNT = "on_account"  # the payment form's field for the amount not tied to a car
+
+
 def payment_field(transfer_id: int) -> str:
     """The name of the payment form's field for the car a transfer supplied."""
     return f"car_{transfer_id}"
@@ -202,9 +235,10 @@ def payment_field(transfer_id: int) -> str:
 
 @transaction.atomic
 def record_payment(dealer: SecondaryDealer, paid_on: datetime.date, reference: str,
-                   amounts: dict[int, Decimal]) -> DealerPayment:
-    """Record a payment applied to cars owed (transfer id -> amount): re-checked under a lock on the dealer, each
-    amount at most what the car still owes; the payment and its lines are written together."""
+                   amounts: dict[int, Decimal], on_account: Decimal = ZERO) -> DealerPayment:
+    """Record a payment: applied to cars owed (transfer id -> amount) and/or ``on_account`` (not tied to a car).
+    Re-checked under a lock on the dealer, each car's amount at most what it still owes; the payment and its lines
+    are written together, and the payment is audited."""
     SecondaryDealer.objects.select_for_update().get(pk=dealer.pk)
     payable = {supply.transfer.pk: supply for supply in account(dealer).payable()}
     errors = {payment_field(pk): _("This car is not owed, or is paid already.") for pk in amounts
@@ -212,13 +246,15 @@ def record_payment(dealer: SecondaryDealer, paid_on: datetime.date, reference: s
     errors.update({payment_field(pk): _("More than the car still owes (%(left)s).") % {
         "left": payable[pk].outstanding} for pk, amount in amounts.items()
         if pk in payable and amount > payable[pk].outstanding})  # type: ignore[operator]
-    if not amounts:
-        raise ValidationError(_("Enter what is paid for at least one car."))
+    if on_account < 0:
+        errors[ON_ACCOUNT] = _("A payment on account cannot be negative.")
     if errors:
         raise ValidationError(errors)
+    if not amounts and on_account <= 0:
+        raise ValidationError(_("Enter what is paid for at least one car, or on account."))
     payment = DealerPayment.objects.create(store_id=dealer.store_id, dealer=dealer, paid_on=paid_on,
-                                           reference=reference, amount=sum(amounts.values(), ZERO))
-    for pk, amount in amounts.items():
+                                           reference=reference, amount=sum(amounts.values(), ZERO) + on_account)
+    for pk, amount in amounts.items():  # one by one, so each line is audited
         DealerPaymentLine.objects.create(payment=payment, store_id=dealer.store_id, supply_id=pk, amount=amount)
     return payment
 

@@ -15,7 +15,7 @@ from dealerkpi.catalog.models import Trim, VehicleModel, franchised_trims
 from dealerkpi.core.forms import DayField, MonthField, not_in_future
 from dealerkpi.core.validators import validate_vin
 from dealerkpi.org.models import Store
-from dealerkpi.stock.dealers import Supply, payment_field
+from dealerkpi.stock.dealers import ON_ACCOUNT, Supply, payment_field
 from dealerkpi.stock.models import SecondaryDealer, Vehicle, VehicleOrder, VehicleOrderLine
 from dealerkpi.stock.services import ON_HAND
 
@@ -201,6 +201,9 @@ class VehicleForm(forms.Form):
 
 
 class RateForm(forms.Form):
+    """The store's floor-plan rate from a day: the rate of that day is replaced, earlier days keep theirs."""
+
+    valid_from = DayField(label=_("Valid from"))
     annual_percent = forms.DecimalField(label=_("Floor-plan interest, % a year"), min_value=0, max_value=50,
                                         max_digits=5, decimal_places=2)
 
@@ -222,11 +225,14 @@ class WholesalePriceForm(forms.Form):
 
 
 class DealerPaymentForm(forms.Form):
-    """A payment from a dealer: its day and reference, and an amount for each car it pays (each prefilled with
-    what the car still owes)."""
+    """A payment from a dealer: its day and reference, an amount for each car it pays (each prefilled with what
+    the car still owes) and an amount on account, not tied to a car."""
 
     paid_on = DayField(label=_("Paid on"), validators=[not_in_future])
     reference = forms.CharField(label=_("Reference"), max_length=50)
+    on_account = forms.DecimalField(
+        label=_("On account"), required=False, min_value=Decimal("0.01"), max_digits=12, decimal_places=2,
+        help_text=_("Paid and not for a named car: shown covering the oldest unpaid cars first."))
 
     def __init__(self, *args: object, payable: Sequence[Supply], **kwargs: object) -> None:
         kwargs.setdefault("initial", {"paid_on": timezone.localdate(), **{
@@ -248,8 +254,8 @@ class DealerPaymentForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if not self.errors and not self.amounts():
-            raise forms.ValidationError(_("Enter what is paid for at least one car."))
+        if not self.errors and not self.amounts() and not data.get(ON_ACCOUNT):
+            raise forms.ValidationError(_("Enter what is paid for at least one car, or on account."))
         return data
 
 

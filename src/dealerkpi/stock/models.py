@@ -94,10 +94,11 @@ class VehicleOrderLine(AuditedModel):
 
 
 class FloorPlanRate(AuditedModel):
-    """The yearly interest rate of the store's floor-plan loan (库存融资), charged on a vehicle's invoice cost from
-    its financing start date."""
+    """The yearly interest rate of the store's floor-plan loan (库存融资) from a day until the store's next rate,
+    charged on a vehicle's invoice cost from its financing start: each day at the rate in force that day."""
 
-    store = models.OneToOneField("org.Store", models.CASCADE, related_name="floor_plan_rate", verbose_name=_("store"))
+    store = models.ForeignKey("org.Store", models.CASCADE, related_name="floor_plan_rates", verbose_name=_("store"))
+    valid_from = models.DateField(_("valid from"))
     annual_percent = models.DecimalField(_("interest, % a year"), max_digits=5, decimal_places=2,
                                          validators=[MinValueValidator(0), MaxValueValidator(50)])
 
@@ -106,9 +107,11 @@ class FloorPlanRate(AuditedModel):
     class Meta:
         verbose_name = _("floor-plan interest rate")
         verbose_name_plural = _("floor-plan interest rates")
+        ordering = ["store", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["store", "valid_from"], name="one_floor_plan_rate_a_day")]
 
     def __str__(self) -> str:
-        return f"{self.store} {self.annual_percent}%"
+        return f"{self.store} {self.valid_from}: {self.annual_percent}%"
 
 
 class Vehicle(models.Model):

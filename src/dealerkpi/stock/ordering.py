@@ -135,14 +135,58 @@ def allocated_counts(order: VehicleOrder) -> dict[int, int]:
 # --- floor-plan interest -------------------------------------------------------------------------------------
 
 
-def rate_of(store_id: int) -> Decimal | None:
-    """The store's floor-plan rate (% a year); None when the store has not set one."""
-    return FloorPlanRate.objects.filter(store_id=store_id).values_list("annual_percent", flat=True).first()
+@dataclass(frozen=True)
+class Rates:
+    """A store's floor-plan rates (% a year) by the day they take effect, oldest first: each is in force from its
+    day until the next one."""
+
+    steps: tuple[tuple[datetime.date, Decimal], ...]
+
+    def in_force(self, day: datetime.date) -> Decimal | None:
+        """The rate on ``day``; None before the first rate."""
+        found = None
+        for valid_from, percent in self.steps:
+            if valid_from > day:
+                break
+            found = percent
+        return found
+
+    def covers(self, day: datetime.date) -> bool:
+        return bool(self.steps) and self.steps[0][0] <= day
+
+    def interest(self, cost: Decimal, start: datetime.date, today: datetime.date) -> Decimal:
+        """Interest on ``cost`` for each day from ``start`` up to (not including) ``today`` at the rate in force that
+        day, not rounded; days before the first rate are not charged (see ``covers``)."""
+        total = Decimal(0)
+        for index, (valid_from, percent) in enumerate(self.steps):
+            until = self.steps[index + 1][0] if index + 1 < len(self.steps) else today
+            days = (min(until, today) - max(valid_from, start)).days
+            total += interest(cost, percent, days)
+        return total
+
+
+def rates_of(store_id: int) -> Rates:
+    """The store's floor-plan rates, in one query."""
+    rows = FloorPlanRate.objects.filter(store_id=store_id).order_by("valid_from")
+    return Rates(tuple(rows.values_list("valid_from", "annual_percent")))
+
+
+def rate_history(store_id: int) -> QuerySet[FloorPlanRate]:
+    return FloorPlanRate.objects.filter(store_id=store_id).order_by("-valid_from")
 
 
 @transaction.atomic
-def set_rate(store: Store, annual_percent: Decimal) -> None:
-    FloorPlanRate.objects.update_or_create(store=store, defaults={"annual_percent": annual_percent})
+def set_rate(store: Store, annual_percent: Decimal, valid_from: datetime.date) -> FloorPlanRate:
+    """The store's rate from ``valid_from`` (until its next rate); the rate of that day is replaced. Saved through
+    the model, so the audit trail keeps the rate before and after."""
+    Store.objects.select_for_update().filter(pk=store.pk).first()  # one writer of a store's rates at a time
+    rate = FloorPlanRate.objects.filter(store=store, valid_from=valid_from).first()
+    if rate is None:
+        rate = FloorPlanRate(store=store, valid_from=valid_from)
+    rate.annual_percent = annual_percent
+    rate.full_clean()
+    rate.save()
+    return rate
 
 
 def interest(cost: Decimal, annual_percent: Decimal, days: int) -> Decimal:
@@ -157,7 +201,8 @@ class Financing:
     vehicles: int
     value: Decimal
     interest: Decimal | None  # rounded to the fen; None without a rate
-    rate: Decimal | None
+    rate: Decimal | None  # in force today
+    unrated: int  # vehicles financed from before the store's first rate: those days are not charged
 
 
 FINANCED = (Vehicle.Status.IN_TRANSIT, Vehicle.Status.IN_STOCK, Vehicle.Status.ALLOCATED)
@@ -165,19 +210,20 @@ FINANCED = (Vehicle.Status.IN_TRANSIT, Vehicle.Status.IN_STOCK, Vehicle.Status.A
 
 def financing(vehicles: QuerySet[Vehicle], store_id: int, today: datetime.date) -> Financing:
     """What the store's unsold vehicles cost it: the value at invoice cost, and the interest accrued since each
-    vehicle's financing start (none for a vehicle without one), in one query."""
+    vehicle's financing start, each day at the rate in force that day (none for a vehicle without a start), in
+    two queries."""
     rows = list(vehicles.filter(store_id=store_id, status__in=FINANCED).values_list("cost", "financed_from"))
-    rate = rate_of(store_id)
+    rates = rates_of(store_id)
     value = sum((cost for cost, _start in rows), Decimal(0))
-    accrued = None if rate is None else fen(sum(
-        (interest(cost, rate, (today - start).days) for cost, start in rows if start), Decimal(0)))
-    return Financing(len(rows), value, accrued, rate)
+    accrued = None if not rates.steps else fen(sum(
+        (rates.interest(cost, start, today) for cost, start in rows if start), Decimal(0)))
+    unrated = sum(1 for _cost, start in rows if start and not rates.covers(start)) if rates.steps else 0
+    return Financing(len(rows), value, accrued, rates.in_force(today), unrated)
 
 
 def vehicle_interest(vehicle: Vehicle, today: datetime.date) -> Decimal | None:
     """The interest a vehicle not yet sold has cost so far (rounded to the fen); None without a rate or start."""
-    rate = rate_of(vehicle.store_id)
-    if rate is None or vehicle.financed_from is None or vehicle.status not in FINANCED:
+    rates = rates_of(vehicle.store_id)
+    if not rates.steps or vehicle.financed_from is None or vehicle.status not in FINANCED:
         return None
-    return fen(interest(vehicle.cost, rate, (today - vehicle.financed_from).days))
-
+    return fen(rates.interest(vehicle.cost, vehicle.financed_from, today))

@@ -24,7 +24,8 @@ from dealerkpi.core.forms import asked
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.core.spreadsheets import Amount, Book, Label
 from dealerkpi.org.models import Store
-from dealerkpi.org.scope import viewer_of, visible_store_ids
+from dealerkpi.org.pages import chosen_store, store_context
+from dealerkpi.org.scope import viewer_of
 from dealerkpi.stock import flow, ordering, suggest
 from dealerkpi.stock.forms import (
     AllocateForm,
@@ -228,7 +229,8 @@ def _arrivals_page(request: HttpRequest, viewer: Viewer, store: Store | None, fo
         "in_transit": vehicles.filter(status=Vehicle.Status.IN_TRANSIT).order_by("financed_from", "pk")[:200],
         "financing": ordering.financing(vehicles, viewer.store_id, timezone.localdate()) if viewer.store_id
         else None,
-        "rate_form": RateForm(initial={"annual_percent": ordering.rate_of(store.pk)}) if store else None,
+        "rate_form": RateForm(initial={"valid_from": timezone.localdate()}) if store else None,
+        "rates": ordering.rate_history(viewer.store_id) if viewer.store_id else None,
     }, status=400 if refused else 200)
 
 
@@ -273,28 +275,32 @@ def floor_plan_rate(request: HttpRequest) -> HttpResponse:
     _viewer, store = _manager(request)
     form = RateForm(request.POST)
     if form.is_valid():
-        ordering.set_rate(store, form.cleaned_data["annual_percent"])
+        ordering.set_rate(store, form.cleaned_data["annual_percent"], form.cleaned_data["valid_from"])
         messages.success(request, _("Floor-plan interest rate saved."))
     else:
-        messages.error(request, _("Enter the rate as a percentage from 0 to 50, e.g. 4.35."))
+        messages.error(request, _("Enter the day the rate takes effect and the rate as a percentage from 0 to 50, "
+                                  "e.g. 4.35."))
     return redirect("vehicle-arrivals")
 
 
 # --- the purchase-sales-stock report ---------------------------------------------------------------------------
 
 
-def _flow(request: HttpRequest) -> flow.Flow:
+def _flow(request: HttpRequest) -> tuple[Viewer, Store, flow.Flow]:
+    """The month's report of the store shown: the viewer's own, or for head office the one it picks among its
+    stores (``?store=``; a store it may not see is not found)."""
     viewer = _reader(request)
+    store = chosen_store(request, viewer)
     month = asked(request, "month") or timezone.localdate().replace(day=1)
-    return flow.month_flow(visible_store_ids(viewer), month)
+    return viewer, store, flow.month_flow([store.pk], month)
 
 
 @login_required
 def stock_flow(request: HttpRequest) -> HttpResponse:
-    report = _flow(request)
-    return render(request, "stock/flow.html", {"flow": report, "totals": report.totals(),
-                                               "previous": _shifted(report.month, -1),
-                                               "next": _shifted(report.month, 1)})
+    viewer, store, report = _flow(request)
+    return render(request, "stock/flow.html", store_context(
+        viewer, store, flow=report, totals=report.totals(), previous=_shifted(report.month, -1),
+        next=_shifted(report.month, 1)))
 
 
 def _shifted(month: datetime.date, months: int) -> str:
@@ -314,15 +320,15 @@ def _cells(line: flow.Line) -> list[object]:
 
 @login_required
 def stock_flow_xlsx(request: HttpRequest) -> HttpResponse:
-    report = _flow(request)
-    book = Book(title=_("Purchase, sales and stock %(month)s") % {"month": f"{report.month:%Y-%m}"})
+    _viewer, store, report = _flow(request)
+    title = _("Purchase, sales and stock %(month)s") % {"month": f"{report.month:%Y-%m}"}
+    book = Book(title=title)
     sheet = book.sheet(_("Purchase, sales and stock"), flow_header(), frozen_columns=1,
-                       above=[[Label(_("Purchase, sales and stock %(month)s") % {
-                           "month": f"{report.month:%Y-%m}"})]])
+                       above=[[Label(title)], [Label(f"{store.code} {store.name}")]])
     for line in report.lines:
         sheet.append([line.model, *_cells(line)])
     sheet.append([Label(_("Total")), *_cells(report.totals())])
-    filename = f"stock-flow-{report.month:%Y-%m}.xlsx"
+    filename = f"stock-flow-{store.code}-{report.month:%Y-%m}.xlsx"
     response = HttpResponse(book.save(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
