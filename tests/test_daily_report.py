@@ -21,17 +21,22 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.crm.models import Complaint, FollowUp
 from dealerkpi.crm.models import TestDrive as Drive
 from dealerkpi.metrics.period import Days, projected
-from dealerkpi.reports.daily import DailyFigures, daily_figures
+from dealerkpi.reports.daily import DailyFigures, breakdown, daily_figures
+from dealerkpi.reports.daily_views import PDF_TEMPLATE
 from dealerkpi.reports.models import DailyReport
 from dealerkpi.sales.models import Delivery
+from dealerkpi.targets.models import Target
 from tests.metrics_world import D, MetricsWorld, at, day
 from tests.test_races import answered_once, at_once
 from tests.test_reports import build_store
@@ -124,6 +129,69 @@ def test_the_days_schedule(store: MetricsWorld) -> None:
     assert other.store == store.other
     schedule = {count.key: count.value for count in morning(store, 10, 20).schedule}
     assert schedule == {"deliveries": 1, "test_drives": 1, "appointments": 1, "cards_due": 2}
+
+
+# --- by team and consultant -------------------------------------------------------------------------------------
+
+
+def by_name(lines: list) -> dict[str, object]:
+    return {line.name: line for line in lines}
+
+
+def month_of(line: object, key: str) -> object:
+    return next(month for month in line.month if month.figure.key == key)  # type: ignore[attr-defined]
+
+
+def test_yesterday_by_consultant_and_team(store: MetricsWorld) -> None:
+    """10 Oct: D1 delivered, credited ann 50 / bob 50; cat's first visit. Teams: A = ann (and sup), B = bob, cat."""
+    people = morning(store, 10, 11).people
+    assert [(line.name, line.team) for line in people.consultants] == [
+        ("ann", "A"), ("bob", "B"), ("cat", "B")]  # sup and mgr sold nothing: not listed
+    consultants, teams = by_name(people.consultants), by_name(people.teams)
+    # (visits, A-cards, test drives, orders, deliveries)
+    assert consultants["ann"].yesterday == (0, 0, 0, 0, D("0.5"))  # type: ignore[attr-defined]
+    assert consultants["bob"].yesterday == (0, 0, 0, 0, D("0.5"))  # type: ignore[attr-defined]
+    assert consultants["cat"].yesterday == (1, 0, 0, 0, 0)  # type: ignore[attr-defined]
+    assert teams["A"].yesterday == (0, 0, 0, 0, D("0.5"))  # type: ignore[attr-defined]
+    assert teams["B"].yesterday == (1, 0, 0, 0, D("0.5"))  # type: ignore[attr-defined]
+
+
+def test_the_month_by_consultant_and_team_against_their_targets(store: MetricsWorld) -> None:
+    """To 15 Oct: ann D4 1 + D1 0.5 + D9 1 - D3 1 = 1.5 (target 2); bob D1 0.5 (target 1); cat 0 (target 1).
+    Team A's target is its members' (ann 2), B's bob 1 + cat 1; a team's own target row wins."""
+    figures = morning(store, 10, 16)
+    consultants, teams = by_name(figures.people.consultants), by_name(figures.people.teams)
+    ann = month_of(consultants["ann"], "units")
+    assert (ann.value, ann.target, ann.completion, ann.projected) == (  # type: ignore[attr-defined]
+        D("1.5"), 2, 75, D("3.10"))  # 1.5 / 15 days x 31
+    assert month_of(consultants["ann"], "leads").target == 3  # type: ignore[attr-defined]
+    assert month_of(consultants["cat"], "orders").target is None  # type: ignore[attr-defined]
+    team_b = month_of(teams["B"], "units")
+    assert (team_b.value, team_b.target, team_b.completion) == (D("0.5"), 2, 25)  # type: ignore[attr-defined]
+    store_units = next(line for line in figures.month if line.figure.key == "units")
+    for key in ("units", "orders", "sales_amount", "front_gross", "leads", "parties", "test_drives"):
+        store_line = next(line for line in figures.month if line.figure.key == key)
+        assert sum((month_of(line, key).value for line in figures.people.teams), D(0)) == store_line.value, key
+        assert sum((month_of(line, key).value for line in figures.people.consultants), D(0)) == store_line.value, key
+    assert store_units.value == 2
+    Target.objects.create(store=store.store, team=store.teams["B"], month=day(10, 1), metric="units_delivered",
+                          value=D(5))
+    assert month_of(by_name(morning(store, 10, 16).people.teams)["B"], "units").target == 5  # type: ignore
+
+
+def test_the_breakdown_costs_the_same_queries_however_many_people(store: MetricsWorld) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            breakdown(store.store, day(10, 15), TODAY)
+        return len(captured)
+
+    before = queries()
+    for n in range(3):
+        store.person(f"new{n}")
+        store.member(f"new{n}", "A")
+        store.lead(f"new{n}", at(10, 15))
+    assert queries() == before
+    assert len(breakdown(store.store, day(10, 15), TODAY).consultants) == 6
 
 
 # --- sending and commenting: the hand-built world ---------------------------------------------------------------
@@ -258,6 +326,26 @@ def test_the_pdf_and_the_workbook_hold_the_report(world: World) -> None:
     rows = [[cell for cell in row if cell is not None] for row in sheet.iter_rows(values_only=True)]
     assert ["Remarks", "今日重点：交车三台"] in rows
     assert any(row[:1] == ["Deliveries"] for row in rows)
+
+
+def test_the_page_the_pdf_and_the_workbook_break_the_day_down_by_team_and_consultant(world: World) -> None:
+    client = signed_in("m1")
+    with translation.override("en"):
+        page = client.get(url(URL, world)).content.decode()
+        for name in ('data-testid="daily-people"', 'data-team="一组"', 'data-team="二组"', 'data-person="c1"',
+                     'data-person="c3"'):
+            assert name in page, name
+        assert 'data-person="c4"' not in page  # S2's consultant
+        sheets = openpyxl.load_workbook(io.BytesIO(client.get(url(XLSX, world)).content))
+        people = sheets["By team and consultant"]
+        rows = [row for row in people.iter_rows(values_only=True) if row and row[0]]
+        header = next(row for row in rows if row[0] == "Team / consultant")
+        assert "Yesterday: Deliveries (units)" in header and "Month to date: Deliveries (units)" in header
+        assert {row[0]: row[1] for row in rows if row[0] in ("c1", "c2", "c3")} == {"c1": "一组", "c2": "一组",
+                                                                                    "c3": "二组"}
+        figures = daily_figures(world.stores["S1"], timezone.localdate(), timezone.localdate())
+        html = render_to_string(PDF_TEMPLATE, {"figures": figures, "report": None, "generated": "", "language": "en"})
+        assert 'data-person="c2"' in html and "By team and consultant" in html
 
 
 # --- at the same moment -------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay.export_views import XLSX, download, refusal
 from dealerkpi.pay.exports import generated_at
 
-from .daily import DailyFigures, daily_figures
+from .daily import DailyFigures, PeopleLine, daily_figures
 from .models import DailyReport
 from .views import asked_store
 
@@ -217,7 +217,32 @@ def report_workbook(figures: DailyFigures, report: DailyReport | None) -> bytes:
     if report:
         sheet.append([Label(_("Remarks")), report.remarks])
         sheet.append([Label(_("General manager's comment")), report.comment])
+    _people_sheet(book, figures, above)
     return book.save()
+
+
+def _people_sheet(book: Book, figures: DailyFigures, above: list[list[object]]) -> None:
+    """The second sheet: yesterday and the month to date against target, by team, then by consultant."""
+    people = figures.people
+    header: list[str] = [_("Team / consultant"), _("Team")]
+    header += [_("Yesterday: %(figure)s") % {"figure": label} for label in people.day_labels]
+    for figure in people.month_figures:
+        header += [_("Month to date: %(figure)s") % {"figure": figure.label}, _("Target"), _("Completion (%)"),
+                   _("Projected completion (%)")]
+    sheet = book.sheet(_("By team and consultant"), header, frozen_columns=1, above=above)
+    for line in people.teams:
+        sheet.append([Label(line.name), "", *_people_cells(line)])
+    for line in people.consultants:
+        sheet.append([line.name, line.team, *_people_cells(line)])
+
+
+def _people_cells(line: PeopleLine) -> list[object]:
+    cells: list[object] = [Figure(value) for value in line.yesterday]
+    for month in line.month:
+        number = Amount if month.money else Figure
+        cells += [number(month.value), number(month.target), Figure(month.completion),
+                  Figure(month.projected_completion)]
+    return cells
 
 
 @daily_page
