@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import DateTimeField, F, Max, Model, Q
+from django.db.models import Count, DateTimeField, F, Max, Model, Q
 from django.db.models.functions import TruncDate
 
 from dealerkpi import metrics
+from dealerkpi.catalog.models import TrimPrice
 from dealerkpi.core.bulk import BulkWriter
 from dealerkpi.crm.models import Complaint, Customer, FollowUp, Lead, LostSale, ShowroomVisit
 from dealerkpi.crm.models import TestDrive as Drive
@@ -42,6 +43,8 @@ from dealerkpi.plans.engine.names import reference
 from dealerkpi.plans.models import Plan, PlanVersion
 from dealerkpi.reports.analysis import month_analysis
 from dealerkpi.sales.models import Delivery, DeliveryFollowUp, Order, OrderApproval, OrderCredit, Reversal
+from dealerkpi.stock import ordering
+from dealerkpi.stock.models import FloorPlanRate, Vehicle, VehicleOrder, VehicleOrderLine, WholesalePrice
 from dealerkpi.targets.models import Target
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -341,3 +344,51 @@ def test_the_last_complete_month_has_last_year_and_the_month_before_beside_it() 
         for other in (previous, last_year):
             assert Decimal("0.75") * now["units"] <= other["units"] <= Decimal("1.33") * now["units"]
             assert other["orders"] > 0 and other["sales_amount"] > 0
+
+
+# --- 6. the manufacturer's side: orders, floor-plan rates, wholesale prices ---------------------------------------
+
+
+def test_each_store_ordered_its_cars_from_the_manufacturer_and_they_are_allocated_on_the_orders() -> None:
+    """The last three months' orders are confirmed, every car received in them (and every car in transit) is on a
+    line of its month's order, never more than the line confirmed; next month's is in the works."""
+    for store in Store.objects.all():
+        orders = list(VehicleOrder.objects.filter(store=store).order_by("month"))
+        assert [(order.month, order.status) for order in orders] == [
+            (datetime.date(2026, 4, 1), "confirmed"), (datetime.date(2026, 5, 1), "confirmed"),
+            (datetime.date(2026, 6, 1), "confirmed"), (datetime.date(2026, 7, 1), "draft")]
+        assert all(order.submitted_on < order.confirmed_on < order.month for order in orders[:3])
+        cars = Vehicle.objects.filter(store=store).exclude(status=Vehicle.Status.DEMO)
+        for car in cars.filter(Q(arrived_on__gte=datetime.date(2026, 4, 1)) | Q(status="in_transit")).select_related(
+                "order_line__order"):
+            month = (car.arrived_on or UNTIL).replace(day=1)
+            assert car.order_line is not None and car.order_line.order.month == month, car.vin
+            assert (car.order_line.trim_id, car.order_line.colour) == (car.trim_id, car.colour)
+        for line in VehicleOrderLine.objects.filter(order__in=orders[:3]).annotate(n=Count("vehicles")):
+            assert line.n == line.confirmed <= line.quantity
+        assert cars.filter(status="in_transit", order_line__isnull=True).count() == 0
+        assert orders[3].lines.exists() and not Vehicle.objects.filter(order_line__order=orders[3]).exists()
+
+
+def test_stock_is_financed_from_its_invoice_at_the_rate_of_each_day() -> None:
+    for store in Store.objects.all():
+        rates = list(FloorPlanRate.objects.filter(store=store).order_by("valid_from"))
+        assert len(rates) == 2 and rates[1].annual_percent < rates[0].annual_percent
+        cars = Vehicle.objects.filter(store=store, status__in=ordering.FINANCED)
+        assert not cars.filter(financed_from__isnull=True).exists()
+        assert not cars.filter(financed_from__gt=F("arrived_on")).exists()
+        assert rates[0].valid_from <= cars.order_by("financed_from").first().financed_from
+        cost = ordering.financing(cars, store.pk, UNTIL)
+        assert cost.unrated == 0 and cost.rate == rates[1].annual_percent
+        # about 40 to 60 days of stock at ~4% a year: between 0.2% and 1.5% of the stock's value
+        assert Decimal("0.002") * cost.value < cost.interest < Decimal("0.015") * cost.value
+
+
+def test_secondary_dealers_pay_the_cost_and_a_small_margin() -> None:
+    for store in Store.objects.all():
+        prices = WholesalePrice.objects.filter(store=store)
+        priced = TrimPrice.objects.filter(trim__vehicle_model__brand=store.brand_id, valid_from__lte=UNTIL)
+        assert prices.count() == priced.count() > 0  # one for each price list of the store's brand
+        for price in prices.select_related("trim"):
+            cost = TrimPrice.objects.filter(trim=price.trim, valid_from=price.valid_from).get().cost
+            assert cost * Decimal("1.01") < price.price < cost * Decimal("1.035")

@@ -3,8 +3,6 @@ age bands, some at secondary dealers, some on the way from the OEM)."""
 
 from __future__ import annotations
 
-import datetime
-
 from dealerkpi.core.bulk import Row
 from dealerkpi.core.validators import vin_check_digit
 from dealerkpi.demo_data.catalogue import SEGMENT_WEIGHT, STAGE_WEIGHT, TRIM_POPULARITY, ModelInfo, TrimInfo
@@ -53,8 +51,7 @@ class StockKeeping(StoreBase):
         vin = make_vin(self.brand.spec.wmi, model.no, trim.no, model_year, vid)
         cost = trim.price_on(cost_day)[2]
         arrived_on = None if arrived is None else g.day(arrived)
-        invoiced = g.day(arrived if arrived is not None else g.until_ord) - datetime.timedelta(days=3 + vid % 8)
-        row: Row = (vid, self.sid, vin, trim.id, colour, money(cost), arrived_on, status, dealer, invoiced)
+        row: Row = (vid, self.sid, vin, trim.id, colour, money(cost), arrived_on, status, dealer)
         if rows is None:
             t.vehicle.add(row)
         else:

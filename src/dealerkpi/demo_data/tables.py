@@ -56,7 +56,7 @@ COLUMNS: dict[str, tuple[type[Model], str]] = {
     ),
     "grade": (IntentGrade, "id store_id code name follow_up_days is_open position"),
     "dealer": (SecondaryDealer, "id store_id code name territory contact_name is_active"),
-    "vehicle": (Vehicle, "id store_id vin trim_id colour cost arrived_on status secondary_dealer_id financed_from"),
+    "vehicle": (Vehicle, "id store_id vin trim_id colour cost arrived_on status secondary_dealer_id"),
     "transfer": (Transfer, "id store_id vehicle_id moved_on from_dealer_id to_dealer_id"),
     "customer": (Customer, "id store_id owner_id name phone district created_at"),
     "lead": (

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from dealerkpi.demo_data.generate import SH, AlreadyPopulated, Generator
+from dealerkpi.demo_data.manufacturer import seed_manufacturer
 from dealerkpi.demo_data.oem import seed_oem
 from dealerkpi.demo_data.pay import seed_pay
 from dealerkpi.demo_data.scales import SCALES
@@ -103,6 +104,7 @@ class Command(BaseCommand):
                     "PostgreSQL database and migrate it)."
                 ) from exc
             result.counts.update(seed_pay(generator.window_start, until, options["seed"]))
+            result.counts.update(seed_manufacturer(until, options["seed"]))  # invoice days: before the policy's targets
             result.counts.update(seed_oem(generator.window_start, until, options["seed"]))
         table = Table(title="Rows written")
         table.add_column("table")
