@@ -41,3 +41,18 @@ def test_manager_sees_the_store_funnel_and_switches_to_english(page) -> None:
     page.goto("/records/orders/")
     assert page.locator("h1").inner_text() == "Orders"
     screenshot(page, "manager-orders-en")
+
+
+def test_a_consultant_exports_the_filtered_list_of_their_cards(page) -> None:
+    world = build_world()
+    log_in(page, "c1")
+    page.goto("/records/leads/?status=lost")
+    shown = page.locator("table.records tbody tr").count()
+    with page.expect_download() as waiting:
+        page.get_by_test_id("export-csv").click()
+    download = waiting.value
+    assert download.suggested_filename.startswith("leads-") and download.suggested_filename.endswith(".csv")
+    lines = open(download.path(), encoding="utf-8-sig").read().strip().splitlines()  # noqa: SIM115, PTH123
+    assert lines[0].startswith("ID,") and len(lines) - 1 == shown == world.staff["c1"].leads.filter(
+        status="lost").count()
+    assert page.get_by_test_id("export-audited").is_visible()  # it names people: said beside the links

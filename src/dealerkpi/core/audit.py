@@ -103,6 +103,14 @@ def record(action: str, instance: Model, detail: str = "") -> None:
     entry(action, instance, detail=detail).save()
 
 
+def audit_export(model: type[Model], table: str, filename: str, facts: dict[str, Any]) -> None:
+    """A download of many records of ``model`` (a table, as filtered): who, when, which table, and ``facts``
+    (the filters, the rows, the format)."""
+    AuditEntry(**_actor.get().fields(), action=AuditEntry.Action.DOWNLOAD,
+               content_type=ContentType.objects.get_for_model(model, for_concrete_model=True), object_id="",
+               object_repr=table[:200], after=facts, detail=filename[:200]).save()
+
+
 def _changed_action(model: type[Model], action: str, before: dict | None, after: dict | None) -> str | None:
     """The action of a change from ``before`` to ``after`` (None: nothing changed). A change to a field that
     decides what someone may do is a permission change (creating a role assignment grants one too)."""

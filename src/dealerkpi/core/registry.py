@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 SECTIONS = ("funnel", "sales", "stock", "store", "market", "catalogue")  # of the browse pages
 MENU_SECTIONS = ("main", "desk", "pay", "routines", "records")  # of the menu, in its order
+# Records that name a person: a customer (by name; their number is masked), an A-card (its customer's name), a member
+# of staff. A table that shows one is personal data (PIPL): its exports are audited.
+PERSONAL_RECORDS = frozenset({"crm.Customer", "crm.Lead", "org.Staff"})
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,22 @@ class Browse:
     @property
     def verbose_name_plural(self) -> str:
         return str(self.model._meta.verbose_name_plural)
+
+    @property
+    def personal(self) -> bool:
+        """Whether its rows name people (PERSONAL_RECORDS, or a column that shows one): its exports are audited."""
+        return self.model._meta.label in PERSONAL_RECORDS or any(
+            _shown_model(self.model, column) in PERSONAL_RECORDS for column in self.columns)
+
+
+def _shown_model(model: type[Model], column: str) -> str:
+    """The label of the record a column shows (``lead__customer`` shows a customer), or "" for a plain value."""
+    for step in column.split("__"):
+        field = model._meta.get_field(step)
+        if not field.is_relation:
+            return ""
+        model = field.related_model
+    return model._meta.label
 
 
 @dataclass(frozen=True)

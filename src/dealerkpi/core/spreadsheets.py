@@ -646,11 +646,15 @@ class Book:
         return sheet
 
     def save(self) -> bytes:
+        out = io.BytesIO()
+        self.save_to(out)
+        return out.getvalue()
+
+    def save_to(self, out: IO[bytes]) -> None:
+        """Write the .xlsx into ``out`` (a temporary file for a large export: the rows never all in memory)."""
         for sheet in self._sheets:
             sheet._finish()
-        out = io.BytesIO()
         self._book.save(out)
-        return out.getvalue()
 
 
 def _csv_text(value: Any) -> str:
@@ -669,8 +673,24 @@ def _csv_text(value: Any) -> str:
 def csv_bytes(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
     """A CSV file in UTF-8 with a byte-order mark (so that Excel opens the Chinese text) and CRLF line ends:
     amounts as plain 1234.50, text a spreadsheet would take for a formula behind a quote ('=...)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    return b"".join(csv_lines(header, rows))
+
+
+class _Line:
+    """What csv.writer writes to: it keeps the last line written."""
+
+    text = ""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+
+def csv_lines(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """``csv_bytes`` line by line, as the rows come (a streamed download holds one line at a time)."""
+    line = _Line()
+    writer = csv.writer(line, lineterminator="\r\n")
     writer.writerow([_csv_text(name) for name in header])
-    writer.writerows([_csv_text(value) for value in row] for row in rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    yield ("\ufeff" + line.text).encode("utf-8")
+    for row in rows:
+        writer.writerow([_csv_text(value) for value in row])
+        yield line.text.encode("utf-8")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dealerkpi.web import approvals, home, views
+from dealerkpi.web import approvals, exports, home, views
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("approvals/", approvals.inbox, name="approvals"),
     path("records/<slug:slug>/", views.record_list, name="record-list"),
     path("records/<slug:slug>/<int:pk>/", views.record_detail, name="record-detail"),
+    path("records/<slug:slug>/export.<slug:fmt>", exports.record_export, name="record-export"),
 ]

@@ -8,6 +8,7 @@ from django.db.models import ForeignKey, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django_filters import FilterSet
 from django_tables2 import RequestConfig
 
 from dealerkpi.core.forms import RecordIdField, asked
@@ -23,7 +24,7 @@ DESK_PAGES = {"leads": "lead-detail", "orders": "order-detail", "vehicles": "veh
 RELATED_ROWS = 10
 
 
-def _entry(slug: str) -> Browse:
+def entry_of(slug: str) -> Browse:
     try:
         return browse_entry(slug)
     except KeyError as exc:
@@ -57,18 +58,28 @@ def _search(entry: Browse, queryset: QuerySet, text: str) -> QuerySet:
     return queryset.filter(condition)
 
 
-@login_required
-def record_list(request: HttpRequest, slug: str) -> HttpResponse:
-    entry = _entry(slug)
-    viewer = viewer_of(request)
+def listed_records(request: HttpRequest, entry: Browse, viewer: Viewer) -> tuple[FilterSet, QuerySet]:
+    """The records a list page shows, newest first: the viewer's scope, then the parent, the search and the
+    filters asked for. The page and its exports read this one queryset."""
     records = scoped_records(entry, viewer).order_by("-pk")
     records = _parent_filter(entry, records, request.GET.dict())
     records = _search(entry, records, (asked(request, "q") or "").strip())
     filterset = filterset_class(entry, viewer)(request.GET or None, queryset=records)
-    table = table_class(entry, viewer)(filterset.qs if filterset.is_bound else records)
+    return filterset, filterset.qs if filterset.is_bound else records
+
+
+@login_required
+def record_list(request: HttpRequest, slug: str) -> HttpResponse:
+    entry = entry_of(slug)
+    viewer = viewer_of(request)
+    filterset, records = listed_records(request, entry, viewer)
+    table = table_class(entry, viewer)(records)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    kept = request.GET.copy()
+    kept.pop("page", None)
     return render(request, "web/record_list.html", {
         "entry": entry, "table": table, "filterset": filterset, "query": asked(request, "q") or "",
+        "kept": kept.urlencode(),
     })
 
 
@@ -92,7 +103,7 @@ def _field_rows(record: Model, viewer: Viewer) -> list[tuple[str, object, str | 
 
 @login_required
 def record_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    entry = _entry(slug)
+    entry = entry_of(slug)
     viewer = viewer_of(request)
     related_fields = [f.name for f in entry.model._meta.concrete_fields if f.is_relation]
     record = get_object_or_404(scoped_records(entry, viewer).select_related(*related_fields), pk=pk)
