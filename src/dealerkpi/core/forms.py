@@ -52,10 +52,16 @@ class DayField(forms.DateField):
 
 
 class MomentField(forms.DateTimeField):
-    """A date and time (the browser's picker sends 2026-10-03T10:30), from FIRST_YEAR to LAST_YEAR."""
+    """A date and time (the browser's picker sends 2026-10-03T10:30), from FIRST_YEAR to LAST_YEAR. One sent with a
+    UTC offset (an API client's 2026-10-03T10:30+08:00) is read in the site's time zone: the database takes no offset
+    it does not know (+18:05)."""
 
     widget = datetime_input()
     default_validators = [within_our_years]
+
+    def to_python(self, value: object) -> datetime.datetime | None:
+        moment = super().to_python(value)
+        return timezone.localtime(moment) if moment is not None and timezone.is_aware(moment) else moment
 
 
 class MonthField(forms.Field):
