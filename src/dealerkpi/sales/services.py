@@ -298,6 +298,12 @@ def allocatable_vehicles(order: Order) -> QuerySet[Vehicle]:
     )
 
 
+def vehicle_choices(order: Order) -> QuerySet[Vehicle]:
+    """What the order's delivery may be scheduled with: the free vehicles of its trim, and the one it has already."""
+    vehicles = allocatable_vehicles(order)
+    return vehicles | Vehicle.objects.filter(pk=order.vehicle_id) if order.vehicle_id else vehicles
+
+
 def _free_vehicle(order: Order) -> None:
     if order.vehicle_id:
         Vehicle.objects.filter(pk=order.vehicle_id).update(status=Vehicle.Status.IN_STOCK)

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +35,6 @@ from dealerkpi.sales.forms import (
     SoldViaForm,
 )
 from dealerkpi.sales.models import DiscountAuthority, Order, OrderApproval, StoreDeskSettings
-from dealerkpi.stock.models import Vehicle
 
 
 def phone_for(viewer: Viewer, customer: Customer) -> str:
@@ -115,7 +113,7 @@ def _order_page(request: HttpRequest, order: Order, viewer: Viewer, status: int 
     delivery = context["delivery"]
     context["forms"] = {
         "payment": PaymentForm(order=order),
-        "schedule": ScheduleForm(vehicles=_vehicle_choices(order), initial={
+        "schedule": ScheduleForm(vehicles=services.vehicle_choices(order), initial={
             "vehicle": order.vehicle_id,
             "scheduled_for": timezone.localtime(delivery.scheduled_for) if delivery and delivery.scheduled_for
             else None,
@@ -132,12 +130,6 @@ def _order_page(request: HttpRequest, order: Order, viewer: Viewer, status: int 
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order, viewer = _order_for(request, pk)
     return _order_page(request, order, viewer)
-
-
-def _vehicle_choices(order: Order) -> QuerySet[Vehicle]:
-    """The free vehicles of the order's trim, and the one it has already."""
-    vehicles = services.allocatable_vehicles(order)
-    return vehicles | Vehicle.objects.filter(pk=order.vehicle_id) if order.vehicle_id else vehicles
 
 
 def _order_action(form_name: str, build: Callable[[HttpRequest, Order], forms.Form],
@@ -221,7 +213,7 @@ def _checklist_form(request: HttpRequest, order: Order) -> forms.Form:
 
 
 def _schedule_form(request: HttpRequest, order: Order) -> forms.Form:
-    return ScheduleForm(request.POST, vehicles=_vehicle_choices(order))
+    return ScheduleForm(request.POST, vehicles=services.vehicle_choices(order))
 
 
 payment_new = _order_action("payment", lambda request, order: PaymentForm(request.POST, order=order),
