@@ -50,6 +50,8 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from dealerkpi.catalog.models import Brand
+from dealerkpi.api.models import ApiToken
+from dealerkpi.api.tokens import create_token
 from dealerkpi.core.registry import browse_entries
 from dealerkpi.crm import models as crm
 from dealerkpi.crm.claims import claim_card
@@ -63,10 +65,11 @@ from dealerkpi.pay.models import Run, Statement, StatementQuery
 from dealerkpi.people.models import MeetingNote
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, PlanVersion
-from dealerkpi.sales.models import Order, OrderApproval
+from dealerkpi.sales.models import Delivery, DeliveryFollowUp, Order, OrderApproval, Payment
 from dealerkpi.stock.models import SecondaryDealer, Vehicle, VehicleOrder
 from dealerkpi.studio.models import PlanDraft
 from dealerkpi.studio.workflow import start_draft
+from dealerkpi.targets.models import Target
 from dealerkpi.targets.services import set_annual_target, set_target
 from tests.world import World, build_world, world_with_consultant_plan
 
@@ -175,6 +178,7 @@ def walk_world() -> World:
         Store.objects.filter(pk=store.pk).update(brand=brand)
         CommercialPolicy.objects.create(group=store.region.group, brand=brand, valid_from=datetime.date(2026, 1, 1),
                                         document=policy)
+    create_token(world.users["c1"], "DMS")  # an API token of the walkers' (its page revokes the walker's own)
     return world
 
 
@@ -234,6 +238,27 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "plan-health": lambda world: list(Plan.objects.values_list("pk", flat=True)),
     "oem-policy-document": lambda world: list(CommercialPolicy.objects.values_list("pk", flat=True)),
     "claim-decide": _own_and_other(crm.OwnershipClaim),
+    # The API (/api/v1/): a record of S1 and one of S4 of each kind, on its URL and on its actions' URLs.
+    **{f"api-{name}": ids for names, ids in (
+        (("customer-detail",), _own_and_other(crm.Customer)),
+        (("lead-detail", "lead-follow-up", "lead-lost", "lead-order"), LEADS),
+        (("followup-detail",), _own_and_other(crm.FollowUp)),
+        (("visit-detail",), _own_and_other(crm.ShowroomVisit)),
+        (("testdrive-detail", "testdrive-step"), _own_and_other(crm.TestDrive)),
+        (("complaint-detail",), _own_and_other(crm.Complaint)),
+        (("order-detail", "order-payments", "order-schedule-delivery", "order-hand-over"), ORDERS),
+        (("orderapproval-detail", "orderapproval-approve", "orderapproval-reject"), _own_and_other(OrderApproval)),
+        (("payment-detail",), _own_and_other(Payment)),
+        (("delivery-detail",), _own_and_other(Delivery)),
+        (("ccard-detail",), _own_and_other(DeliveryFollowUp)),
+        (("vehicle-detail",), VEHICLES),
+        (("target-detail",), _own_and_other(Target)),
+        (("plan-detail",), lambda world: list(Plan.objects.values_list("pk", flat=True))),
+        (("planversion-detail",), lambda world: list(PlanVersion.objects.values_list("pk", flat=True))),
+        (("run-detail", "run-submit", "run-approve", "run-send-back", "run-lock"), RUNS),
+        (("statement-detail",), STATEMENTS),
+    ) for name in names},
+    "token-revoke": lambda world: list(ApiToken.objects.values_list("pk", flat=True)),
 }
 PATH_WORDS: dict[str, tuple[str, ...]] = {
     "fmt": ("xlsx", "csv"), "action": ("submit", "send_back", "approve", "lock", "recompute"),

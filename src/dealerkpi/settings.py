@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from our own static files (no CDN)
     "huey.contrib.djhuey",
     "csp",
     "axes",
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "dealerkpi.reports",
     "dealerkpi.studio",
     "dealerkpi.demo_data",
+    "dealerkpi.api",
 ]
 
 # Behind a reverse proxy (nginx) that terminates HTTPS and sets X-Forwarded-Proto and X-Real-IP: gunicorn then
@@ -254,13 +256,42 @@ WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEV
 
 DJANGO_TABLES2_TEMPLATE = "web/table.html"
 
+# The API (dealerkpi.api, docs/api.md): a token for integrations, the session (with CSRF) for the browser.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "dealerkpi.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "dealerkpi.api.pagination.Pages",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "dealerkpi.api.base.handle_exception",
+    "COERCE_DECIMAL_TO_STRING": True,  # money as "205800.00", never a float
 }
-SPECTACULAR_SETTINGS = {"TITLE": "dealerkpi API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "dealerkpi API",
+    "DESCRIPTION": "The sales desk's records, targets, plans, bonus runs and statements, under the caller's data "
+                   "scope (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {  # choice sets that share a field name
+        "FollowUpChannelEnum": "dealerkpi.crm.models.FollowUp.Channel",
+        "ComplaintChannelEnum": "dealerkpi.crm.models.Complaint.Channel",
+        "ComplaintStatusEnum": "dealerkpi.crm.models.Complaint.Status",
+        "PaymentKindEnum": "dealerkpi.sales.models.Payment.Kind",
+        "DecisionEnum": "dealerkpi.crm.models.Decision",
+    },
+}
 
 LOGGING = {
     "version": 1,

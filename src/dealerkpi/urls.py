@@ -23,5 +23,6 @@ urlpatterns = [
     path("reports/", include("dealerkpi.reports.urls")),
     path("manufacturer/", include("dealerkpi.oem.urls")),
     path("imports/", include("dealerkpi.imports.urls")),
+    path("api/", include("dealerkpi.api.urls")),
     path("", include("dealerkpi.web.urls")),
 ]
