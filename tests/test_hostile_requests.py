@@ -49,9 +49,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from dealerkpi.catalog.models import Brand
 from dealerkpi.api.models import ApiToken
 from dealerkpi.api.tokens import create_token
+from dealerkpi.catalog.models import Brand
 from dealerkpi.core.registry import browse_entries
 from dealerkpi.crm import models as crm
 from dealerkpi.crm.claims import claim_card
