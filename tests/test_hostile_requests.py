@@ -231,6 +231,7 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "complaint-detail": _own_and_other(crm.Complaint),
     "imports-report": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
     "imports-batch": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
+    "imports-undo": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
     "record-detail": lambda world: [],  # one record of every browse entry: see concrete_urls
     "draft-edit": DRAFTS, "draft-validate": DRAFTS, "draft-form": DRAFTS, "draft-diff": DRAFTS,
     "draft-whatif": DRAFTS, "draft-whatif-xlsx": DRAFTS, "draft-preview": DRAFTS,
@@ -263,7 +264,7 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
 PATH_WORDS: dict[str, tuple[str, ...]] = {
     "fmt": ("xlsx", "csv"), "action": ("submit", "send_back", "approve", "lock", "recompute"),
     "step": ("licence", "agreement", "start", "end", "cancel"), "indicator": ("volume", "showroom"),
-    "kind": ("follow_ups", "deliveries", "vehicles"), "slug": tuple(entry.slug for entry in browse_entries()),
+    "kind": tuple(ImportBatch.Kind.values), "slug": tuple(entry.slug for entry in browse_entries()),
 }
 CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")
 NAMED_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")

@@ -11,9 +11,10 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from dealerkpi.catalog.models import Trim
-from dealerkpi.crm.models import FollowUp
-from dealerkpi.org.models import Staff, Store
+from dealerkpi.catalog.models import Brand, MarginClass, Trim, VehicleModel
+from dealerkpi.crm.models import Customer, FollowUp, SourceChannel, TestDrive
+from dealerkpi.org.models import Role, Staff, Store, Team
+from dealerkpi.sales.models import Order, Payment, Reversal
 from dealerkpi.sales.services import CHECKLIST
 from dealerkpi.stock.models import Vehicle
 
@@ -74,7 +75,13 @@ def _check(key: str, chinese: str, aliases: tuple[str, ...]) -> Column:
 
 DELIVERY_COLUMNS = (
     STORE,
-    Column("order", "订单", values.record_id, _("The order number (45 or SO-45)."), 45, ("订单号", "order_id")),
+    Column("order", "订单", values.record_id, _("The order as dealerkpi numbers it (45 or SO-45); or fill in "
+                                             "order_no instead."), 45, ("order_id", "SO"), required=False,
+           needed=False),
+    Column("order_no", "订单号", values.code(Order._meta.get_field("number").max_length),
+           _("Or: the order's number in your system, as its order was imported."), "", ("订单编号", "合同号",
+                                                                                    "order_number"),
+           required=False, needed=False),
     Column("vin", "车架号", values.vin, _("The delivered vehicle's VIN (17 characters)."), "LDK0000150R000001",
            ("VIN", "车辆识别代号")),
     Column("scheduled_for", "预约交车时间", values.moment, _("Optional: when the delivery was scheduled."),
@@ -88,7 +95,7 @@ DELIVERY_COLUMNS = (
     _check("handover_done", "交车讲解", ("讲解",)),
     _check("customer_signed", "客户签字", ("签字",)),
 )
-assert tuple(c.key for c in DELIVERY_COLUMNS[5:]) == CHECKLIST
+assert tuple(c.key for c in DELIVERY_COLUMNS[6:]) == CHECKLIST
 
 VEHICLE_COLUMNS = (
     STORE,
@@ -106,9 +113,201 @@ VEHICLE_COLUMNS = (
     Column("arrived_on", "入库日期", values.day, _("The day the vehicle was received into stock; empty while it is in "
                                                  "transit."), "2026-10-08", ("到店日期", "入库日"), required=False,
            needed=False),
+    Column("demo", "试驾车", values.flag, _("Optional: 1 for a demo vehicle (test drives), which is not for sale."), 0,
+           ("是否试驾车",), required=False, needed=False),
 )
 
-COLUMNS = {"follow_ups": FOLLOW_UP_COLUMNS, "deliveries": DELIVERY_COLUMNS, "vehicles": VEHICLE_COLUMNS}
+
+def _code(model: type, field: str = "code") -> Parser:
+    return values.code(model._meta.get_field(field).max_length)
+
+
+EMPLOYEE = _code(Staff, "employee_no")
+TRIM = Column("trim", "配置代码", _code(Trim), _("The trim's code, as in the catalogue."), "YH-S7-LUX",
+              ("配置", "车型配置", "trim_code"))
+MOBILE = Column("mobile", "手机号", values.mobile, _("The customer's mobile number (11 digits): with the store, it "
+                                                  "names the customer."), "13912345678", ("手机", "电话", "phone"))
+
+
+def _optional(column: Column) -> Column:
+    return Column(column.key, column.chinese, column.parse, column.description, column.example, column.aliases,
+                  required=False, needed=False)
+
+
+STAFF_COLUMNS = (
+    STORE,
+    Column("employee_no", "工号", EMPLOYEE, _("The employee number: it names the person; a number the system has "
+                                              "already is left as it is."), "E00012", ("员工编号", "顾问工号")),
+    Column("name", "姓名", values.note(Staff._meta.get_field("name").max_length), _("The person's name."), "张伟",
+           ("员工姓名",)),
+    Column("role", "岗位", values.choice(Role), _("consultant, supervisor, sales_manager, deputy_manager, "
+                                                "general_manager, hr or finance (or the Chinese label)."),
+           "consultant", ("角色", "职位")),
+    Column("hire_date", "入职日期", values.day, _("The day they were hired."), "2025-03-01", ("入职",)),
+    _optional(Column("leave_date", "离职日期", values.day, _("Optional: the day they left."), "", ("离职",))),
+    _optional(Column("role_from", "岗位生效日期", values.day, _("Optional: since when they hold the role in the "
+                                                             "store; empty: the hire date."), "2025-03-01",
+                     ("生效日期",))),
+    _optional(Column("team", "班组", values.note(Team._meta.get_field("name").max_length), _(
+        "Optional: the team's name in the store (made when the store has none of that name); the person is a member "
+        "from the role's first day."), "一组", ("销售小组", "小组"))),
+    _optional(Column("team_leader", "组长", values.flag, _("Optional: 1 when the person leads the team."), 0,
+                     ("是否组长",))),
+    _optional(Column("base_salary", "基本工资", values.amount, _("Optional: the monthly base salary in yuan."),
+                     "3500.00", ("底薪",))),
+)
+
+CATALOGUE_COLUMNS = (
+    Column("brand", "品牌代码", _code(Brand), _("The brand's code, as in the master data."), "YH", ("品牌",)),
+    Column("model", "车型代码", _code(VehicleModel), _("The model's code (made when the catalogue has none)."),
+           "YH-S7", ("车型",)),
+    Column("model_name", "车型名称", values.note(VehicleModel._meta.get_field("name").max_length),
+           _("The model's name."), "S7"),
+    _optional(Column("segment", "细分市场", values.note(VehicleModel._meta.get_field("segment").max_length),
+                     _("Optional: the model's segment."), "SUV", ("级别", "车型级别"))),
+    TRIM,
+    Column("trim_name", "配置名称", values.note(Trim._meta.get_field("name").max_length), _("The trim's name."),
+           "2.0T 豪华版"),
+    Column("margin_class", "毛利类别", _code(MarginClass), _("The trim's margin class code, as in the master data."),
+           "high", ("毛利等级",)),
+    Column("price_from", "价格生效日期", values.day, _("The day the price list takes effect."), "2026-01-01",
+           ("生效日期",)),
+    Column("guide_price", "指导价", values.amount, _("The guide price in yuan."), "229800.00", ("厂家指导价",)),
+    Column("floor_price", "底价", values.amount, _("The floor price in yuan."), "209800.00", ("最低限价",)),
+    Column("cost", "成本价", values.amount, _("The vehicle's cost in yuan."), "205000.00", ("进价", "采购价")),
+)
+
+TARGET_COLUMNS = (
+    STORE,
+    Column("month", "月份", values.month, _("The month, e.g. 2026-10."), "2026-10", ("目标月份",)),
+    Column("metric", "指标", values.code(80), _("The metric's name in the catalogue, e.g. units_delivered."),
+           "units_delivered", ("指标名称",)),
+    Column("value", "目标值", values.figure, _("The target: a number of zero or more."), 12, ("目标",)),
+    _optional(Column("team", "班组", values.note(Team._meta.get_field("name").max_length),
+                     _("Optional: the team's name, for a team's target."), "", ("小组",))),
+    _optional(Column("employee_no", "工号", EMPLOYEE, _("Optional: the employee number, for a person's target."),
+                     "E00012", ("员工编号",))),
+)
+
+LEAD_COLUMNS = (
+    STORE,
+    MOBILE,
+    Column("customer", "客户姓名", values.note(Customer._meta.get_field("name").max_length),
+           _("The customer's name (used when the store has no customer with this mobile)."), "李先生", ("客户",)),
+    Column("owner", "顾问工号", EMPLOYEE, _("Employee number of the consultant who owns the card."), "E00012",
+           ("工号", "顾问")),
+    Column("source", "来源", values.choice(SourceChannel), _("Where the lead came from: walk_in, phone, autohome, "
+                                                           "referral... (or the Chinese label)."), "walk_in",
+           ("线索来源", "渠道")),
+    _optional(Column("intended_model", "意向车型", _code(VehicleModel), _("Optional: the model's code."), "YH-S7",
+                     ("车型",))),
+    Column("grade", "级别", values.code(2), _("The intent grade as it stands (H, A, B, C, O, D, F...)."), "H",
+           ("意向级别",)),
+    Column("opened_at", "建卡时间", values.moment, _("When the card was opened (date and time): with the mobile and "
+                                                 "the store it names the card."), "2026-10-01 10:00",
+           ("建档时间", "创建时间")),
+    _optional(Column("next_follow_up_on", "下次跟进日期", values.day,
+                     _("Optional: the next follow-up date of an open card."), "2026-10-08", ("下次跟进",))),
+    _optional(Column("closed_at", "关闭时间", values.moment, _("Optional: when a closed card was closed; empty: when "
+                                                           "it was opened."), "", ("结案时间",))),
+    _optional(Column("district", "区域", values.note(Customer._meta.get_field("district").max_length),
+                     _("Optional: the customer's district."), "姑苏区", ("所在区",))),
+)
+
+_flag = values.flag
+VISIT_COLUMNS = (
+    STORE,
+    _optional(MOBILE),
+    _optional(Column("opened_at", "建卡时间", values.moment, _("Optional, with the mobile: the A-card the visit "
+                                                           "belongs to, by when it was opened."), "2026-10-01 10:00",
+                     ("建档时间",))),
+    Column("consultant", "接待顾问", EMPLOYEE, _("Employee number of the consultant who received the party."),
+           "E00012", ("顾问工号", "工号")),
+    Column("arrived_at", "到店时间", values.moment, _("When the party arrived: with the consultant it names the "
+                                                  "visit."), "2026-10-03 10:00", ("进店时间",)),
+    _optional(Column("left_at", "离店时间", values.moment, _("Optional: when the party left."), "2026-10-03 11:00")),
+    _optional(Column("first_visit", "首次到店", _flag, _("1 for a first visit (the default), 0 for a repeat one."), 1,
+                     ("首次",))),
+    _optional(Column("party_size", "人数", values.whole, _("Optional: people in the party (default 1)."), 2,
+                     ("来店人数",))),
+    _optional(Column("has_intent", "有意向", _flag, _("1 when the party intends to buy (the default)."), 1,
+                     ("集客",))),
+    _optional(Column("was_invited", "邀约", _flag, _("1 when the visit was invited."), 0, ("邀约到店",))),
+    _optional(Column("test_drive_taken", "试驾", _flag, _("1 when the party took a test drive."), 1,
+                     ("试乘试驾",))),
+)
+
+ORDER_NUMBER = Column("order_no", "订单号", values.code(Order._meta.get_field("number").max_length),
+                      _("The order's number in your system: with the store it names the order."), "DMS-2026-0045",
+                      ("订单编号", "合同号", "order_number"))
+ORDER_COLUMNS = (
+    STORE,
+    ORDER_NUMBER,
+    MOBILE,
+    Column("customer", "客户姓名", values.note(Customer._meta.get_field("name").max_length),
+           _("The customer's name (used when the store has no customer with this mobile)."), "李先生", ("客户",)),
+    Column("consultant", "顾问工号", EMPLOYEE, _("Employee number of the consultant who sold the car."), "E00012",
+           ("工号", "销售顾问")),
+    TRIM,
+    Column("colour", "颜色", values.note(Order._meta.get_field("colour").max_length), _("The colour."), "珍珠白",
+           ("车身颜色", "color")),
+    Column("ordered_at", "下单时间", values.moment, _("When the order was signed (date and time)."),
+           "2026-10-04 15:00", ("订单时间", "签约时间")),
+    Column("guide_price", "指导价", values.amount, _("The guide price in yuan."), "229800.00"),
+    Column("floor_price", "底价", values.amount, _("The price list's floor on the order date."), "209800.00"),
+    Column("price", "成交价", values.amount, _("The vehicle price agreed, in yuan."), "215800.00", ("车价",)),
+    _optional(Column("gifts_cost", "赠品成本", values.amount_or_zero, _("Optional: the cost of the gifts."), "0",
+                     ("赠品",))),
+    _optional(Column("status", "状态", values.choice(Order.Status), _(
+        "Optional: confirmed (the default) or cancelled; deliveries are imported as deliveries."), "confirmed",
+        ("订单状态",))),
+    _optional(Column("cancelled_at", "取消时间", values.moment, _("For a cancelled order: when it was cancelled."), "",
+                     ("退订时间",))),
+    _optional(Column("cancel_reason", "取消原因", values.note(Reversal._meta.get_field("reason").max_length),
+                     _("For a cancelled order: why."), "", ("退订原因",))),
+    _optional(Column("partner", "合作顾问工号", EMPLOYEE, _("Optional: the employee number of a second consultant "
+                                                          "credited with the sale."), "", ("分单顾问",))),
+    _optional(Column("partner_share", "合作顾问份额", values.percent, _("With a partner: their share in %; the "
+                                                                      "consultant has the rest."), "",
+                     ("分单比例",))),
+)
+
+TEST_DRIVE_COLUMNS = (
+    STORE,
+    MOBILE,
+    Column("opened_at", "建卡时间", values.moment, _("When the A-card was opened: with the mobile it names the card "
+                                                 "the test drive belongs to."), "2026-10-01 10:00", ("建档时间",)),
+    Column("consultant", "陪同顾问", EMPLOYEE, _("Employee number of the consultant who accompanied the drive."),
+           "E00012", ("顾问工号", "工号")),
+    Column("vin", "试驾车车架号", values.vin, _("The demo vehicle's VIN."), "LDK0000150R000001", ("车架号", "VIN")),
+    Column("starts_at", "开始时间", values.moment, _("When the slot starts: with the vehicle it names the test drive."),
+           "2026-10-03 11:00", ("预约开始时间",)),
+    Column("ends_at", "结束时间", values.moment, _("When the slot ends."), "2026-10-03 11:30", ("预约结束时间",)),
+    _optional(Column("status", "状态", values.choice(TestDrive.Status), _(
+        "Optional: done (the default), scheduled or cancelled (or the Chinese label)."), "done", ("试驾状态",))),
+    _optional(Column("licence_checked", "已验驾照", values.flag, _("1 when the driving licence was checked (needed for "
+                                                              "a drive done)."), 1, ("驾照",))),
+    _optional(Column("agreement_signed", "已签协议", values.flag, _("1 when the agreement was signed (needed for a "
+                                                               "drive done)."), 1, ("试驾协议",))),
+    _optional(Column("feedback", "反馈", values.note(TestDrive._meta.get_field("feedback").max_length),
+                     _("Optional: the customer's feedback."), "动力满意", ("客户反馈",))),
+)
+
+PAYMENT_COLUMNS = (
+    STORE,
+    ORDER_NUMBER,
+    Column("kind", "款项", values.choice(Payment.Kind), _("deposit, balance, loan or refund (or the Chinese label)."),
+           "deposit", ("款项类型", "类型")),
+    Column("amount", "金额", values.signed_amount, _("The amount in yuan; a refund is negative."), "5000.00",
+           ("收款金额",)),
+    Column("paid_at", "收款时间", values.moment, _("When it was paid (date and time): with the order, the kind and "
+                                              "the amount it names the payment."), "2026-10-04 15:30", ("付款时间",)),
+)
+
+COLUMNS = {"follow_ups": FOLLOW_UP_COLUMNS, "deliveries": DELIVERY_COLUMNS, "vehicles": VEHICLE_COLUMNS,
+           "staff": STAFF_COLUMNS, "catalogue": CATALOGUE_COLUMNS, "targets": TARGET_COLUMNS, "leads": LEAD_COLUMNS,
+           "visits": VISIT_COLUMNS, "test_drives": TEST_DRIVE_COLUMNS, "orders": ORDER_COLUMNS,
+           "payments": PAYMENT_COLUMNS}
 # The error report's own column: a corrected report can be uploaded again.
 REPORT_COLUMN_NAMES = frozenset({"problems", "问题", "errors", "错误"})
 
@@ -119,3 +318,19 @@ def normalised(name: str) -> str:
 
 def by_name(columns: tuple[Column, ...]) -> dict[str, Column]:
     return {normalised(name): column for column in columns for name in column.names()}
+
+
+def mapping_problem(kind: str, mapping: object) -> str | None:
+    """Why a saved column mapping (the source's name -> the template's name) cannot be used for the kind."""
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        return str(_('Write {"the source\'s column name": "the template\'s column name", ...}.'))
+    known = by_name(COLUMNS.get(kind, ()))
+    unknown = sorted(name for name in mapping.values() if normalised(name) not in known)
+    if unknown:
+        return str(_("Not a column of this kind: %(names)s.") % {"names": ", ".join(unknown)})
+    return None
+
+
+def renamed(mapping: dict[str, str] | None) -> dict[str, str]:
+    """A saved mapping as the header reads it: the source's name (normalised) -> the template's name."""
+    return {normalised(source): ours for source, ours in (mapping or {}).items()}

@@ -51,6 +51,7 @@ class Row:
     bad: bool
     store: str | None
     order: int | None
+    order_no: str | None
     vin: str | None
     scheduled_for: datetime.datetime | None
     delivered_at: datetime.datetime | None
@@ -108,6 +109,9 @@ class DeliveryImport:
         for number, values, bad in typed_rows(table, DELIVERY_COLUMNS, self.context):
             checks = {name: values.pop(name) for name in CHECKLIST}
             self.rows.append(Row(number, bad, checks=checks, **values))
+        if not {"order", "order_no"} & self.context.header.positions.keys():
+            self.context.report.file_error(_("The file needs the column order or order_no (订单号)."))
+            return
         self.resolve()
         for done, row in enumerate(self.rows, start=1):
             self.writer.add(self.check(row))
@@ -119,10 +123,25 @@ class DeliveryImport:
 
     def resolve(self) -> None:
         self.stores = store_ids({r.store for r in self.rows if r.store}, self.context)
+        self._numbered()
         self._orders({r.order for r in self.rows if r.order})
         self._vehicles({r.vin for r in self.rows if r.vin})
         self.days = {store_id: c_card_days_of(settings)
                      for store_id, settings in _desk_settings(set(self.stores.values())).items()}
+
+    def _numbered(self) -> None:
+        """Rows naming the order by its number in the source system get its id (one query per chunk)."""
+        numbered = [row for row in self.rows if row.order_no and row.store in self.stores]
+        found: dict[tuple[int, str], int] = {}
+        for chunk in chunks({row.order_no for row in numbered}):
+            found.update(((store_id, number), pk) for store_id, number, pk in Order.objects.filter(
+                store_id__in=sorted(self.stores.values()), number__in=chunk).values_list("store_id", "number", "pk"))
+        for row in numbered:
+            row.order = row.order or found.get((self.stores[row.store], row.order_no))  # type: ignore[index]
+            if row.order is None:
+                self.context.error(row.number, "order_no", row.order_no, _(
+                    "Store %(store)s has no order %(order)s.") % {"store": row.store, "order": row.order_no})
+                row.bad = True
 
     def _orders(self, ids: set[int]) -> None:
         fields = ("pk", "store_id", "status", "ordered_at", "vehicle_id", "lead_id", "consultant_id", "trim_id",
@@ -167,6 +186,8 @@ class DeliveryImport:
         return record if self._model_rules(row.number, record) else None
 
     def _order(self, row: Row, store_id: int | None) -> OrderInfo | None:
+        if row.order is None and not row.bad and store_id is not None:
+            self.context.error(row.number, "order", "", _("Fill in the order or the order number."))
         if row.order is None or store_id is None:
             return None
         order = self.orders.get(row.order)

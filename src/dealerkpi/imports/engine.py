@@ -55,22 +55,25 @@ class Header:
         return self.label(key) if key is not None else column_letter(index)
 
 
-def read_header(cells: Sequence[Any], columns: tuple[Column, ...], report: Report) -> Header | None:
-    """Map the header row to the kind's columns; None (with the problems reported) when it does not fit."""
-    known, header = by_name(columns), Header()
+def read_header(cells: Sequence[Any], columns: tuple[Column, ...], report: Report,
+                renames: dict[str, str] | None = None) -> Header | None:
+    """Map the header row to the kind's columns, through a saved mapping's ``renames`` (the source's name,
+    normalised -> the template's); None (with the problems reported) when it does not fit."""
+    known, header, renames = by_name(columns), Header(), renames or {}
     names = [(index, text(cell)) for index, cell in enumerate(cells) if text(cell)]
-    if not any(normalised(name) in known for _index, name in names):
+    names = [(index, renames.get(normalised(name), name), name) for index, name in names]
+    if not any(normalised(name) in known for _index, name, _source in names):
         report.file_error(_("The first row must hold the column names. Download the template for the layout."))
         return None
-    for index, name in names:
-        if normalised(name) in REPORT_COLUMN_NAMES:
+    for index, name, source in names:
+        if normalised(source) in REPORT_COLUMN_NAMES:
             continue
-        label = f"{column_letter(index)} ({name})"
+        label = f"{column_letter(index)} ({source})"
         column = known.get(normalised(name))
         if column is None:
-            report.add(1, label, name, _("Unknown column. Use the column names of the template."))
+            report.add(1, label, source, _("Unknown column. Use the column names of the template."))
         elif column.key in header.positions:
-            report.add(1, label, name, _("This column appears twice."))
+            report.add(1, label, source, _("This column appears twice."))
         else:
             header.positions[column.key], header.labels[column.key] = index, label
     for column in columns:
@@ -90,6 +93,7 @@ class Context:
     write: bool  # False for a dry run: check only
     header: Header = field(default_factory=Header)
     progress: Progress | None = None
+    batch_id: int | None = None  # the ImportBatch the records made point back from (ImportedRecord)
 
     def error(self, number: int, key: str, value: object, message: str) -> None:
         if isinstance(value, datetime.datetime):

@@ -154,13 +154,7 @@ class FollowUpImport:
                 self.cards[pk] = Card(store_id, status, grade, created, last, next_on, closed, (status, last))
 
     def _books(self, store_ids: set[int]) -> None:
-        """Each store's grades; a store without any gets the usual ones, as the desk gives it."""
-        found: dict[int, list[IntentGrade]] = defaultdict(list)
-        for grade in IntentGrade.objects.filter(store_id__in=sorted(store_ids)).order_by("position", "code"):
-            found[grade.store_id].append(grade)
-        self.graded = set(found)
-        for store_id in store_ids:
-            self.books[store_id] = GradeBook(tuple(found.get(store_id) or default_grades(store_id)))
+        self.books, self.graded = grade_books(store_ids)
 
     def _existing(self, moments: list[datetime.datetime]) -> None:
         """Contacts already recorded on the file's cards in the file's time span: re-imports are duplicates."""
@@ -356,6 +350,16 @@ class FollowUpImport:
                     "Import the file again."))
                 return False
         return True
+
+
+def grade_books(store_ids: set[int]) -> tuple[dict[int, GradeBook], set[int]]:
+    """Each store's grades, and the stores that have their own; a store without any gets the usual ones (unsaved),
+    as the desk gives it."""
+    found: dict[int, list[IntentGrade]] = defaultdict(list)
+    for grade in IntentGrade.objects.filter(store_id__in=sorted(store_ids)).order_by("position", "code"):
+        found[grade.store_id].append(grade)
+    books = {store_id: GradeBook(tuple(found.get(store_id) or default_grades(store_id))) for store_id in store_ids}
+    return books, set(found)
 
 
 def default_grades(store_id: int) -> list[IntentGrade]:

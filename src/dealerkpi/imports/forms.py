@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.spreadsheets import MEGABYTE
 
-from .models import ImportBatch
+from .models import ColumnMapping, ImportBatch
 from .reading import web_limits
 
 
@@ -15,7 +18,21 @@ class ImportForm(forms.Form):
                              initial=ImportBatch.Kind.FOLLOW_UPS)
     file = forms.FileField(label=_("Excel (.xlsx) or CSV file"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    mapping = forms.ModelChoiceField(label=_("Column mapping of the source (optional)"), required=False,
+                                     queryset=ColumnMapping.objects.none(),
+                                     help_text=_("A source's column names, saved once in the master data."))
     dry_run = forms.BooleanField(label=_("Only check the file; import nothing"), required=False)
+
+    def __init__(self, *args: Any, mappings: QuerySet[ColumnMapping] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].queryset = mappings if mappings is not None else ColumnMapping.objects.none()
+
+    def clean(self) -> dict[str, Any]:
+        asked = super().clean() or {}
+        mapping = asked.get("mapping")
+        if mapping is not None and asked.get("kind") and mapping.kind != asked["kind"]:
+            self.add_error("mapping", _("This mapping is for another kind of file."))
+        return asked
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,14 @@ class ImportBatch(models.Model):
         FOLLOW_UPS = "follow_ups", _("A-card follow-ups")
         DELIVERIES = "deliveries", _("Deliveries")
         VEHICLES = "vehicles", _("Vehicles")
+        STAFF = "staff", _("Staff and teams")
+        CATALOGUE = "catalogue", _("Models, trims and prices")
+        TARGETS = "targets", _("Targets")
+        LEADS = "leads", _("Customers and A-cards")
+        VISITS = "visits", _("Showroom visits")
+        TEST_DRIVES = "test_drives", _("Test drives")
+        ORDERS = "orders", _("Orders")
+        PAYMENTS = "payments", _("Payments")
 
     class Outcome(models.TextChoices):
         QUEUED = "queued", _("Waiting its turn")
@@ -36,6 +45,7 @@ class ImportBatch(models.Model):
         CHECKED = "checked", _("Checked, nothing written")
         REJECTED = "rejected", _("Rejected, nothing written")
         FAILED = "failed", _("Stopped, nothing written")
+        UNDONE = "undone", _("Imported, then undone")
 
     class Via(models.TextChoices):
         WEB = "web", _("Web page")
@@ -49,6 +59,7 @@ class ImportBatch(models.Model):
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, db_index=True)
     rows = models.PositiveIntegerField(_("rows read"), default=0)
     written = models.PositiveIntegerField(_("records imported"), default=0)
+    unchanged = models.PositiveIntegerField(_("rows there already"), default=0)
     error_count = models.PositiveIntegerField(_("problems"), default=0)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
@@ -64,6 +75,8 @@ class ImportBatch(models.Model):
     content = models.BinaryField(_("uploaded file"), null=True, blank=True, editable=False)
     problems = models.JSONField(_("problems listed"), default=list, blank=True, editable=False)
     bad_rows = models.PositiveIntegerField(_("rows with problems"), default=0)
+    mapping = models.ForeignKey("imports.ColumnMapping", models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("column mapping"))
 
     scope = ScopePaths(group="stores__region__group", region="stores__region", store="stores")
 
@@ -97,3 +110,50 @@ class ImportBatch(models.Model):
 
     def get_state_display(self) -> str:
         return str(self.Outcome(self.state).label)
+
+
+class ImportedRecord(models.Model):
+    """A record an import created (the kinds that create records: staff, catalogue, targets, customers and
+    A-cards, visits, orders, payments, vehicles). The desk's apps sit below ``imports`` and do not point at it;
+    the batch points at what it made, and undoing the batch deletes exactly these records."""
+
+    batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="records", verbose_name=_("import"))
+    content_type = models.ForeignKey("contenttypes.ContentType", models.PROTECT, related_name="+",
+                                     verbose_name=_("record type"))
+    object_id = models.PositiveBigIntegerField(_("record id"))
+
+    class Meta:
+        verbose_name = _("imported record")
+        verbose_name_plural = _("imported records")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id}"
+
+
+class ColumnMapping(models.Model):
+    """How a source's export names its columns (its header -> our column), saved once and chosen at each import,
+    so a DMS export is imported as it is month after month. For a store, or for every store of a group."""
+
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=12, choices=ImportBatch.Kind.choices)
+    group = models.ForeignKey("org.DealerGroup", models.CASCADE, related_name="+", verbose_name=_("dealer group"))
+    store = models.ForeignKey("org.Store", models.CASCADE, null=True, blank=True, related_name="+",
+                              verbose_name=_("store"), help_text=_("Empty: for every store of the group."))
+    columns = models.JSONField(_("columns"), default=dict,
+                               help_text=_("The source's column name -> the template's column name."))
+
+    scope = ScopePaths(group="group", store="store")
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["group", "kind", "name"], name="mapping_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        if self.store_id is not None and self.group_id is not None and self.store.region.group_id != self.group_id:
+            raise ValidationError({"store": _("The store is not of this dealer group.")})

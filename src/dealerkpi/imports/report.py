@@ -24,6 +24,7 @@ class Report:
     error_count: int = 0
     rows: int = 0  # data rows read (blank rows are skipped)
     written: int = 0
+    unchanged: int = 0  # rows whose records were there already (a file imported again changes nothing)
     bad_rows: set[int] = field(default_factory=set)
 
     @property

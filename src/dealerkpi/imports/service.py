@@ -14,7 +14,7 @@ from typing import IO
 import rules
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -22,18 +22,27 @@ from django.utils.translation import gettext_noop
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.org.models import Store, User
 
-from .columns import COLUMNS
+from .catalogue import CatalogueImport
+from .columns import COLUMNS, renamed
 from .deliveries import DeliveryImport
 from .engine import Context, Progress, read_header
 from .followups import FollowUpImport
-from .models import ImportBatch
+from .leads import LeadImport, TestDriveImport, VisitImport
+from .models import ColumnMapping, ImportBatch
+from .orders import OrderImport, PaymentImport
 from .reading import COMMAND_LIMITS, Limits, Unreadable, fingerprint, open_table, refusal, web_limits
 from .report import Report
+from .staff import StaffImport
+from .targets import TargetImport
 from .vehicles import VehicleImport
 from .workbooks import error_report
 
-IMPORTERS = {ImportBatch.Kind.FOLLOW_UPS: FollowUpImport, ImportBatch.Kind.DELIVERIES: DeliveryImport,
-             ImportBatch.Kind.VEHICLES: VehicleImport}
+Kind = ImportBatch.Kind
+IMPORTERS = {Kind.STAFF: StaffImport, Kind.CATALOGUE: CatalogueImport, Kind.TARGETS: TargetImport,
+             Kind.LEADS: LeadImport, Kind.FOLLOW_UPS: FollowUpImport, Kind.VISITS: VisitImport,
+             Kind.TEST_DRIVES: TestDriveImport,
+             Kind.ORDERS: OrderImport, Kind.PAYMENTS: PaymentImport, Kind.VEHICLES: VehicleImport,
+             Kind.DELIVERIES: DeliveryImport}
 NOT_ALLOWED = gettext_noop("Imports are for sales managers, general managers and head office.")
 
 
@@ -41,6 +50,13 @@ def importable_stores(viewer: Viewer) -> QuerySet[Store]:
     if not may_import(viewer):
         return Store.objects.none()
     return visible_to(Store.objects.all(), viewer).order_by("code")
+
+
+def mappings_for(viewer: Viewer) -> QuerySet[ColumnMapping]:
+    """The saved column mappings a viewer may choose: their stores', and their stores' groups' (for every store)."""
+    stores = importable_stores(viewer)
+    groups = stores.values("region__group")
+    return ColumnMapping.objects.filter(Q(store__in=stores.values("pk")) | Q(store__isnull=True, group__in=groups))
 
 
 def may_import(viewer: Viewer) -> bool:
@@ -55,6 +71,7 @@ class Options:
     via: str = ImportBatch.Via.WEB
     keep_report: bool = True  # store the error report (.xlsx) with the batch
     progress: Progress | None = None
+    mapping: ColumnMapping | None = None  # the source's column names, saved
 
     @property
     def limits(self) -> Limits:
@@ -79,7 +96,7 @@ def import_file(kind: str, raw: IO[bytes], name: str, viewer: Viewer, options: O
     if not may_import(viewer):
         raise PermissionDenied(_(NOT_ALLOWED))
     batch = ImportBatch(kind=kind, via=options.via, file_name=name[-200:], check_only=options.dry_run,
-                        imported_by=options.user,
+                        imported_by=options.user, mapping=options.mapping,
                         actor=(options.actor or (options.user.get_username() if options.user else ""))[:150])
     with transaction.atomic():
         return attempt(batch, raw, viewer, options)
@@ -91,7 +108,11 @@ def attempt(batch: ImportBatch, raw: IO[bytes], viewer: Viewer, options: Options
     not import (any more) has the file refused. The uploaded file the batch kept is dropped."""
     started, clock = timezone.now(), time.perf_counter()
     batch.file_sha256, batch.file_size = fingerprint(raw)
-    context = Context(viewer, Report(), started, write=not options.dry_run, progress=options.progress)
+    if batch.pk is None:  # saved first: the records it makes point back from ImportedRecord
+        batch.outcome, batch.started_at = ImportBatch.Outcome.WORKING, started
+        batch.save()
+    context = Context(viewer, Report(), started, write=not options.dry_run, progress=options.progress,
+                      batch_id=batch.pk)
     if may_import(viewer):
         stores, readable = _run(batch.kind, raw, batch.file_name, context, options)
     else:
@@ -103,6 +124,7 @@ def attempt(batch: ImportBatch, raw: IO[bytes], viewer: Viewer, options: Options
     batch.outcome = (ImportBatch.Outcome.REJECTED if not report.ok
                      else ImportBatch.Outcome.CHECKED if options.dry_run else ImportBatch.Outcome.IMPORTED)
     batch.rows, batch.written, batch.error_count = report.rows, report.written, report.error_count
+    batch.unchanged = report.unchanged
     batch.bad_rows, batch.problems = len(report.bad_rows), [asdict(error) for error in report.shown()]
     batch.started_at, batch.seconds = started, round(time.perf_counter() - clock, 3)
     batch.content = None
@@ -117,7 +139,12 @@ def _run(kind: str, raw: IO[bytes], name: str, context: Context, options: Option
     report = context.report
     try:
         with open_table(raw, name, options.limits) as table, transaction.atomic():
-            header = read_header(table.header, COLUMNS[kind], report)
+            mapping = options.mapping
+            if mapping is not None and mapping.kind != kind:
+                report.file_error(_("The column mapping “%(name)s” is for another kind of file.") % {
+                    "name": mapping.name})
+                return [], True
+            header = read_header(table.header, COLUMNS[kind], report, renamed(mapping.columns) if mapping else None)
             if header is None:
                 return [], True
             context.header = header

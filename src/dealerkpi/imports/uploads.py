@@ -29,15 +29,16 @@ from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.org.models import Store, User
 from dealerkpi.org.scope import viewer_for
 
-from .models import ImportBatch
-from .service import Options, attempt, importable_stores
+from .models import ColumnMapping, ImportBatch
+from .service import Options, attempt, importable_stores, mappings_for
 
 
-def queue(kind: str, upload: UploadedFile, user: User, check_only: bool, language: str) -> ImportBatch:
+def queue(kind: str, upload: UploadedFile, user: User, check_only: bool, language: str,
+          mapping: ColumnMapping | None = None) -> ImportBatch:
     return ImportBatch.objects.create(
         kind=kind, outcome=ImportBatch.Outcome.QUEUED, via=ImportBatch.Via.WEB, file_name=(upload.name or "")[-200:],
         file_size=upload.size or 0, imported_by=user, actor=user.get_username()[:150], started_at=timezone.now(),
-        check_only=check_only, language=language, content=b"".join(upload.chunks()),
+        check_only=check_only, language=language, content=b"".join(upload.chunks()), mapping=mapping,
     )
 
 
@@ -55,7 +56,9 @@ def run(batch_id: int) -> None:
             user = User.objects.filter(pk=batch.imported_by_id).first()
             viewer = viewer_for(user) if user else Viewer(Reach.NOTHING)
             with translation.override(batch.language or settings.LANGUAGE_CODE), acting_as(user, name="job"):
-                attempt(batch, io.BytesIO(bytes(batch.content)), viewer, Options(dry_run=batch.check_only, user=user))
+                mapping = mappings_for(viewer).filter(pk=batch.mapping_id).first() if batch.mapping_id else None
+                attempt(batch, io.BytesIO(bytes(batch.content)), viewer,
+                        Options(dry_run=batch.check_only, user=user, mapping=mapping))
     except Exception:
         ImportBatch.objects.filter(pk=taken.pk, outcome=ImportBatch.Outcome.WORKING).update(
             outcome=ImportBatch.Outcome.FAILED)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("<int:pk>/", views.batch_page, name="imports-batch"),
     path("template/<str:kind>.xlsx", views.template_download, name="imports-template"),
     path("<int:pk>/problems.xlsx", views.report_download, name="imports-report"),
+    path("<int:pk>/undo/", views.undo_batch, name="imports-undo"),
 ]

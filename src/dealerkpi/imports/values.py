@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from dealerkpi.core.spreadsheets import NotANumber, cell_number
 from dealerkpi.core.spreadsheets import cell_text as text
 from dealerkpi.core.spreadsheets import is_blank as is_blank  # for the importers
-from dealerkpi.core.validators import validate_vin
+from dealerkpi.core.validators import validate_mainland_mobile, validate_vin
 
 Parser = Callable[[Any], Any]
 
@@ -38,6 +38,7 @@ NO = frozenset({"0", "no", "n", "false", "f", "否", "未", "×", "✗", "✘"})
 # Every format above starts with the year: a text that does not is spared a dozen failing strptime calls (which
 # would flush strptime's cache of five patterns each time).
 YEAR_FIRST = re.compile(r"\d{4}\D")
+MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 NUMBERED = re.compile(r"^(?:[A-Za-z]{1,3}-?)?(\d{1,18})$")  # 123, A-123 (an A-card), SO-45 (an order)
 
 
@@ -201,3 +202,77 @@ def amount(cell: Any) -> Decimal:
     if number is None or number <= 0 or number != number.quantize(Decimal("0.01")) or number >= 10**12:
         raise Invalid(_("“%(text)s” is not an amount of yuan above zero, e.g. 198000.00.") % {"text": text(cell)})
     return number
+
+
+def _number(cell: Any) -> Decimal | None:
+    try:
+        return cell_number(cell)
+    except NotANumber:
+        return None
+
+
+def _to_fen(number: Decimal | None) -> bool:
+    return number is not None and number == number.quantize(Decimal("0.01")) and abs(number) < 10**12
+
+
+def amount_or_zero(cell: Any) -> Decimal:
+    """An amount of yuan, zero allowed (gifts, a discount), at most to the fen."""
+    number = _number(cell)
+    if not _to_fen(number) or number is None or number < 0:
+        raise Invalid(_("“%(text)s” is not an amount of yuan, e.g. 1200.00.") % {"text": text(cell)})
+    return number
+
+
+def signed_amount(cell: Any) -> Decimal:
+    """An amount of yuan, negative for a refund, not zero."""
+    number = _number(cell)
+    if not _to_fen(number) or not number:
+        raise Invalid(_("“%(text)s” is not an amount of yuan (negative for a refund), e.g. 5000.00.") % {
+            "text": text(cell)})
+    return number
+
+
+def figure(cell: Any) -> Decimal:
+    """A target's value: a number of zero or more with at most two decimals."""
+    number = _number(cell)
+    if not _to_fen(number) or number is None or number < 0:
+        raise Invalid(_("“%(text)s” is not a number of zero or more with at most two decimals.") % {
+            "text": text(cell)})
+    return number
+
+
+def percent(cell: Any) -> Decimal:
+    number = _number(text(cell).rstrip("%") if isinstance(cell, str) else cell)
+    if number is None or not 0 < number < 100 or number != number.quantize(Decimal("0.01")):
+        raise Invalid(_("“%(text)s” is not a share above 0 and below 100 (%%).") % {"text": text(cell)})
+    return number
+
+
+def month(cell: Any) -> datetime.date:
+    """A month: 2026-10, 2026/10, 2026年10月, or any day of it."""
+    if isinstance(cell, datetime.date):
+        return (cell.date() if isinstance(cell, datetime.datetime) else cell).replace(day=1)
+    value = text(cell)
+    found = MONTH.match(value)
+    if found is not None and 1 <= int(found.group(2)) <= 12:
+        return datetime.date(int(found.group(1)), int(found.group(2)), 1)
+    try:
+        return day(cell).replace(day=1)
+    except Invalid:
+        raise Invalid(_("“%(text)s” is not a month; write e.g. 2026-10.") % {"text": value}) from None
+
+
+def mobile(cell: Any) -> str:
+    value = text(cell).replace(" ", "").replace("-", "")
+    try:
+        validate_mainland_mobile(value)
+    except ValidationError as error:
+        raise Invalid(" ".join(error.messages)) from error
+    return value
+
+
+def whole(cell: Any) -> int:
+    number = _number(cell)
+    if number is None or number != number.to_integral_value() or not 0 < number < 1000:
+        raise Invalid(_("“%(text)s” is not a whole number from 1 to 999.") % {"text": text(cell)})
+    return int(number)

@@ -32,6 +32,7 @@ class Row:
     cost: Decimal | None
     financed_from: datetime.date | None
     arrived_on: datetime.date | None
+    demo: bool | None
 
 
 class VehicleImport:
@@ -65,7 +66,7 @@ class VehicleImport:
             return None
         return Vehicle(store_id=store_id, vin=row.vin, trim_id=trim_id, colour=row.colour, cost=row.cost,
                        financed_from=row.financed_from, arrived_on=row.arrived_on,
-                       status=Vehicle.Status.IN_TRANSIT if row.arrived_on is None else Vehicle.Status.IN_STOCK)
+                       status=status_of(row))
 
     def _trim(self, row: Row) -> int | None:
         if row.trim is None:
@@ -99,3 +100,9 @@ class VehicleImport:
 
     def insert(self, records: list[Model]) -> None:
         Vehicle.objects.bulk_create(records, batch_size=BATCH)  # type: ignore[arg-type]
+
+
+def status_of(row: Row) -> str:
+    if row.demo:
+        return Vehicle.Status.DEMO
+    return Vehicle.Status.IN_TRANSIT if row.arrived_on is None else Vehicle.Status.IN_STOCK

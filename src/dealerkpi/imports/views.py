@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
@@ -14,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dealerkpi.core.audit import record
 from dealerkpi.core.models import AuditEntry
@@ -22,12 +23,12 @@ from dealerkpi.core.pages import refuse_unless
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.org.scope import viewer_of
 
-from . import uploads
+from . import undo, uploads
 from .columns import COLUMNS
 from .forms import ImportForm
 from .models import ImportBatch
 from .reading import web_limits
-from .service import NOT_ALLOWED, importable_stores
+from .service import NOT_ALLOWED, importable_stores, mappings_for
 from .tasks import import_upload
 from .workbooks import XLSX, template
 
@@ -44,12 +45,12 @@ def _importer(request: HttpRequest) -> Viewer:
 def import_page(request: HttpRequest) -> HttpResponse:
     """The form; a valid upload is kept and queued for its job, and the page follows it."""
     viewer = _importer(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, mappings=mappings_for(viewer))
     if request.method == "POST":
         if form.is_valid():
             asked, user = form.cleaned_data, request.user
             batch = uploads.queue(asked["kind"], asked["file"], user, asked["dry_run"],  # type: ignore[arg-type]
-                                  get_language() or settings.LANGUAGE_CODE)
+                                  get_language() or settings.LANGUAGE_CODE, asked["mapping"])
             transaction.on_commit(partial(import_upload, batch.pk))
             return redirect("imports-batch", batch.pk)
         return render(request, "imports/page.html", _context(request, viewer, form, None), status=400)
@@ -71,11 +72,28 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
             transaction.on_commit(partial(import_upload, batch.pk))
         return redirect("imports-batch", batch.pk)
     if not request.htmx:
-        return render(request, "imports/page.html", _context(request, viewer, ImportForm(), batch))
+        return render(request, "imports/page.html",
+                      _context(request, viewer, ImportForm(mappings=mappings_for(viewer)), batch))
     response = render(request, "imports/batch.html", {"batch": batch})
     if not batch.busy:
         response["HX-Refresh"] = "true"  # done or given up: the page shows the result and the history with it
     return response
+
+
+@login_required
+@require_POST
+def undo_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete what an import made, unless something made since depends on it (then nothing, and what does)."""
+    viewer = _importer(request)
+    if not undo.undoable(viewer).filter(pk=pk).exists():
+        raise Http404
+    done = undo.undo(pk, viewer)
+    if done.ok:
+        messages.success(request, _("The import was undone: %(n)s records deleted.") % {"n": done.deleted})
+        return redirect("imports")
+    context = _context(request, viewer, ImportForm(mappings=mappings_for(viewer)), None)
+    context["blocked"] = done
+    return render(request, "imports/page.html", context, status=409)
 
 
 def _context(request: HttpRequest, viewer: Viewer, form: ImportForm, batch: ImportBatch | None
@@ -84,10 +102,12 @@ def _context(request: HttpRequest, viewer: Viewer, form: ImportForm, batch: Impo
     mine = Q(imported_by=request.user) if request.user.is_authenticated else Q(pk__in=[])
     history = list(ImportBatch.objects.filter(Q(pk__in=visible) | mine).defer("report", "content")
                    .order_by("-started_at", "-pk")[:HISTORY])
-    return {
+    may_undo = set(undo.undoable(viewer).filter(pk__in=[past.pk for past in history]).values_list("pk", flat=True))
+    return {"may_undo": may_undo,
         "form": form, "batch": batch, "viewer": viewer, "history": history, "web_rows": web_limits().rows,
         "stores": importable_stores(viewer)[:50],
         "kinds": [(kind, label, COLUMNS[kind]) for kind, label in ImportBatch.Kind.choices],
+        "made": undo.made_count(batch) if batch is not None else [],
     }
 
 

@@ -54,6 +54,11 @@ class Order(models.Model):
     )
     is_cross_region = models.BooleanField(_("cross-region sale"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    number = models.CharField(  # db_default: the generator's COPY into this table leaves the column out
+        _("order number"), max_length=30, blank=True, default="", db_default="",
+        help_text=_("The order's number in the system it came from (a DMS), unique in the store; empty for orders "
+                    "entered at the desk."),
+    )
 
     scope = owned_store_record(("consultant", "credits__staff"))  # everyone credited sees the whole deal
 
@@ -68,6 +73,8 @@ class Order(models.Model):
                 name="one_open_order_per_card",
                 violation_error_message=_("This A-card already has an order."),
             ),
+            models.UniqueConstraint(fields=["store", "number"], condition=~Q(number=""),
+                                    name="order_number_unique_in_store"),
         ]
 
     def __str__(self) -> str:
