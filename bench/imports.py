@@ -1,8 +1,9 @@
-"""Imports: rows per second of the product importer (src/dealerkpi/imports) for A-card follow-ups and
-deliveries from a CSV and an Excel file, against the database's own bulk load of the same rows as the bound.
+"""Imports: rows per second and peak memory of the product importer (src/dealerkpi/imports) for A-card follow-ups
+and deliveries from a CSV and an Excel file, and for a large file of orders (CSV), against the database's own bulk
+load of the same rows as the bound.
 
     .venv/bin/python bench/imports.py --database-url postgres://postgres@127.0.0.1:5432/dealerkpi_bench_imp \
-        [--follow-ups 200000] [--repeat 3]
+        [--follow-ups 200000] [--orders 200000] [--kinds follow_ups,deliveries,orders] [--repeat 3]
 
 The database must hold generated data it can lose: the first run takes the newest `--follow-ups` A-card
 follow-ups and every delivery of a delivered order (with its C-card calls) out of it, into
@@ -24,6 +25,12 @@ Measured, each in a fresh child process, each repetition inside a transaction th
   timed): the project's BulkWriter (COPY ... FROM STDIN on PostgreSQL, executemany INSERT on SQLite), one
   transaction. For deliveries it writes the deliveries and their C-cards, not the order, vehicle and A-card
   updates the importer also makes.
+
+**Orders** (`--orders` rows, written once to var/bench/import_<db>/orders.csv, nothing taken out of the database):
+each row a new order of the first store with consultants, numbered BENCH-0000001..., for a new customer (a new
+mobile), by one of the store's consultants in turn, of one trim at its price. The importer makes the customer,
+the order, its credit and the batch's list of what it made (``ImportedRecord``), three records and a link each;
+the bound COPYs the same customers, orders and credits.
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ DELIVERY_COLUMNS = ["store", "order", "vin", "scheduled_for", "delivered_at", "i
                     "certificate_handed", "insurance_done", "handover_done", "customer_signed"]
 CHECKS = DELIVERY_COLUMNS[5:]
 WAYS = ("bound", "importer", "xlsx")
+ORDER_COLUMNS = ["store", "order_no", "mobile", "customer", "consultant", "trim", "colour", "ordered_at",
+                 "guide_price", "floor_price", "price"]
 
 
 def folder(database_url: str) -> Path:
@@ -113,6 +122,36 @@ def prepare(database_url: str, follow_ups: int) -> None:
     print(f"exported {len(chosen)} follow-ups and {len(ids)} deliveries to {out}")
 
 
+def prepare_orders(database_url: str, orders: int) -> None:
+    """Write the orders file (once): new orders of the first store with consultants, for new customers."""
+    out = folder(database_url)
+    if (out / "orders.csv").exists():
+        return
+    setup_django(database_url)
+    from django.utils import timezone
+
+    from dealerkpi.catalog.models import TrimPrice
+    from dealerkpi.org.models import Role, RoleAssignment
+
+    out.mkdir(parents=True, exist_ok=True)
+    today = timezone.localdate()
+    held = RoleAssignment.objects.filter(role=Role.CONSULTANT, valid_to__isnull=True, staff__leave_date__isnull=True)
+    store = held.order_by("store__code").values_list("store__code", flat=True).first()
+    consultants = list(held.filter(store__code=store).order_by("staff__employee_no")
+                       .values_list("staff__employee_no", flat=True))
+    price = TrimPrice.objects.filter(valid_from__lte=today).select_related("trim").order_by("-valid_from").first()
+    start = timezone.localtime().replace(second=0, microsecond=0) - datetime.timedelta(days=30)
+    with (out / "orders.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(ORDER_COLUMNS)
+        for i in range(orders):
+            at = start + datetime.timedelta(seconds=10 * i)
+            writer.writerow([store, f"BENCH-{i:07d}", f"19{i:09d}", f"客户{i}", consultants[i % len(consultants)],
+                             price.trim.code, "白", at.isoformat(sep=" "), price.guide_price, price.floor_price,
+                             price.guide_price])
+    print(f"wrote {orders} orders of store {store} to {out}")
+
+
 def read_rows(path: Path) -> list[dict]:
     with path.open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -134,6 +173,8 @@ def bound(kind: str, path: Path) -> tuple[int, float]:
     when = lambda text: datetime.datetime.fromisoformat(text) if text else None  # noqa: E731
     day = lambda text: datetime.date.fromisoformat(text) if text else None  # noqa: E731
     writer = BulkWriter()
+    if kind == "orders":
+        return bound_orders(rows, stores, writer)
     if kind == "follow_ups":
         staff = dict(Staff.objects.values_list("employee_no", "pk"))
         tables = [writer.table(FollowUp, ("id", "store_id", "lead_id", "staff_id", "at", "channel", "outcome",
@@ -167,6 +208,39 @@ def bound(kind: str, path: Path) -> tuple[int, float]:
     return len(tuples), time.perf_counter() - started
 
 
+def bound_orders(rows: list[dict], stores: dict[str, int], writer: object) -> tuple[int, float]:
+    """The customers, orders and credits of the orders file, typed and resolved (not timed), COPYed (timed)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from dealerkpi.catalog.models import Trim
+    from dealerkpi.crm.models import Customer
+    from dealerkpi.org.models import Staff
+    from dealerkpi.sales.models import Order, OrderCredit
+
+    staff = dict(Staff.objects.values_list("employee_no", "pk"))
+    trims = dict(Trim.objects.values_list("code", "pk"))
+    zone = timezone.get_current_timezone()
+    customers = writer.table(Customer, ("id", "store_id", "owner_id", "name", "phone", "district", "created_at"))
+    orders = writer.table(Order, ("id", "store_id", "lead_id", "customer_id", "consultant_id", "trim_id", "colour",
+                                  "vehicle_id", "ordered_at", "guide_price", "floor_price", "price", "gifts_cost",
+                                  "sold_via_id", "is_cross_region", "status", "number"))
+    credits = writer.table(OrderCredit, ("id", "store_id", "order_id", "staff_id", "share"))
+    typed = [(stores[r["store"]], staff[r["consultant"]], trims[r["trim"]],
+              datetime.datetime.fromisoformat(r["ordered_at"]).replace(tzinfo=zone), r) for r in rows]
+    started = time.perf_counter()
+    for store, consultant, trim, at, r in typed:
+        customer, order = customers.new_id(), orders.new_id()
+        customers.add((customer, store, consultant, r["customer"], r["mobile"], "", at))
+        orders.add((order, store, None, customer, consultant, trim, r["colour"], None, at, Decimal(r["guide_price"]),
+                    Decimal(r["floor_price"]), Decimal(r["price"]), Decimal("0"), None, False, "confirmed",
+                    r["order_no"]))
+        credits.add((credits.new_id(), store, order, consultant, Decimal("100")))
+    writer.close()
+    return len(typed), time.perf_counter() - started
+
+
 def importer(kind: str, path: Path) -> tuple[int, float]:
     """The product importer, as the `dealerkpi import` command runs it."""
     from dealerkpi.core.scope import Reach, Viewer
@@ -189,9 +263,9 @@ def child(args: argparse.Namespace) -> None:
     from django.db import transaction
 
     from dealerkpi.crm.models import FollowUp
-    from dealerkpi.sales.models import Delivery
+    from dealerkpi.sales.models import Delivery, Order
 
-    model = FollowUp if args.kind == "follow_ups" else Delivery
+    model = {"follow_ups": FollowUp, "deliveries": Delivery, "orders": Order}[args.kind]
     path = folder(args.database_url) / f"{args.kind}{'.xlsx' if args.way == 'xlsx' else '.csv'}"
     before = model.objects.count()
     with transaction.atomic():  # rolled back: every repetition starts from the same database
@@ -206,6 +280,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--follow-ups", type=int, default=200000)
+    parser.add_argument("--orders", type=int, default=200000, help="rows of the orders file")
+    parser.add_argument("--kinds", default="follow_ups,deliveries,orders", help="which files to import")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--kind", default="follow_ups", help=argparse.SUPPRESS)
     parser.add_argument("--way", default="importer", help=argparse.SUPPRESS)
@@ -214,10 +290,15 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    prepare(args.database_url, args.follow_ups)
+    kinds = args.kinds.split(",")
+    if {"follow_ups", "deliveries"} & set(kinds):
+        prepare(args.database_url, args.follow_ups)
+    if "orders" in kinds:
+        prepare_orders(args.database_url, args.orders)
     found = {}
-    for kind in ("follow_ups", "deliveries"):
-        for way in WAYS:
+    for kind in kinds:
+        ways = WAYS[:2] if kind == "orders" else WAYS  # the orders file is CSV only
+        for way in ways:
             results = [run_child("imports.py", ["--database-url", args.database_url, "--kind", kind, "--way", way])
                        for _ in range(args.repeat)]
             print(results, flush=True)
@@ -225,7 +306,7 @@ def main() -> None:
                                       "seconds": spread([r["seconds"] for r in results]),
                                       "rows_per_second": spread([r["rows_per_second"] for r in results]),
                                       "peak_rss_mb": spread([r["peak_rss_mb"] for r in results])}
-        for way in WAYS[1:]:
+        for way in ways[1:]:
             found[f"{kind}/bound_over_{way}"] = round(
                 found[f"{kind}/bound"]["rows_per_second"]["median"]
                 / found[f"{kind}/{way}"]["rows_per_second"]["median"], 1)
