@@ -84,9 +84,7 @@ def _led_rate(table: Table, member: Member, store_ids: frozenset[int]) -> Decima
         parts = [table.teams.get(team, {}) for team in table.teams_led(member.staff_id, store_ids)]
     else:
         return None
-    leavers = sum((part.get("leavers", ZERO) for part in parts), ZERO)
-    headcount_months = sum((part.get("headcount_months", ZERO) for part in parts), ZERO)
-    return ratio(leavers * people.ATTRITION_WINDOW, headcount_months)
+    return people.attrition_rate(parts)
 
 
 def _shape(

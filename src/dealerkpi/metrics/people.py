@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
+from dealerkpi.core.money import ZERO
 from dealerkpi.org.models import EffectiveDated, Role, Staff, TeamMembership
 from dealerkpi.org.roles import SALES_FORCE
-from dealerkpi.people.models import AttendanceRecord, TrainingRecord
+from dealerkpi.people.models import AttendanceRecord, Candidate, Position, TrainingRecord
 
-from .base import Table, grouped, tidy
+from .base import Table, grouped, ratio, tidy
 from .period import Frame, shift
 
 Status = AttendanceRecord.Status
@@ -139,3 +142,55 @@ def attrition_table(frame: Frame) -> Table:
         table.team_store[team_id] = store_id
     return table
 
+
+
+def attrition_rate(parts: Iterable[Mapping[str, Decimal]]) -> Decimal | None:
+    """Leavers / average month-end headcount over 12 months, in percent, over the parts (stores or teams) of
+    ``attrition_table``; None when there was nobody to lose."""
+    found = list(parts)
+    leavers = sum((part.get("leavers", ZERO) for part in found), ZERO)
+    headcount_months = sum((part.get("headcount_months", ZERO) for part in found), ZERO)
+    return ratio(leavers * ATTRITION_WINDOW, headcount_months)
+
+
+def average_headcount(parts: Iterable[Mapping[str, Decimal]]) -> Decimal:
+    """The mean of the 12 month-end headcounts over the parts, to one place half-up (what the rate divides by)."""
+    headcount_months = sum((part.get("headcount_months", ZERO) for part in parts), ZERO)
+    return (headcount_months / ATTRITION_WINDOW).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def leavers_by_reason(frame: Frame) -> list[dict[str, object]]:
+    """The stores' leavers of ``store_leavers`` counted by store, reason and whether they chose to go, from their
+    departure records (reason None: nobody recorded why). One query."""
+    return list(
+        store_leavers(frame).order_by()
+        .values("store_id", reason=F("departure__reason"), voluntary=F("departure__voluntary"))
+        .annotate(leavers=Count("pk"))
+        .order_by("store_id", "reason", "voluntary")
+    )
+
+
+def recruiting_funnel(positions: QuerySet[Position]) -> QuerySet[Position]:
+    """Each position with its candidates, those interviewed (at least once), offered (an offer made, whatever came
+    of it) and hired. One query."""
+    return positions.annotate(
+        candidates_count=Count("candidates", distinct=True),
+        interviewed=Count("candidates", filter=Q(candidates__interviews__isnull=False), distinct=True),
+        offered=Count("candidates", filter=Q(candidates__offer_salary__isnull=False), distinct=True),
+        hired=Count("candidates", filter=Q(candidates__stage=Candidate.Stage.HIRED), distinct=True),
+    )
+
+
+def days_to_fill(position: Position) -> int | None:
+    """Days from opening a position to recording its hire; None while it is not filled."""
+    if position.status != Position.Status.FILLED or position.closed_on is None:
+        return None
+    return (position.closed_on - position.opened_on).days
+
+
+def average_days_to_fill(positions: Iterable[Position]) -> Decimal | None:
+    """The mean of ``days_to_fill`` over the filled positions, to one place half-up; None when none is filled."""
+    days = [found for found in map(days_to_fill, positions) if found is not None]
+    if not days:
+        return None
+    return (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -1,9 +1,10 @@
 """The pages that live in reports because they weigh figures: the team board (under /desk/), the stock overview and
-secondary dealers (under /stock/) and the meeting notes (under /store/). See the includes in dealerkpi/urls.py."""
+secondary dealers (under /stock/), the meeting notes, attrition and recruiting (under /store/). See the includes
+in dealerkpi/urls.py."""
 
 from django.urls import path
 
-from dealerkpi.reports import meeting_notes, stock_views, team_board
+from dealerkpi.reports import attrition, meeting_notes, recruiting, stock_views, team_board
 
 desk_urlpatterns = [
     path("team/", team_board.team_board, name="team-board"),
@@ -17,4 +18,6 @@ stock_urlpatterns = [
 
 store_urlpatterns = [
     path("meetings/", meeting_notes.meeting_notes, name="meeting-notes"),
+    path("attrition/", attrition.attrition, name="attrition"),
+    path("recruiting/", recruiting.recruiting, name="recruiting"),
 ]

@@ -9,6 +9,7 @@ from dealerkpi.crm.rules import leads_others
 from dealerkpi.org.models import Role
 from dealerkpi.org.roles import SALES_MANAGEMENT, STORE_MANAGEMENT
 from dealerkpi.org.rules import everything, head_office, reach_in, role_in, works_in
+from dealerkpi.people.rules import sees_the_staff
 
 # The store management's report: store-wide roles (sales managers, deputies, GM, HR, finance), head office,
 # superusers. Consultants and supervisors have their statements, earnings to date and the team board.
@@ -20,3 +21,4 @@ rules.add_perm("reports.view_team_board", leads_others)  # supervisors and the s
 rules.add_perm("reports.view_daily_report", role_in(STORE_MANAGEMENT) | head_office | everything)
 rules.add_perm("reports.send_daily_report", works_in(SALES_MANAGEMENT))
 rules.add_perm("reports.comment_daily_report", works_in({Role.GENERAL_MANAGER}))
+rules.add_perm("reports.view_attrition", sees_the_staff)  # the store's management, HR, head office
