@@ -34,6 +34,7 @@ from dealerkpi.org.models import (
     TeamMembership,
     User,
 )
+from dealerkpi.people.models import Departure
 from dealerkpi.sales.models import (
     Delivery,
     DeliveryFollowUp,
@@ -354,6 +355,16 @@ class TestDistributions:
                 / 3
             )
             assert 0.18 <= leavers / headcount <= 0.32
+
+    def test_every_leaver_has_a_departure_record_that_fits(self):
+        leavers = Staff.objects.filter(leave_date__isnull=False)
+        departures = Departure.objects.filter(staff__in=leavers)
+        assert leavers.exists() and departures.count() == leavers.count()
+        assert not departures.exclude(left_on=F("staff__leave_date")).exists()
+        for departure in departures.select_related("recorded_by"):
+            assert Departure.reason_conflict(departure.voluntary, departure.reason) is None
+            assert departure.recorded_by.role == Role.HR and departure.store_id == departure.recorded_by.store_id
+            assert bool(departure.competitor) == (departure.reason == Departure.Reason.COMPETITOR_OFFER)
 
     def test_penetrations(self):
         delivered = list(deliveries().values_list("order_id", flat=True))

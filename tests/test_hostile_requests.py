@@ -58,11 +58,12 @@ from dealerkpi.crm.claims import claim_card
 from dealerkpi.demo_data.oem import EXAMPLE as EXAMPLE_POLICY
 from dealerkpi.imports.models import ImportBatch
 from dealerkpi.oem.models import CommercialPolicy
-from dealerkpi.org.models import Store, User
+from dealerkpi.org.models import Staff, Store, User
 from dealerkpi.org.scope import viewer_for
 from dealerkpi.pay import runs, workflow
 from dealerkpi.pay.models import Run, Statement, StatementQuery
-from dealerkpi.people.models import MeetingNote
+from dealerkpi.people import onboarding
+from dealerkpi.people.models import Candidate, MeetingNote, OnboardingItem, Position, Probation
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, PlanVersion
 from dealerkpi.sales.models import Delivery, DeliveryFollowUp, Order, OrderApproval, Payment
@@ -179,6 +180,14 @@ def walk_world() -> World:
         CommercialPolicy.objects.create(group=store.region.group, brand=brand, valid_from=datetime.date(2026, 1, 1),
                                         document=policy)
     create_token(world.users["c1"], "DMS")  # an API token of the walkers' (its page revokes the walker's own)
+    for key in ("c1", "c6"):  # onboarding, probation and recruiting of a walkers' store and of another group
+        staff = world.staff[key]
+        onboarding.start(staff)
+        position = Position.objects.create(store=staff.store, role="consultant", reason="growth",
+                                           opened_on=datetime.date(2026, 10, 1), opened_by=staff)
+        Candidate.objects.create(position=position, store=staff.store, name="应聘者", phone="13600000000",
+                                 source="job_site", applied_on=datetime.date(2026, 10, 2), cv=b"%PDF-1.4",
+                                 cv_name="cv.pdf", cv_type="application/pdf")
     return world
 
 
@@ -260,6 +269,10 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
         (("statement-detail",), STATEMENTS),
     ) for name in names},
     "token-revoke": lambda world: list(ApiToken.objects.values_list("pk", flat=True)),
+    "departure-new": _own_and_other(Staff), "onboarding-start": _own_and_other(Staff),
+    "onboarding-tick": _own_and_other(OnboardingItem), "probation-detail": _own_and_other(Probation),
+    "position-detail": _own_and_other(Position), "candidate-detail": _own_and_other(Candidate),
+    "candidate-cv": _own_and_other(Candidate),
 }
 PATH_WORDS: dict[str, tuple[str, ...]] = {
     "fmt": ("xlsx", "csv"), "action": ("submit", "send_back", "approve", "lock", "recompute"),

@@ -6,10 +6,11 @@ from __future__ import annotations
 from random import Random
 
 from dealerkpi.demo_data import names
-from dealerkpi.demo_data.clock import NEVER, first_of_month_after, month_end_on_or_before
-from dealerkpi.demo_data.draws import Weighted, money
+from dealerkpi.demo_data.clock import DAY, NEVER, NOON, first_of_month_after, month_end_on_or_before
+from dealerkpi.demo_data.draws import Weighted, money, pick_one, rng_for
 from dealerkpi.demo_data.store_base import Card, Person, Slot, StoreBase, Tenure
 from dealerkpi.org.models import Role
+from dealerkpi.people.models import Departure
 
 _SURNAMES = Weighted(names.SURNAMES)
 SALARY = {
@@ -25,6 +26,12 @@ MANAGEMENT = (Role.GENERAL_MANAGER, Role.SALES_MANAGER, Role.DEPUTY_MANAGER, Rol
 TEAMS = (3, 3, 4)  # sales teams in a store, drawn from these
 TEAM_SIZE = {3: (5, 6), 4: (5, 5)}  # consultants in a team, by the number of teams: 15 to 20 in a store
 ATTENDANCE = (("present", 930), ("late", 35), ("leave", 25), ("absent", 10))
+Reason = Departure.Reason
+DEPARTURE_REASONS = Weighted((
+    (Reason.PAY, 22), (Reason.COMPETITOR_OFFER, 16), (Reason.CAREER, 14), (Reason.WORKLOAD, 12),
+    (Reason.MANAGEMENT, 8), (Reason.FAMILY, 8), (Reason.PERFORMANCE, 8), (Reason.RELOCATION, 6),
+    (Reason.PROBATION, 3), (Reason.CONDUCT, 2), (Reason.OTHER, 1),
+))
 
 
 def person_name(rng: Random) -> tuple[str, str]:
@@ -147,6 +154,22 @@ class StaffRoster(StoreBase):
             self._write_memberships(slot.chain, slot.team, is_leader=False)
         for team, chain in enumerate(self.supervisors):
             self._write_memberships(chain, team, is_leader=True)
+        self._write_departures()
+
+    def _write_departures(self) -> None:
+        """A departure record for every leaver, recorded by the store's HR on the last day; the cards handed over
+        are not counted. Drawn from a random stream of its own, so every other row stays as it was."""
+        g, t = self.g, self.t
+        rng = rng_for(g.seed, "departures", self.index)
+        rivals = [f"{brand.name}4S店" for brand in names.COMPETITOR_BRANDS]
+        for person in self.people:
+            if person.leave == NEVER:
+                continue
+            reason = DEPARTURE_REASONS.pick(rng)
+            voluntary = reason in Departure.VOLUNTARY_REASONS or (reason == Reason.OTHER and rng.random() < 0.5)
+            went_to = pick_one(rng, rivals) if reason == Reason.COMPETITOR_OFFER else ""
+            t.departure.add((t.departure.new_id(), self.sid, person.id, g.day(person.leave), voluntary, reason.value,
+                             went_to, "", self.managers[Role.HR].id, g.at(person.leave * DAY + NOON), None))
 
     def _write_person(self, p: Person, employee_no: str, phones: PhoneBook, promoted_on: int | None) -> None:
         g, t, rng = self.g, self.t, self.rng

@@ -20,7 +20,7 @@ from dealerkpi.org.models import (
     TeamMembership,
     User,
 )
-from dealerkpi.people.models import AttendanceRecord, TrainingRecord
+from dealerkpi.people.models import AttendanceRecord, Departure, TrainingRecord
 from dealerkpi.sales.models import (
     Delivery,
     DeliveryFollowUp,
@@ -110,6 +110,10 @@ COLUMNS: dict[str, tuple[type[Model], str]] = {
     "competitor": (CompetitorPrice, "id store_id competitor_model_id seen_on price offer source reported_by_id"),
     "training": (TrainingRecord, "id store_id staff_id course held_on hours passed trainer_id"),
     "attendance": (AttendanceRecord, "id store_id staff_id day status"),
+    "departure": (
+        Departure,
+        "id store_id staff_id left_on voluntary reason competitor notes recorded_by_id recorded_at cards_handed_over",
+    ),
 }
 
 
@@ -156,6 +160,7 @@ class Tables:
     competitor: Table
     training: Table
     attendance: Table
+    departure: Table
 
     def __init__(self, writer: BulkWriter) -> None:
         for name, (model, columns) in COLUMNS.items():

@@ -25,11 +25,12 @@ from dealerkpi.core.pages import asked_month, next_month, page_of, refuse_unless
 from dealerkpi.core.scope import visible_to
 from dealerkpi.org.pages import chosen_store, store_context, store_staff
 from dealerkpi.org.scope import viewer_of
-from dealerkpi.people.forms import DailyChecklistForm, TrainingForm
-from dealerkpi.people.models import DailyChecklist, TrainingRecord
+from dealerkpi.people.forms import CertificationForm, DailyChecklistForm, TrainingForm
+from dealerkpi.people.models import Certification, DailyChecklist, TrainingRecord
 
 PER_PAGE = 50
 CHECKLIST_DAYS = 30
+RENEW_WITHIN = 60  # days: a certification expiring this soon is to be renewed
 
 # --- training -----------------------------------------------------------------------------------------------
 
@@ -69,6 +70,31 @@ def training_new(request: HttpRequest) -> HttpResponse:
         month = f"{form.cleaned_data['held_on']:%Y-%m}"
         return HttpResponseRedirect(f"{reverse('training-list')}?{urlencode({'store': store.pk, 'month': month})}")
     return render(request, "people/training_form.html", store_context(viewer, store, form=form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def certifications(request: HttpRequest) -> HttpResponse:
+    """Who holds which certification (the store's staff today; consultants see their own), who must renew within
+    60 days or has let one expire, and recording one."""
+    viewer = viewer_of(request)
+    store, today = chosen_store(request, viewer), timezone.localdate()
+    may_record = request.user.has_perm("people.add_certification", store)
+    staff = store_staff(store, today)
+    form = CertificationForm(request.POST or None, instance=Certification(store=store),
+                             people=visible_to(staff, viewer), initial={"obtained_on": today})
+    if request.method == "POST":
+        refuse_unless(may_record, _("Supervisors, managers and HR of the store record certifications."))
+        if form.is_valid():
+            form.save()
+            return saved(request, _("Recorded the certification."))
+    held = (visible_to(Certification.objects.filter(store=store, staff__in=staff), viewer)
+            .select_related("staff").order_by("staff__name", "name", "pk"))
+    renew_by = today + datetime.timedelta(days=RENEW_WITHIN)
+    return render(request, "people/certifications.html", store_context(
+        viewer, store, today=today, renew_by=renew_by, form=form, may_record=may_record, held=held,
+        renew=held.filter(expires_on__lte=renew_by).order_by("expires_on", "pk"),
+    ))
 
 
 # --- the daily checklist ------------------------------------------------------------------------------------
