@@ -120,3 +120,27 @@ def record(benchmark: str, result: dict) -> None:
 
 def is_sqlite(database_url: str) -> bool:
     return database_url.startswith("sqlite")
+
+
+def time_spent_in(spent: dict[str, float], name: str, module: object, function_name: str) -> None:
+    """Add the time every call of `module.function_name` takes to `spent[name]` (this process only)."""
+    function = getattr(module, function_name)
+
+    def timed(*args: object, **kwargs: object) -> object:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[name] += time.perf_counter() - started
+    setattr(module, function_name, timed)
+
+
+class QueryCount:
+    """A database execute wrapper counting the SQL statements run: `with connection.execute_wrapper(counted)`."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204 - Django's wrapper signature
+        self.count += 1
+        return execute(sql, params, many, context)

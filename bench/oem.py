@@ -17,7 +17,7 @@ import argparse
 import datetime
 import time
 
-from common import emit, peak_rss_mb, record, run_child, setup_django, spread
+from common import QueryCount, emit, peak_rss_mb, record, run_child, setup_django, spread, time_spent_in
 
 
 def child(args: argparse.Namespace) -> None:
@@ -34,27 +34,12 @@ def child(args: argparse.Namespace) -> None:
         stores = stores[:1]
     spent = {"read": 0.0, "engine": 0.0}
 
-    def timed(name: str, module: object, function_name: str) -> None:
-        function = getattr(module, function_name)
-
-        def wrapper(*a: object, **k: object) -> object:
-            started = time.perf_counter()
-            try:
-                return function(*a, **k)
-            finally:
-                spent[name] += time.perf_counter() - started
-        setattr(module, function_name, wrapper)
-
-    timed("read", policy, "read_store_months")
-    timed("engine", policy.engine, "evaluate_period")
-    queries = [0]
-
-    def count(execute, sql, params, many, context):  # noqa: ANN001, ANN202 - Django's wrapper signature
-        queries[0] += 1
-        return execute(sql, params, many, context)
+    time_spent_in(spent, "read", policy, "read_store_months")
+    time_spent_in(spent, "engine", policy.engine, "evaluate_period")
+    queries = QueryCount()
 
     today = datetime.date.fromisoformat(args.today)
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(queries):
         started = time.perf_counter()
         found = policy.standings(stores, Period.parse(args.month), today)
         added = []
@@ -66,7 +51,7 @@ def child(args: argparse.Namespace) -> None:
     emit({
         "scope": args.scope, "stores": len(found), "month": args.month, "today": args.today,
         "rebates": str(sum(s.month.rebate for s in found.values())), "one_more_models": len(added),
-        "seconds": round(wall, 3), "queries": queries[0], "read_seconds": round(spent["read"], 3),
+        "seconds": round(wall, 3), "queries": queries.count, "read_seconds": round(spent["read"], 3),
         "engine_seconds": round(spent["engine"], 3), "peak_rss_mb": round(peak_rss_mb(), 1),
     })
 

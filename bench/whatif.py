@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import emit, peak_rss_mb, record, run_child, setup_django, spread
+from common import QueryCount, emit, peak_rss_mb, record, run_child, setup_django, spread, time_spent_in
 
 DRAFT_NOTE = "bench: unit award +50"
 
@@ -95,36 +95,21 @@ def child(args: argparse.Namespace) -> None:
         PeriodFigures.objects.filter(store__in=stores, period__in=[p.first_day for p in periods]).delete()
     spent = {"read": 0.0, "figures": 0.0, "engine": 0.0, "paid": 0.0}
 
-    def timed(name, module, function_name):
-        function = getattr(module, function_name)
-
-        def wrapper(*a, **k):
-            started = time.perf_counter()
-            try:
-                return function(*a, **k)
-            finally:
-                spent[name] += time.perf_counter() - started
-        setattr(module, function_name, wrapper)
-
-    timed("read", replay, "read_store_months")
-    timed("figures", period_figures.metrics, "period_inputs_by_store")
-    timed("engine", replay, "evaluate_store")
-    timed("paid", replay, "paid_results")
-    queries = [0]
-
-    def count(execute, sql, params, many, context):
-        queries[0] += 1
-        return execute(sql, params, many, context)
+    time_spent_in(spent, "read", replay, "read_store_months")
+    time_spent_in(spent, "figures", period_figures.metrics, "period_inputs_by_store")
+    time_spent_in(spent, "engine", replay, "evaluate_store")
+    time_spent_in(spent, "paid", replay, "paid_results")
+    queries = QueryCount()
 
     rss_before = peak_rss_mb()
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(queries):
         started = time.perf_counter()
         result = whatif.what_if(draft, stores, periods)
         wall = time.perf_counter() - started
     emit({
         "scope": args.scope, "stores": len(stores), "months": len(periods), "cold": args.cold,
         "person_months": result.person_months, "old_total": str(result.totals.old),
-        "new_total": str(result.totals.new), "seconds": round(wall, 3), "queries": queries[0],
+        "new_total": str(result.totals.new), "seconds": round(wall, 3), "queries": queries.count,
         "read_seconds": round(spent["read"], 3), "computed_figures_seconds": round(spent["figures"], 3),
         "engine_seconds": round(spent["engine"], 3), "paid_seconds": round(spent["paid"], 3),
         "peak_rss_mb": round(peak_rss_mb(), 1), "rss_after_setup_mb": round(rss_before, 1),

@@ -135,8 +135,9 @@ def test_every_menu_entry_names_a_page_and_a_known_permission(world: World) -> N
 
 
 def test_the_approvals_inbox_shows_the_kinds_its_reader_decides(client, world: World) -> None:
-    sections = {"sup1": {"inbox-lost-sales"}, "m1": {"inbox-orders", "inbox-lost-sales"},
-                "gm1": {"inbox-orders", "inbox-lost-sales"}}
+    sections = {"sup1": {"inbox-lost-sales", "inbox-claims"},
+                "m1": {"inbox-orders", "inbox-lost-sales", "inbox-claims"},
+                "gm1": {"inbox-orders", "inbox-lost-sales", "inbox-claims"}}
     for name, expected in sections.items():
         client.force_login(user(name))
         page = client.get(reverse("approvals")).content.decode()
