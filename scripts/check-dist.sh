@@ -18,7 +18,7 @@ port=$("$bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1"
 DEALERKPI_DEV=1 DATABASE_URL="sqlite:///$work/demo.sqlite3" "$bin/dealerkpi" runserver "127.0.0.1:$port" --noreload \
     > serve.log 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 served() {  # the status of a page of the demo, once the server answers
     "$bin/python" - "$1" <<'PY'
 import sys, time, urllib.error, urllib.request
