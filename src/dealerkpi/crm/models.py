@@ -453,7 +453,6 @@ class Suggestion:
     """What the store's rule says: the card's consultant keeps the customer, or the claimant gets it."""
 
     status: str  # OwnershipClaim.Status.KEPT or MOVED
-    last_contact: datetime.datetime | None
     lapse_days: int
     rule_set: bool  # False: the store has no rule of its own and the default applies
 
@@ -509,4 +508,4 @@ class OwnershipClaim(AuditedModel):
         last = FollowUp.objects.filter(lead_id=self.lead_id, at__lte=self.claimed_at).aggregate(
             last=models.Max("at"))["last"]
         lapsed = self.claimed_at - (last or self.lead.created_at) >= datetime.timedelta(days=days)
-        return Suggestion(self.Status.MOVED if lapsed else self.Status.KEPT, last, days, rule is not None)
+        return Suggestion(self.Status.MOVED if lapsed else self.Status.KEPT, days, rule is not None)

@@ -26,7 +26,7 @@ from dealerkpi.metrics.base import ratio
 from dealerkpi.metrics.now import closing_stock
 from dealerkpi.metrics.period import Frame, Span
 from dealerkpi.plans import engine
-from dealerkpi.plans.engine.catalogue import DEAL_FIGURES, METRICS, Metric, catalogue
+from dealerkpi.plans.engine.catalogue import DEAL_FIGURES, Metric, catalogue
 from dealerkpi.plans.metric_labels import labelled
 from dealerkpi.stock.models import Vehicle
 
@@ -81,12 +81,6 @@ def store_figures_of(named: Iterable[str]) -> tuple[str, ...]:
         elif _additive(name) and name not in WHOLESALE:
             wanted[name] = None
     return tuple(wanted)
-
-
-def unsupported(named: Iterable[str]) -> list[str]:
-    """The metrics a policy names that a store has no figure for (a rate of people, like attendance)."""
-    return [name for name in named
-            if name in METRICS and name not in RATES and not _additive(name)]
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ class Assessment:
     """Everything the engine needs about one store besides its figures: the policy, targets and scores by month."""
 
     store: Store
+    version: CommercialPolicy  # the policy's version in force in the month assessed
     plans: dict[engine.Period, engine.Plan]  # the policy in force, for each month that has one
     targets: dict[engine.Period, dict[str, Decimal]]
     scores: dict[engine.Period, dict[str, tuple[Decimal, str]]]
@@ -121,15 +122,14 @@ def _by_month(rows: QuerySet, key: str) -> dict[int, dict[engine.Period, dict]]:
     return found
 
 
-def assessments(stores: Sequence[Store], plans: dict[int, dict[engine.Period, engine.Plan]], year: int
-                ) -> dict[int, Assessment]:
+def assessments(stores: Sequence[Store], in_force: dict[int, InForce], year: int) -> dict[int, Assessment]:
     """The stores' targets and scores of the year, two queries."""
     ids = [store.pk for store in stores]
     span = {"store_id__in": ids, "month__year": year}
     targets = _by_month(ManufacturerTarget.objects.filter(**span), "figure")
     scores = _by_month(ManufacturerScore.objects.filter(**span), "item")
     return {store.pk: Assessment(
-        store, plans[store.pk],
+        store, in_force[store.pk].version, in_force[store.pk].plans,
         {period: {name: row.value for name, row in rows.items()} for period, rows in targets.get(store.pk, {}).items()},
         {period: {item: (row.value, row.comment) for item, row in rows.items()}
          for period, rows in scores.get(store.pk, {}).items()},
@@ -167,9 +167,6 @@ class Standing:
     def quarter_rebate(self) -> Decimal:
         return sum((m.rebate for m in self.quarter), ZERO)
 
-    @property
-    def year_rebate(self) -> Decimal:
-        return sum((m.rebate for m in self.months), ZERO)
 
 
 def _history(assessment: Assessment, done: Sequence[tuple[MonthResult, StoreMonth]]
@@ -181,7 +178,15 @@ def _quarter_after(period: engine.Period) -> list[engine.Period]:
     return [engine.Period(period.year, number) for number in range(period.month + 1, period.quarter * 3 + 1)]
 
 
-def _plans_by_store(stores: Sequence[Store], period: engine.Period) -> dict[int, dict[engine.Period, engine.Plan]]:
+@dataclass(frozen=True)
+class InForce:
+    """A store's policy: the version in force in the month assessed, and the policy of each month read with it."""
+
+    version: CommercialPolicy
+    plans: dict[engine.Period, engine.Plan]
+
+
+def _in_force_by_store(stores: Sequence[Store], period: engine.Period) -> dict[int, InForce]:
     """The policy of each store's brand for the months the month is evaluated with (stores without one left out):
     the quarter's months, or the year's up to the quarter's end for a policy that reads the year."""
     by_brand: dict[tuple[int, int], list[Store]] = {}
@@ -189,7 +194,7 @@ def _plans_by_store(stores: Sequence[Store], period: engine.Period) -> dict[int,
         if store.brand_id is not None:
             by_brand.setdefault((store.region.group_id, store.brand_id), []).append(store)
     months = [engine.Period(period.year, n) for n in range(1, period.quarter * 3 + 1)]
-    found: dict[int, dict[engine.Period, engine.Plan]] = {}
+    found: dict[int, InForce] = {}
     for (group_id, brand_id), brand_stores in by_brand.items():
         versions = policies_in_force(group_id, brand_id, months)
         if period not in versions:
@@ -198,7 +203,7 @@ def _plans_by_store(stores: Sequence[Store], period: engine.Period) -> dict[int,
         plans = {month: read[version.pk] for month, version in versions.items()}
         if not any(reads_the_year(plan) for plan in plans.values()):
             plans = {month: plan for month, plan in plans.items() if month.quarter == period.quarter}
-        found.update((store.pk, plans) for store in brand_stores)
+        found.update((store.pk, InForce(versions[period], plans)) for store in brand_stores)
     return found
 
 
@@ -206,16 +211,16 @@ def standings(stores: Sequence[Store], period: engine.Period, today: datetime.da
     """Each store's standing for the month under its brand's policy (stores without one are left out): the
     months read and evaluated in order. The stores' figures are read together, a fixed number of queries a month
     whatever the number of stores and brands."""
-    plans = _plans_by_store(stores, period)
-    assessed = [store for store in stores if store.pk in plans]
-    every_plan = {id(plan): plan for months in plans.values() for plan in months.values()}.values()
+    in_force = _in_force_by_store(stores, period)
+    assessed = [store for store in stores if store.pk in in_force]
+    every_plan = {id(plan): plan for policy in in_force.values() for plan in policy.plans.values()}.values()
     names = store_figures_of(name for plan in every_plan for name in engine.metrics_named(plan))
     ids = [store.pk for store in assessed]
-    earlier = sorted({month for months in plans.values() for month in months if month < period})
+    earlier = sorted({month for policy in in_force.values() for month in policy.plans if month < period})
     before = {month: read_store_months(ids, month, names) for month in earlier}
     days = whole_days(today) if period.first_day <= today <= period.last_day else None
     current = read_store_months(ids, days or period, names) if ids else StoreMonths()
-    found = assessments(assessed, plans, period.year)
+    found = assessments(assessed, in_force, period.year)
     return {store.pk: _standing(found[store.pk], period, before, current, days) for store in assessed}
 
 

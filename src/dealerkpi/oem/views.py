@@ -108,9 +108,7 @@ def _page(request: HttpRequest, viewer: Viewer, store: Store, period: engine.Per
     today = timezone.localdate()
     standing: Standing | None = standings([Store.objects.select_related("region").get(pk=store.pk)], period,
                                           today).get(store.pk)
-    version = policies_in_force(store.region.group_id, store.brand_id, [period]).get(period) \
-        if store.brand_id else None
-    context = store_context(viewer, store, period=period, standing=standing, version=version, today=today,
+    context = store_context(viewer, store, period=period, standing=standing, today=today,
                             month_value=f"{period.first_day:%Y-%m}")
     if standing is not None:
         plan = standing.assessment.plans[period]

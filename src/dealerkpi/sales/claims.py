@@ -22,13 +22,11 @@ Status = OwnershipClaim.Status
 
 
 def shares_of(claim: OwnershipClaim) -> dict[int, Decimal]:
-    """Staff id -> percent of the customer's sales, as decided."""
+    """Staff id -> percent of the customer's sales, for a claim that moved or split the customer."""
     if claim.status == Status.MOVED:
         return {claim.claimant_id: FULL_SHARE}
-    if claim.status == Status.SPLIT:
-        share = Decimal(claim.claimant_share or 0)
-        return {claim.owner_id: FULL_SHARE - share, claim.claimant_id: share}
-    return {claim.owner_id: FULL_SHARE}
+    share = Decimal(claim.claimant_share or 0)
+    return {claim.owner_id: FULL_SHARE - share, claim.claimant_id: share}
 
 
 def decided_credits(lead: Lead) -> dict[int, Decimal] | None:
