@@ -38,12 +38,15 @@ lint: install
 ## make test: the whole suite on SQLite, then again on PostgreSQL
 test: lint test-sqlite test-postgres test-dist
 
+# One worker per core (pytest-xdist), a test file's tests on one worker so its module fixtures are built once.
+PYTEST := $(BIN)/pytest -q -n auto --dist loadfile
+
 test-sqlite: install
-	DATABASE_URL=sqlite:///:memory: $(BIN)/pytest -q
+	DATABASE_URL=sqlite:///:memory: $(PYTEST)
 
 test-postgres: install
 	@if $(BIN)/python -m dealerkpi.core.pgcheck "$(PG_URL)"; then \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q; \
+		DATABASE_URL=$(PG_URL) $(PYTEST); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "FAIL: no PostgreSQL answers at $(PG_URL); under CI=true that is a failure." >&2; exit 1; \
 	else \
