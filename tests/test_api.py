@@ -35,14 +35,14 @@ from dealerkpi.targets.models import Target
 from dealerkpi.targets.services import set_target
 from tests.test_hostile_requests import OCTOBER, PLAN
 from tests.test_scope import expected_visible
-from tests.world import PASSWORD, World, world_with_consultant_plan
+from tests.world import PASSWORD, World, delivered_deal, make_vin, world_with_consultant_plan
 
 API = "/api/v1/"
 VIEWERS = ("c1", "sup1", "m1", "ho_group", "m2")  # consultant, supervisor, manager, head office, another store's
 # The desk's records: what each viewer sees is the rule of the product brief (tests/test_scope.py), from the
 # world's tags, written independently of core.scope.
 DESK_ENDPOINTS = {
-    "customers": Customer, "leads": Lead, "follow-ups": FollowUp, "visits": ShowroomVisit,
+    "customers": Customer, "leads": Lead, "lost-sales": crm.LostSale, "follow-ups": FollowUp, "visits": ShowroomVisit,
     "test-drives": crm.TestDrive, "complaints": Complaint, "orders": Order, "order-approvals": OrderApproval,
     "payments": Payment, "deliveries": Delivery, "c-cards": DeliveryFollowUp, "vehicles": Vehicle,
 }
@@ -395,7 +395,7 @@ class DeskWritesTest(TestCase):
         self.assertTrue(c_cards)
 
     def test_read_only_kinds_refuse_writes(self) -> None:
-        for slug in ("customers", "orders", "payments", "deliveries", "c-cards", "vehicles", "targets", "runs"):
+        for slug in ("customers", "lost-sales", "orders", "payments", "deliveries", "c-cards", "targets", "runs"):
             with self.subTest(endpoint=slug):
                 self.assertEqual(api_client("m1").post(f"{API}{slug}/", {}, format="json").status_code, 405)
 
@@ -447,6 +447,190 @@ class ActionsTest(TestCase):
         self.assertEqual(shown["total"], str(statement.total))
         self.assertEqual(len(shown["lines"]), statement.lines.count())
         self.assertTrue(shown["lines"])
+
+
+class DeskDecisionsTest(TestCase):
+    """The desk's decisions and corrections through the API: lost sales, reassignment, a visit's end, cancelling and
+    unwinding orders, and the stock manager's vehicles. Same rules as the pages: scope (404), role (403), the
+    desk's forms (400 with field errors), the state re-checked under the row lock (400 the second time)."""
+
+    world: World
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = pay_world()
+
+    def test_a_lost_sale_is_decided_by_the_supervisor(self) -> None:
+        lead = _lead_of(self.world, "c2")
+        asked = api_client("c2").post(f"{API}leads/{lead.pk}/lost/", {"reason": "price"}, format="json")
+        url = f"{API}lost-sales/{asked.json()['id']}/"
+        self.assertEqual(api_client("c2").post(f"{url}approve/").status_code, 403)  # a consultant never decides
+        self.assertEqual(api_client("c1").post(f"{url}approve/").status_code, 403)
+        self.assertEqual(api_client("hr1").post(f"{url}approve/").status_code, 403)
+        self.assertEqual(api_client("m2").post(f"{url}approve/").status_code, 404)  # another store
+        approved = api_client("sup1").post(f"{url}approve/")
+        self.assertEqual(approved.status_code, 200, approved.content)
+        self.assertEqual((approved.json()["status"], approved.json()["decided_by"]),
+                         ("approved", self.world.staff["sup1"].pk))
+        lead.refresh_from_db()
+        self.assertEqual((lead.status, lead.grade, lead.next_follow_up_on), (Lead.Status.LOST, "F", None))
+        again = api_client("m1").post(f"{url}reject/")  # decided meanwhile: the locked row says so
+        self.assertEqual(again.status_code, 400)
+        self.assertIn("already been decided", again.json()["non_field_errors"][0])
+        self.assertTrue(AuditEntry.objects.filter(content_type__model="lostsale", object_id=str(asked.json()["id"]),
+                                                  action="update", actor__username="sup1").exists())
+
+    def test_a_lost_sale_of_another_team_or_of_ones_own_is_not_decided(self) -> None:
+        c3_request = crm.LostSale.objects.get(requested_by=self.world.staff["c3"])
+        self.assertEqual(api_client("sup1").post(f"{API}lost-sales/{c3_request.pk}/reject/").status_code, 404)
+        lead = _lead_of(self.world, "c1")
+        own = api_client("m1").post(f"{API}leads/{lead.pk}/lost/", {"reason": "price"}, format="json").json()
+        self.assertEqual(api_client("m1").post(f"{API}lost-sales/{own['id']}/approve/").status_code, 403)
+        self.assertEqual(api_client("sup1").post(f"{API}lost-sales/{own['id']}/reject/").status_code, 404)  # above
+        rejected = api_client("gm1").post(f"{API}lost-sales/{own['id']}/reject/")
+        self.assertEqual(rejected.json()["status"], "rejected")
+        lead.refresh_from_db()
+        self.assertEqual(lead.status, Lead.Status.OPEN)  # a rejection keeps the card open
+
+    def test_the_worlds_request_on_a_closed_card_can_only_be_rejected(self) -> None:
+        request = crm.LostSale.objects.get(requested_by=self.world.staff["c1"])  # its card is lost already
+        refused = api_client("m1").post(f"{API}lost-sales/{request.pk}/approve/")
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("no longer open", refused.json()["non_field_errors"][0])
+
+    def reassign(self, username: str, **body: object) -> object:
+        return api_client(username).post(f"{API}leads/reassign/", body, format="json")
+
+    def test_cards_are_reassigned_within_the_team(self) -> None:
+        lead = _lead_of(self.world, "c1")
+        c2, sup1 = self.world.staff["c2"], self.world.staff["sup1"]
+        self.assertEqual(self.reassign("c1", leads=[lead.pk], to_owner=c2.pk, reason="休假").status_code, 403)
+        self.assertEqual(self.reassign("hr1", leads=[lead.pk], to_owner=c2.pk, reason="休假").status_code, 403)
+        other_team = self.reassign("sup1", leads=[_lead_of(self.world, "c3").pk], to_owner=c2.pk, reason="休假")
+        self.assertIn("leads", other_team.json())
+        to_other_team = self.reassign("sup1", leads=[lead.pk], to_owner=self.world.staff["c3"].pk, reason="休假")
+        self.assertIn("to_owner", to_other_team.json())
+        self.assertIn("reason", self.reassign("sup1", leads=[lead.pk], to_owner=c2.pk).json())
+        self.assertIn("leads", self.reassign("sup1", leads=[], to_owner=c2.pk, reason="休假").json())
+        moved = self.reassign("sup1", leads=[lead.pk], to_owner=c2.pk, reason="李娜休产假")
+        self.assertEqual((moved.status_code, moved.json()), (200, {"moved": 1}), moved.content)
+        lead.refresh_from_db()
+        self.assertEqual((lead.owner, lead.customer.owner), (c2, c2))
+        record = lead.reassignments.get()
+        self.assertEqual((record.from_owner, record.to_owner, record.decided_by, record.reason),
+                         (self.world.staff["c1"], c2, sup1, "李娜休产假"))
+        self.assertTrue(AuditEntry.objects.filter(content_type__model="leadreassignment", object_id=str(record.pk),
+                                                  actor__username="sup1").exists())
+        self.assertEqual(self.reassign("sup1", leads=[lead.pk], to_owner=c2.pk, reason="再次").json(), {"moved": 0})
+        pooled = self.reassign("sup1", leads=[lead.pk], reason="无人跟进")  # no consultant: back to the pool
+        self.assertEqual(pooled.json(), {"moved": 1})
+        lead.refresh_from_db()
+        self.assertEqual(lead.owner, sup1)  # held by who returned it while in the pool
+
+    def test_a_visit_ends_once(self) -> None:
+        visit = ShowroomVisit.objects.get(consultant=self.world.staff["c1"])
+        url = f"{API}visits/{visit.pk}/left/"
+        self.assertEqual(api_client("c3").post(url).status_code, 404)
+        self.assertEqual(api_client("m2").post(url).status_code, 404)
+        self.assertEqual(api_client("hr1").post(url).status_code, 403)
+        ended = api_client("c1").post(url)
+        self.assertEqual(ended.status_code, 200, ended.content)
+        visit.refresh_from_db()
+        self.assertIsNotNone(visit.left_at)
+        self.assertGreaterEqual(visit.left_at, visit.arrived_at)
+        again = api_client("sup1").post(url)  # a second click changes nothing
+        self.assertEqual(again.status_code, 200)
+        self.assertEqual(ShowroomVisit.objects.get(pk=visit.pk).left_at, visit.left_at)
+
+    def test_an_order_is_cancelled_once(self) -> None:
+        card = api_client("c1").post(f"{API}leads/", {
+            "name": "赵女士", "phone": "13900000011", "source": "walk_in",
+            "intended_model": self.world.trim.vehicle_model_id, "grade": "H"}, format="json").json()
+        placed = api_client("c1").post(f"{API}leads/{card['id']}/order/", {
+            "trim": self.world.trim.pk, "colour": "白", "price": "229800.00"}, format="json").json()
+        url = f"{API}orders/{placed['id']}/cancel/"
+        self.assertEqual(api_client("c3").post(url, {"reason": "客户改买二手车"}, format="json").status_code, 404)
+        self.assertEqual(api_client("fin1").post(url, {"reason": "客户改买二手车"}, format="json").status_code, 403)
+        self.assertIn("reason", api_client("c1").post(url, {}, format="json").json())
+        cancelled = api_client("c1").post(url, {"reason": "客户改买二手车"}, format="json")
+        self.assertEqual(cancelled.status_code, 200, cancelled.content)
+        self.assertEqual(cancelled.json()["status"], "cancelled")
+        lead = Lead.objects.get(pk=card["id"])
+        self.assertEqual((lead.status, lead.grade), (Lead.Status.OPEN, "T"))  # the customer may still buy
+        reversal = Order.objects.get(pk=placed["id"]).reversal
+        self.assertEqual((reversal.kind, reversal.reason, reversal.recorded_by),
+                         ("cancellation", "客户改买二手车", self.world.staff["c1"]))
+        self.assertTrue(AuditEntry.objects.filter(content_type__model="reversal", object_id=str(reversal.pk),
+                                                  actor__username="c1").exists())
+        again = api_client("c1").post(url, {"reason": "再点一次"}, format="json")
+        self.assertEqual(again.status_code, 400)  # closed under the row lock: not cancelled twice
+
+    def test_a_delivered_sale_is_unwound_by_the_stores_managers(self) -> None:
+        order = delivered_deal(self.world, "c1", timezone.now() - datetime.timedelta(days=3)).order
+        url = f"{API}orders/{order.pk}/unwind/"
+        body = {"reason": "质量问题退车"}
+        self.assertEqual(api_client("c1").post(url, body, format="json").status_code, 403)  # the consultant may not
+        self.assertEqual(api_client("sup1").post(url, body, format="json").status_code, 403)
+        self.assertEqual(api_client("m2").post(url, body, format="json").status_code, 404)
+        cancel = api_client("m1").post(f"{API}orders/{order.pk}/cancel/", body, format="json")
+        self.assertIn("unwind", cancel.json()["non_field_errors"][0])  # delivered: cancelling is refused
+        unwound = api_client("m1").post(url, body, format="json")
+        self.assertEqual(unwound.status_code, 200, unwound.content)
+        self.assertEqual(unwound.json()["status"], "unwound")
+        self.assertEqual(Vehicle.objects.get(pk=order.vehicle_id).status, Vehicle.Status.IN_STOCK)
+        self.assertEqual(api_client("m1").post(url, body, format="json").status_code, 400)  # once
+
+    def enter(self, username: str, **changes: object) -> object:
+        body = {"vin": make_vin(70001), "trim": self.world.trim.pk, "colour": "珍珠白", "cost": "198500.00",
+                "financed_from": "2026-10-10", **changes}
+        return api_client(username).post(f"{API}vehicles/", body, format="json")
+
+    def receive(self, username: str, **changes: object) -> object:
+        body = {"vin": make_vin(70001), "received_on": "2026-10-15", "location": "A区12号", **changes}
+        return api_client(username).post(f"{API}vehicles/receive/", body, format="json")
+
+    def test_the_manager_enters_and_receives_vehicles(self) -> None:
+        self.assertEqual(self.enter("c1").status_code, 403)
+        self.assertEqual(self.enter("sup1").status_code, 403)
+        self.assertEqual(self.enter("ho_group").status_code, 403)
+        self.assertIn("vin", self.enter("m1", vin="LDK00001X0R000001").json())  # check digit wrong
+        self.assertIn("cost", self.enter("m1", cost="0").json())
+        entered = self.enter("m1")
+        self.assertEqual(entered.status_code, 201, entered.content)
+        self.assertEqual((entered.json()["status"], entered.json()["store"]),
+                         ("in_transit", self.world.stores["S1"].pk))
+        self.assertIn("vin", self.enter("m1").json())  # the same VIN twice
+        self.assertEqual(self.receive("c1").status_code, 403)
+        self.assertIn("received_on", self.receive("m1", received_on="2026-10-01").json())  # before its invoice
+        self.assertIn("damage_note", self.receive("m1", condition="damaged").json())
+        self.assertIn("vin", self.receive("m2").json())  # not on its way to the other store
+        received = self.receive("m1", condition="damaged", damage_note="左后门划痕")
+        self.assertEqual(received.status_code, 200, received.content)
+        self.assertEqual((received.json()["status"], received.json()["arrived_on"], received.json()["location"]),
+                         ("in_stock", "2026-10-15", "A区12号"))
+        self.assertEqual(Vehicle.objects.get(vin=make_vin(70001)).damage_note, "左后门划痕")
+        again = self.receive("m1")
+        self.assertIn("received already", again.json()["vin"][0])
+
+    def test_the_manager_moves_a_vehicle_to_a_secondary_dealer_and_back(self) -> None:
+        vehicle = Vehicle.objects.get(store=self.world.stores["S1"], status=Vehicle.Status.IN_STOCK)
+        dealer = vehicle.transfers.get().to_dealer
+        url = f"{API}vehicles/{vehicle.pk}/transfer/"
+        body = {"to_dealer": dealer.pk, "moved_on": "2026-10-12"}
+        self.assertEqual(api_client("c1").post(url, body, format="json").status_code, 403)
+        self.assertEqual(api_client("m2").post(url, body, format="json").status_code, 404)
+        other_store = Vehicle.objects.get(store=self.world.stores["S2"], status=Vehicle.Status.IN_STOCK)
+        foreign = api_client("m1").post(url, {**body, "to_dealer": other_store.transfers.get().to_dealer_id},
+                                        format="json")
+        self.assertIn("to_dealer", foreign.json())
+        self.assertIn("moved_on", api_client("m1").post(url, {**body, "moved_on": "2099-01-01"}, format="json").json())
+        moved = api_client("m1").post(url, body, format="json")
+        self.assertEqual(moved.status_code, 200, moved.content)
+        self.assertEqual(moved.json()["secondary_dealer"], dealer.pk)
+        self.assertIn("there already", api_client("m1").post(url, body, format="json").json()["to_dealer"][0])
+        back = api_client("m1").post(url, {"moved_on": "2026-10-20"}, format="json")
+        self.assertEqual(back.json()["secondary_dealer"], None)
+        self.assertEqual(vehicle.transfers.count(), 3)  # the world's, out and back
 
 
 class TokenTest(TestCase):

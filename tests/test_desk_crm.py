@@ -434,6 +434,19 @@ def test_a_visit_is_logged_on_a_card_or_leads_to_a_new_one(client, world: World,
     assert ShowroomVisit.objects.get(pk=walk_in.pk).lead.customer.phone == "13700000001"
 
 
+def test_a_party_leaves_once(client, world: World) -> None:
+    visit = ShowroomVisit.objects.get(consultant=world.staff["c1"])
+    login(client, "c3")
+    assert client.post(reverse("visit-left", args=[visit.pk])).status_code == 404  # another team's consultant
+    login(client, "c1")
+    before = timezone.now()
+    assert client.post(reverse("visit-left", args=[visit.pk]))["Location"] == reverse("visit-list")
+    left_at = ShowroomVisit.objects.get(pk=visit.pk).left_at
+    assert left_at >= before  # the world's visit arrived on 3 October: the time is now
+    client.post(reverse("visit-left", args=[visit.pk]))  # the second click
+    assert ShowroomVisit.objects.get(pk=visit.pk).left_at == left_at
+
+
 def test_the_search_and_the_visit_form_keep_to_the_consultant_s_cards(client, world: World) -> None:
     card(world, "c2", name="孙小姐")
     login(client, "c1")

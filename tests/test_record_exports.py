@@ -93,8 +93,31 @@ def test_the_export_is_in_the_readers_language(world: World) -> None:
     client = signed_in("m1")
     client.cookies.pop("django_language")  # zh-Hans unless chosen
     chinese = csv_rows(client, "orders")
-    assert chinese[0][2] == "客户" and "否" in chinese[1]
+    assert chinese[0][:3] == ["编号", "下订时间", "客户"] and "否" in chinese[1]  # Django's own "ID" too
     assert "已取消" in {row[chinese[0].index("状态")] for row in chinese[1:]}
+
+
+def test_the_export_follows_the_column_sort_of_the_page(world: World) -> None:
+    client = signed_in("m1")
+    newest_first = [int(row[0]) for row in csv_rows(client, "orders")[1:]]
+    assert len(newest_first) > 3 and newest_first == sorted(newest_first, reverse=True)  # the page's default
+    assert [int(row[0]) for row in csv_rows(client, "orders", sort="id")[1:]] == sorted(newest_first)
+    rows = csv_rows(client, "orders", "xlsx", sort="-price")
+    prices = [float(row[rows[0].index("Vehicle price")]) for row in rows[1:]]
+    assert prices == sorted(prices, reverse=True) and prices[0] > prices[-1]  # 219,800 first, 205,800 last
+    # A name that is no sortable column of the table is ignored, as the page ignores it: never a 500.
+    for nonsense in ("customer__phone", "--id", "password", "id;drop", "\x00", ""):
+        assert [int(row[0]) for row in csv_rows(client, "orders", sort=nonsense)[1:]] == newest_first, nonsense
+    assert [int(row[0]) for row in csv_rows(client, "orders", sort=["bogus", "id"])[1:]] == sorted(newest_first)
+    page = client.get(reverse("record-list", args=["orders"]), {"sort": "-price", "page": "1"}).content.decode()
+    assert f'href="{url("orders", "csv")}?sort=-price"' in page  # the page's links carry its sort
+
+
+def test_the_links_are_in_the_readers_language(world: World) -> None:
+    client = signed_in("m1")
+    client.cookies.pop("django_language")
+    page = client.get(reverse("record-list", args=["orders"])).content.decode()
+    assert "Excel 工作簿" in page and "CSV 文件" in page and ">编号<" in page
 
 
 def test_numbers_are_masked_as_on_the_page(world: World) -> None:

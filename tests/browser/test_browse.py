@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from tests.browser.conftest import PHONE, log_in, screenshot
@@ -53,6 +55,30 @@ def test_a_consultant_exports_the_filtered_list_of_their_cards(page) -> None:
     download = waiting.value
     assert download.suggested_filename.startswith("leads-") and download.suggested_filename.endswith(".csv")
     lines = open(download.path(), encoding="utf-8-sig").read().strip().splitlines()  # noqa: SIM115, PTH123
-    assert lines[0].startswith("ID,") and len(lines) - 1 == shown == world.staff["c1"].leads.filter(
+    assert lines[0].startswith("编号,") and len(lines) - 1 == shown == world.staff["c1"].leads.filter(
         status="lost").count()
     assert page.get_by_test_id("export-audited").is_visible()  # it names people: said beside the links
+
+
+def test_a_manager_sorts_the_orders_by_price_and_exports_them_in_that_order(page) -> None:
+    build_world()
+    log_in(page, "m1")
+    page.goto("/records/orders/")
+    with page.expect_navigation():
+        page.locator("table.records thead th.orderable a", has_text="成交价").click()  # ascending, then
+    with page.expect_navigation():
+        page.locator("table.records thead th.orderable a", has_text="成交价").click()  # descending
+    assert "sort=-price" in page.url
+    rows = page.locator("table.records tbody tr")
+    shown = {rows.nth(n).locator("td").first.inner_text(): rows.nth(n).locator("td").nth(6).inner_text()
+             for n in range(rows.count())}  # number: price (the seventh column)
+    assert page.get_by_test_id("export-csv").inner_text() == "CSV 文件（.csv）"
+    screenshot(page, "manager-orders-sorted-by-price")
+    with page.expect_download() as waiting:
+        page.get_by_test_id("export-csv").click()
+    lines = open(waiting.value.path(), encoding="utf-8-sig").read().strip().splitlines()  # noqa: SIM115, PTH123
+    exported = [line.split(",") for line in lines[1:]]
+    assert lines[0].split(",")[6] == "车辆成交价" and {row[0] for row in exported} == set(shown)
+    prices = [Decimal(row[6]) for row in exported]
+    assert prices == sorted(prices, reverse=True) and prices[0] > prices[-1]  # the page's order: 219,800 first
+    assert prices == [Decimal(shown[row[0]].replace(",", "")) for row in exported]

@@ -35,6 +35,7 @@ from dealerkpi.sales.models import (
     OrderApproval,
     Payment,
 )
+from dealerkpi.stock.forms import ReceiveForm
 from dealerkpi.stock.models import Vehicle
 from dealerkpi.targets.models import Target
 
@@ -90,7 +91,7 @@ CCardSerializer = _read_only(DeliveryFollowUp, (
     "id", "store", "delivery", "staff", "due_on", "done_at", "satisfaction", "note"))
 VehicleSerializer = _read_only(Vehicle, (
     "id", "store", "vin", "trim", "colour", "cost", "arrived_on", "status", "secondary_dealer", "financed_from",
-    "location"))
+    "location", "damage_note"))
 TargetSerializer = _read_only(Target, ("id", "store", "team", "staff", "month", "metric", "value"))
 PlanVersionSerializer = _read_only(PlanVersion, (
     "id", "plan", "number", "effective_from", "effective_to", "note", "created_at", "document"))
@@ -204,6 +205,22 @@ class ComplaintUpdateSerializer(serializers.Serializer):
     due_on = serializers.DateField(required=False, help_text=_("Managers only"))
 
 
+class ReassignInputSerializer(serializers.Serializer):
+    """The follow-up quality page's reassignment: open cards of the team (supervisor) or store (manager)."""
+
+    leads = serializers.ListField(child=record_id(), min_length=1, max_length=500, help_text=_("Cards"))
+    to_owner = record_id(required=False, allow_null=True, help_text=_("Consultant (empty: return to the pool)"))
+    reason = serializers.CharField(max_length=200)
+
+
+class ReassignedSerializer(serializers.Serializer):
+    moved = serializers.IntegerField(help_text=_("Cards moved (a card already with the consultant is not)."))
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
 def money(**kwargs: Any) -> serializers.DecimalField:
     """An amount in yuan, sent as a string ("205800.00") or a number; the desk's form bounds it."""
     return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
@@ -259,6 +276,36 @@ class HandOverInputSerializer(serializers.Serializer):
     handover_done = serializers.BooleanField(required=False)
     customer_signed = serializers.BooleanField(required=False)
     complete = serializers.BooleanField(default=False)
+
+
+class TransferInputSerializer(serializers.Serializer):
+    to_dealer = record_id(required=False, allow_null=True, help_text=_(
+        "A secondary dealer of the vehicle's store (empty: back to the store)"))
+    moved_on = serializers.DateField(help_text=_("Moved on"))
+
+
+class ReceiveInputSerializer(serializers.Serializer):
+    """A vehicle in transit arriving, as on the arrivals page."""
+
+    vin = serializers.CharField(max_length=40, help_text=_("VIN"))
+    received_on = serializers.DateField(help_text=_("Received on"))
+    condition = serializers.ChoiceField(choices=[ReceiveForm.OK, ReceiveForm.DAMAGED], default=ReceiveForm.OK,
+                                        help_text=_("Damage check"))
+    damage_note = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                        help_text=_("Damage found (required when damaged)"))
+    location = serializers.CharField(max_length=50, help_text=_("Parking place"))
+
+
+class VehicleInputSerializer(serializers.Serializer):
+    """A vehicle entered by hand, as on the arrivals page: without ``arrived_on`` it is in transit."""
+
+    vin = serializers.CharField(max_length=40, help_text=_("VIN"))
+    trim = record_id(help_text=_("Trim"))
+    colour = serializers.CharField(max_length=30, help_text=_("Colour"))
+    cost = money(help_text=_("Invoice cost"))
+    financed_from = serializers.DateField(required=False, allow_null=True,
+                                          help_text=_("Floor-plan financing from"))
+    arrived_on = serializers.DateField(required=False, allow_null=True, help_text=_("Received on"))
 
 
 # --- tokens ---------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ router.include_format_suffixes = False  # one URL per record: JSON (the browsabl
 for prefix, viewset, basename in (
     ("customers", views.CustomerViewSet, "customer"),
     ("leads", views.LeadViewSet, "lead"),
+    ("lost-sales", views.LostSaleViewSet, "lostsale"),
     ("follow-ups", views.FollowUpViewSet, "followup"),
     ("visits", views.VisitViewSet, "visit"),
     ("test-drives", views.TestDriveViewSet, "testdrive"),

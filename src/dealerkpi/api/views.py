@@ -4,6 +4,7 @@ permissions (crm/rules.py, sales/rules.py, pay/rules.py): the API cannot create 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -25,8 +27,8 @@ from dealerkpi.core.scope import Reach
 from dealerkpi.crm import services as crm
 from dealerkpi.crm.complaint_forms import ComplaintForm, ComplaintUpdateForm
 from dealerkpi.crm.desk import desk_viewer
-from dealerkpi.crm.forms import FollowUpForm, LostSaleForm, OpenCardForm, TestDriveForm, VisitForm
-from dealerkpi.crm.models import Complaint, Customer, FollowUp, Lead, ShowroomVisit, TestDrive
+from dealerkpi.crm.forms import FollowUpForm, LostSaleForm, OpenCardForm, ReassignForm, TestDriveForm, VisitForm
+from dealerkpi.crm.models import Complaint, Customer, FollowUp, Lead, LostSale, ShowroomVisit, TestDrive
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.pages import store_staff
 from dealerkpi.pay import workflow
@@ -34,8 +36,11 @@ from dealerkpi.pay.models import Run, Statement
 from dealerkpi.pay.visibility import visible_runs, visible_statements
 from dealerkpi.plans.models import Plan, PlanVersion
 from dealerkpi.sales import services as sales
-from dealerkpi.sales.forms import ChecklistForm, OrderForm, PaymentForm, ScheduleForm
-from dealerkpi.sales.models import Delivery, DeliveryFollowUp, Order, OrderApproval, Payment
+from dealerkpi.sales.forms import ChecklistForm, OrderForm, PaymentForm, ReasonForm, ScheduleForm
+from dealerkpi.sales.models import Delivery, DeliveryFollowUp, Order, OrderApproval, Payment, Reversal
+from dealerkpi.stock import ordering
+from dealerkpi.stock import services as stock
+from dealerkpi.stock.forms import ReceiveForm, TransferForm, VehicleForm
 from dealerkpi.stock.models import Vehicle
 from dealerkpi.targets.models import Target
 
@@ -75,7 +80,8 @@ class CustomerViewSet(ReadOnly):
 class LeadViewSet(mixins.CreateModelMixin, ReadOnly):
     """A-cards (意向客户卡). ``POST``: open a card, as the desk's "new A-card" form (a number already on an open card
     of the store is refused); ``POST {id}/follow-ups/``: log a follow-up (跟进); ``POST {id}/lost/``: ask to close it
-    as lost (战败); ``POST {id}/order/``: place its order."""
+    as lost (战败); ``POST {id}/order/``: place its order; ``POST reassign/``: give cards to another consultant or
+    return them to the pool (supervisors and managers)."""
 
     queryset = Lead.objects.select_related("customer")
     serializer_class = shown.LeadSerializer
@@ -138,6 +144,50 @@ class LeadViewSet(mixins.CreateModelMixin, ReadOnly):
         run_form(form)
         return _created(shown.OrderSerializer, sales.place_order(lead, form.terms(), _me(request)), request)
 
+    @extend_schema(request=shown.ReassignInputSerializer, responses={200: shown.ReassignedSerializer})
+    @action(detail=False, methods=["post"])
+    def reassign(self, request: Request) -> Response:
+        """Reassign open cards (the follow-up quality page): to a consultant of the team or store, or back to the
+        pool (``to_owner`` empty), with the reason; each move is recorded and audited."""
+        viewer = desk_viewer(request, "crm.reassign_lead")
+        body = _valid(shown.ReassignInputSerializer, request)
+        form = ReassignForm(form_data(body), leads=crm.open_leads(viewer, "change"),
+                            consultants=crm.desk_consultants(viewer, timezone.localdate()))
+        data = run_form(form)
+        moved = crm.reassign_leads(data["leads"], data["to_owner"], data["reason"], _me(request), request.user,
+                                   timezone.now())
+        return Response(shown.ReassignedSerializer({"moved": moved}).data)
+
+
+class LostSaleViewSet(ReadOnly):
+    """Lost-sale requests (战败申请): asked for with ``POST /leads/{id}/lost/``; ``POST {id}/approve/`` closes the
+    card as lost, ``{id}/reject/`` keeps it open: by the requester's supervisor or the store's managers, never on
+    their own request, as on the lost-sales page."""
+
+    queryset = LostSale.objects.all()
+    serializer_class = shown.LostSaleSerializer
+    filterset_class = filterset_for(LostSale, "lost-sales", dates=("requested_at",), fields=("lead",))
+    ordering_fields = ("id", "requested_at", "status")
+
+    def _decide(self, request: Request, approve: bool) -> Response:
+        viewer = desk_viewer(request, "crm.decide_lost_sale")
+        lost = self.get_object()
+        if not crm.decidable_lost_sales(viewer).filter(pk=lost.pk).exists():
+            raise PermissionDenied(_("The requester's supervisor or the store's managers decide a lost sale, never "
+                                     "on their own request."))
+        lost = crm.decide_lost_sale(lost, _me(request), approve, timezone.now())
+        return Response(shown.LostSaleSerializer(lost).data)
+
+    @extend_schema(request=None, responses={200: shown.LostSaleSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        return self._decide(request, approve=True)
+
+    @extend_schema(request=None, responses={200: shown.LostSaleSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        return self._decide(request, approve=False)
+
 
 class FollowUpViewSet(ReadOnly):
     """Follow-ups (跟进) of A-cards; log one with ``POST /leads/{id}/follow-ups/``."""
@@ -167,6 +217,17 @@ class VisitViewSet(mixins.CreateModelMixin, ReadOnly):
         visit.store_id = viewer.store_id
         visit.save()
         return _created(shown.VisitSerializer, visit, request)
+
+    @extend_schema(request=None, responses={200: shown.VisitSerializer})
+    @action(detail=True, methods=["post"])
+    def left(self, request: Request, pk: str | None = None) -> Response:
+        """The party left (离店): the time is now, recorded once; sent again, the visit is answered as it is."""
+        desk_viewer(request, "crm.change_visit")
+        visit = self.get_object()
+        if not request.user.has_perm("crm.change_visit", visit):
+            raise PermissionDenied(_("Only the visit's consultant, their supervisor or the store's managers record "
+                                     "when it ended."))
+        return Response(shown.VisitSerializer(crm.end_visit(visit, timezone.now())).data)
 
 
 @extend_schema_view(create=extend_schema(request=shown.TestDriveInputSerializer,
@@ -246,10 +307,18 @@ class ComplaintViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnl
 # --- orders and what hangs off them (sales) ------------------------------------------------------------------
 
 
+ORDER_REFUSALS = {
+    "sales.change_order": gettext_lazy("Only those who work on the order record its payments, schedule and hand over "
+                                       "its car, or cancel it."),
+    "sales.unwind_order": gettext_lazy("Only the store's managers unwind a delivered sale."),
+}
+
+
 class OrderViewSet(ReadOnly):
     """Orders (订单): placed from their A-card (``POST /leads/{id}/order/``). By whom the desk lets change the order:
     ``POST {id}/payments/`` records a payment, ``{id}/schedule-delivery/`` allocates the car and sets the day,
-    ``{id}/hand-over/`` ticks the checklist and delivers (交车)."""
+    ``{id}/hand-over/`` ticks the checklist and delivers (交车), ``{id}/cancel/`` cancels an order not yet
+    delivered; ``{id}/unwind/`` unwinds a delivered sale (the store's managers)."""
 
     queryset = Order.objects.all()
     serializer_class = shown.OrderSerializer
@@ -262,9 +331,7 @@ class OrderViewSet(ReadOnly):
     def payments(self, request: Request, pk: str | None = None) -> Response:
         """Record a payment (收款). Sent again with the same ``entry_token``, it is recorded once: the answer is then
         200 with the payment recorded the first time."""
-        order = self.get_object()
-        if not request.user.has_perm("sales.change_order", order):
-            raise PermissionDenied(_("Only those who work on the order record its payments."))
+        order = self._order_to_change(request)
         body = _valid(shown.PaymentInputSerializer, request)
         form = PaymentForm(form_data(body), order=order)
         token = run_form(form)["entry_token"]
@@ -272,10 +339,10 @@ class OrderViewSet(ReadOnly):
             return Response(shown.PaymentSerializer(Payment.objects.get(entry_token=token)).data)
         return _created(shown.PaymentSerializer, form.instance, request)
 
-    def _order_to_change(self, request: Request) -> Order:
+    def _order_to_change(self, request: Request, permission: str = "sales.change_order") -> Order:
         order = self.get_object()
-        if not request.user.has_perm("sales.change_order", order):
-            raise PermissionDenied(_("Only those who work on the order schedule and hand over its car."))
+        if not request.user.has_perm(permission, order):
+            raise PermissionDenied(ORDER_REFUSALS[permission])
         return order
 
     @extend_schema(request=shown.ScheduleInputSerializer, responses={200: shown.DeliverySerializer})
@@ -306,6 +373,25 @@ class OrderViewSet(ReadOnly):
         if complete:
             sales.complete_delivery(order)
         return Response(shown.DeliverySerializer(Delivery.objects.get(pk=delivery.pk)).data)
+
+    def _reverse(self, request: Request, order: Order, reverse: Callable[..., Reversal]) -> Response:
+        """Cancel or unwind with the reason, as the order page does: its vehicle goes back to stock and the A-card
+        reopens; the service re-checks the order's status under its row lock."""
+        body = _valid(shown.ReasonInputSerializer, request)
+        reverse(order, run_form(ReasonForm(form_data(body)))["reason"], _me(request))
+        return Response(shown.OrderSerializer(Order.objects.get(pk=order.pk)).data)
+
+    @extend_schema(request=shown.ReasonInputSerializer, responses={200: shown.OrderSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel an order not yet delivered (取消订单)."""
+        return self._reverse(request, self._order_to_change(request), sales.cancel_order)
+
+    @extend_schema(request=shown.ReasonInputSerializer, responses={200: shown.OrderSerializer})
+    @action(detail=True, methods=["post"])
+    def unwind(self, request: Request, pk: str | None = None) -> Response:
+        """Unwind a delivered sale (退车): the store's managers."""
+        return self._reverse(request, self._order_to_change(request, "sales.unwind_order"), sales.unwind_delivery)
 
 
 class OrderApprovalViewSet(ReadOnly):
@@ -362,13 +448,53 @@ class CCardViewSet(ReadOnly):
     ordering_fields = ("id", "due_on", "done_at")
 
 
-class VehicleViewSet(ReadOnly):
-    """Vehicles by VIN (库存车辆) of the stores the viewer sees."""
+@extend_schema_view(create=extend_schema(request=shown.VehicleInputSerializer,
+                                         responses={201: shown.VehicleSerializer}))
+class VehicleViewSet(mixins.CreateModelMixin, ReadOnly):
+    """Vehicles by VIN (库存车辆) of the stores the viewer sees. The store's managers, as on the stock pages:
+    ``POST`` enters a vehicle by hand, ``POST receive/`` receives one in transit, ``POST {id}/transfer/`` moves one
+    to or from a secondary dealer."""
 
     queryset = Vehicle.objects.all()
     serializer_class = shown.VehicleSerializer
     filterset_class = filterset_for(Vehicle, "vehicles", dates=("arrived_on",), fields=("vin",))
     ordering_fields = ("id", "vin", "arrived_on", "status")
+
+    def _managed_store(self, request: Request) -> Store:
+        """The viewer's store, if they manage its stock (the arrivals page's rule); else 403."""
+        store = Store.objects.filter(pk=self.viewer.store_id).first()
+        if store is None or not request.user.has_perm("stock.order_vehicles", store):
+            raise PermissionDenied(_("The store's managers enter and receive its vehicles."))
+        return store
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        store = self._managed_store(request)
+        body = _valid(shown.VehicleInputSerializer, request)
+        form = VehicleForm(form_data(body), store=store)
+        return _created(shown.VehicleSerializer, ordering.enter_vehicle(store, **run_form(form)), request)
+
+    @extend_schema(request=shown.ReceiveInputSerializer, responses={200: shown.VehicleSerializer})
+    @action(detail=False, methods=["post"])
+    def receive(self, request: Request) -> Response:
+        """A vehicle in transit to the store arrives (到车验收): by its VIN, with the damage check and the parking
+        place."""
+        store = self._managed_store(request)
+        body = _valid(shown.ReceiveInputSerializer, request)
+        data = run_form(ReceiveForm(form_data(body)))
+        vehicle = ordering.receive(store, data["vin"], data["received_on"], data["location"], data["damage_note"])
+        return Response(shown.VehicleSerializer(vehicle).data)
+
+    @extend_schema(request=shown.TransferInputSerializer, responses={200: shown.VehicleSerializer})
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, pk: str | None = None) -> Response:
+        """Move a vehicle in stock to a secondary dealer (二级网点), between dealers, or back to the store."""
+        vehicle = self.get_object()
+        if not request.user.has_perm("stock.transfer_vehicle", vehicle):
+            raise PermissionDenied(_("The store's managers move its vehicles."))
+        body = _valid(shown.TransferInputSerializer, request)
+        data = run_form(TransferForm(form_data(body), vehicle=vehicle))
+        stock.transfer(vehicle, data["to_dealer"], data["moved_on"])
+        return Response(shown.VehicleSerializer(Vehicle.objects.get(pk=vehicle.pk)).data)
 
 
 # --- targets, plans, runs, statements (read; a run's moves) ---------------------------------------------------

@@ -55,7 +55,8 @@ def table_class(entry: Browse, viewer: Viewer) -> type[tables.Table]:
         if name == "phone":
             columns[name] = PhoneColumn(viewer)
         elif link is not None:
-            columns[name] = tables.Column(linkify=link)
+            # Django names every automatic key "ID", untranslated: headed in the reader's language instead.
+            columns[name] = tables.Column(linkify=link, **({"verbose_name": _("ID")} if name == "id" else {}))
     meta = type("Meta", (), {
         "model": entry.model,
         "fields": entry.columns,

@@ -55,6 +55,7 @@ from dealerkpi.crm.models import (
     Lead,
     LeadReassignment,
     LostSale,
+    ShowroomVisit,
     TestDrive,
 )
 from dealerkpi.org.models import Role, Staff, Store, User
@@ -250,12 +251,17 @@ def log_follow_up(lead: Lead, staff: Staff, contact: Contact, grades: GradeBook,
 # --- lost sales (战败) -------------------------------------------------------------------------------------
 
 
-def pending_lost_sales(viewer: Viewer) -> QuerySet[LostSale]:
-    """Lost-sale requests awaiting ``viewer``'s decision: their team's (supervisor) or store's (manager)."""
+def decidable_lost_sales(viewer: Viewer) -> QuerySet[LostSale]:
+    """Lost-sale requests that are ``viewer``'s to decide: their team's (supervisor) or store's (manager), never
+    their own."""
     if not rules.has_perm("crm.decide_lost_sale", viewer):
         return LostSale.objects.none()
-    requests = LostSale.objects.filter(status=Decision.REQUESTED).exclude(requested_by_id=viewer.staff_id)
-    return visible_to(requests, viewer, "approve").select_related(
+    return visible_to(LostSale.objects.exclude(requested_by_id=viewer.staff_id), viewer, "approve")
+
+
+def pending_lost_sales(viewer: Viewer) -> QuerySet[LostSale]:
+    """Lost-sale requests awaiting ``viewer``'s decision."""
+    return decidable_lost_sales(viewer).filter(status=Decision.REQUESTED).select_related(
         "lead__customer", "lead__intended_model__brand", "requested_by", "competitor_model__brand"
     ).order_by("requested_at", "pk")
 
@@ -301,6 +307,20 @@ def decide_lost_sale(lost: LostSale, decider: Staff, approve: bool, now: datetim
             status=Lead.Status.LOST, grade=LOST, closed_at=now, next_follow_up_on=None
         )
     return lost
+
+
+# --- the showroom log ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def end_visit(visit: ShowroomVisit, now: datetime.datetime) -> ShowroomVisit:
+    """The party left: the time is recorded once (a second click, or another colleague meanwhile, changes nothing),
+    never before they arrived."""
+    visit = ShowroomVisit.objects.select_for_update().get(pk=visit.pk)
+    if visit.left_at is None:
+        visit.left_at = max(now, visit.arrived_at)
+        visit.save(update_fields=["left_at"])
+    return visit
 
 
 # --- test drives -------------------------------------------------------------------------------------------

@@ -380,8 +380,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 def visit_left(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = desk_viewer(request, "crm.change_visit")
     visit = get_object_or_404(visible_to(ShowroomVisit.objects.all(), viewer, "change"), pk=pk)
-    if visit.left_at is None:
-        ShowroomVisit.objects.filter(pk=pk).update(left_at=max(timezone.now(), visit.arrived_at))
+    services.end_visit(visit, timezone.now())
     return _back(request, reverse("visit-list"))
 
 

@@ -1,8 +1,9 @@
 """Every browse table back out (docs/exports.md): `/records/<slug>/export.xlsx` and `.csv`, the rows of the list
-page as the reader sees it (the same queryset: scope, parent, search and filters), in the reader's language.
-Streamed: the CSV line by line as the rows are read, the workbook written row by row to a temporary file (openpyxl's
-write-only mode), so a table of a million rows never sits in memory. An export of a table that names customers or
-staff (``Browse.personal``) is audited before it is sent: who, when, which table, the filters and the rows."""
+page as the reader sees it (the same queryset: scope, parent, search and filters; the page's column sort), in the
+reader's language. Streamed: the CSV line by line as the rows are read, the workbook written row by row to a
+temporary file (openpyxl's write-only mode), so a table of a million rows never sits in memory. An export of a table
+that names customers or staff (``Browse.personal``) is audited before it is sent: who, when, which table, the
+filters and the rows."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
@@ -17,8 +19,9 @@ from django.views.decorators.http import require_GET
 
 from dealerkpi.core.audit import audit_export
 from dealerkpi.core.registry import Browse
+from dealerkpi.core.scope import Viewer
 from dealerkpi.core.spreadsheets import Book, csv_lines
-from dealerkpi.core.tables import ExportCells, export_header
+from dealerkpi.core.tables import ExportCells, export_header, table_class
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.web.views import entry_of, listed_records
 
@@ -44,6 +47,12 @@ def _filters(request: HttpRequest) -> dict[str, list[str]]:
     return {name: request.GET.getlist(name) for name in sorted(request.GET) if name not in NOT_FILTERS}
 
 
+def _as_sorted(request: HttpRequest, entry: Browse, viewer: Viewer, records: QuerySet) -> QuerySet:
+    """The rows in the page's order: the column sort the reader chose (``?sort=``, read by django-tables2 as the page
+    reads it: a name that is no sortable column of the table is ignored), else the page's default."""
+    return table_class(entry, viewer)(records, order_by=request.GET.getlist("sort") or None).data.data
+
+
 @login_required
 @require_GET
 def record_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
@@ -52,6 +61,7 @@ def record_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     entry = entry_of(slug)
     viewer = viewer_of(request)
     _filterset, records = listed_records(request, entry, viewer)
+    records = _as_sorted(request, entry, viewer, records)
     filename = f"{entry.slug}-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if entry.personal:
         audit_export(entry.model, entry.slug, filename, {
