@@ -22,7 +22,8 @@ from dealerkpi.api.tokens import create_token
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.core.scope import visible_to
 from dealerkpi.crm import models as crm
-from dealerkpi.crm.models import Complaint, Customer, FollowUp, Lead, ShowroomVisit
+from dealerkpi.crm import rotation
+from dealerkpi.crm.models import Complaint, Customer, FloorShift, FollowUp, Lead, ShowroomVisit
 from dealerkpi.org.models import User
 from dealerkpi.org.scope import viewer_for
 from dealerkpi.pay import runs, workflow
@@ -262,6 +263,21 @@ class DeskWritesTest(TestCase):
         left_first = {**body, "left_at": "2026-10-20T09:00:00+08:00"}
         self.assertIn("left_at", api_client("c1").post(f"{API}visits/", left_first, format="json").json())
         self.assertEqual(api_client("fin1").post(f"{API}visits/", body, format="json").status_code, 403)
+
+    def test_a_walk_in_logged_through_the_api_notes_whose_turn_it_was(self) -> None:
+        store, day = self.world.stores["S1"], datetime.date(2026, 10, 20)
+        for key in ("c1", "c2"):
+            FloorShift.objects.create(store=store, staff=self.world.staff[key], day=day, starts=datetime.time(9),
+                                      ends=datetime.time(18))
+        arrived = timezone.make_aware(datetime.datetime(2026, 10, 20, 10))
+        next_up = rotation.floor(store.pk, arrived).next.staff  # as the desk's floor board shows it
+        taken_by = "c2" if next_up.pk == self.world.staff["c1"].pk else "c1"  # received out of turn
+        logged = api_client(taken_by).post(f"{API}visits/", {"arrived_at": arrived.isoformat(),
+                                                               "consultant": self.world.staff[taken_by].pk},
+                                           format="json")
+        self.assertEqual(logged.status_code, 201, logged.content)
+        self.assertEqual(logged.json()["turn_of"], next_up.pk)
+        self.assertNotEqual(logged.json()["consultant"], next_up.pk)
 
     def test_test_drives(self) -> None:
         demo = Vehicle.objects.filter(store=self.world.stores["S1"], status=Vehicle.Status.DEMO).first()

@@ -68,7 +68,7 @@ FollowUpSerializer = _read_only(FollowUp, (
     "id", "store", "lead", "staff", "at", "channel", "outcome", "grade_after", "due_on", "next_due_on", "note"))
 VisitSerializer = _read_only(ShowroomVisit, (
     "id", "store", "lead", "consultant", "arrived_at", "left_at", "is_first_visit", "party_size", "has_intent",
-    "was_invited", "test_drive_taken"))
+    "was_invited", "test_drive_taken", "turn_of"))
 TestDriveSerializer = _read_only(TestDrive, (
     "id", "store", "lead", "consultant", "vehicle", "starts_at", "ends_at", "licence_checked", "agreement_signed",
     "started_at", "ended_at", "status", "feedback"))

@@ -24,6 +24,7 @@ from dealerkpi.api.base import NON_FIELD, ScopedViewSet, form_data, run_form
 from dealerkpi.api.filters import filterset_for
 from dealerkpi.core.once import save_once
 from dealerkpi.core.scope import Reach
+from dealerkpi.crm import rotation
 from dealerkpi.crm import services as crm
 from dealerkpi.crm.complaint_forms import ComplaintForm, ComplaintUpdateForm
 from dealerkpi.crm.desk import desk_viewer
@@ -200,7 +201,7 @@ class FollowUpViewSet(ReadOnly):
 
 @extend_schema_view(create=extend_schema(request=shown.VisitInputSerializer, responses={201: shown.VisitSerializer}))
 class VisitViewSet(mixins.CreateModelMixin, ReadOnly):
-    """Showroom visits (来店批次), logged as at the desk."""
+    """Showroom visits (来店批次), logged as at the desk: a walk-in notes whose turn it was in the floor's rotation."""
 
     queryset = ShowroomVisit.objects.all()
     serializer_class = shown.VisitSerializer
@@ -215,8 +216,7 @@ class VisitViewSet(mixins.CreateModelMixin, ReadOnly):
         run_form(form)
         visit = form.save(commit=False)
         visit.store_id = viewer.store_id
-        visit.save()
-        return _created(shown.VisitSerializer, visit, request)
+        return _created(shown.VisitSerializer, rotation.receive(visit), request)
 
     @extend_schema(request=None, responses={200: shown.VisitSerializer})
     @action(detail=True, methods=["post"])
