@@ -221,6 +221,7 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "draft-start": lambda world: list(Plan.objects.values_list("pk", flat=True)),
     "draft-detail": DRAFTS, "draft-propose": DRAFTS, "draft-decide": DRAFTS,
     "statement-pdf": STATEMENTS, "statement-detail": STATEMENTS, "statement-records": STATEMENTS,
+    "statement-figure-records": STATEMENTS,
     "run-pdf": RUNS, "run-xlsx": RUNS, "run-payroll": RUNS, "run-detail": RUNS, "run-progress": RUNS,
     "run-inputs": RUNS, "run-action": RUNS,
     "query-answer": _own_and_other(StatementQuery, "statement__store"),
@@ -279,6 +280,7 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
 PATH_WORDS: dict[str, tuple[str, ...]] = {
     "fmt": ("xlsx", "csv"), "action": ("submit", "send_back", "approve", "lock", "recompute"),
     "step": ("licence", "agreement", "start", "end", "cancel"), "indicator": ("volume", "showroom"),
+    "metric": ("units_delivered", "late_arrivals"),
     "kind": tuple(ImportBatch.Kind.values), "slug": tuple(entry.slug for entry in browse_entries()),
 }
 CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")

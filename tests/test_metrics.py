@@ -263,7 +263,7 @@ def test_every_catalogue_metric_is_defined() -> None:
 
     assert set(metrics.DEFINITIONS) == set(METRICS)
     assert {definition.unit for definition in metrics.DEFINITIONS.values()} <= {
-        "units", "yuan", "percent", "count", "score", "hours"
+        "units", "yuan", "percent", "count", "score", "hours", "days", "minutes"
     }
     annotated = with_figures(DerivativeSale.objects.none()).query.annotations
     assert set(annotated) == {f"fig_{name}" for name in DEAL_FIGURES}
@@ -311,3 +311,18 @@ class QueryCountTests(TestCase):
             deals = metrics.deals([world.store.pk], OCTOBER)
         self.assertEqual(len(deals), 6)
         self.assertEqual(len(captured.captured_queries), 1)
+
+
+@pytest.mark.django_db
+def test_the_attendance_figures_split_by_the_team_of_the_day() -> None:
+    """bob is late on 1 October in team A and on 20 October in team B (he moves on the 16th): each day counts in the
+    team of its day, and his month sums both."""
+    world = build_metrics_world()
+    bob = world.staff["bob"]
+    team_a, team_b = world.teams["A"], world.teams["B"]
+    for on, minutes in ((day(10, 1), 12), (day(10, 20), 30)):
+        AttendanceRecord.objects.create(store=world.store, staff=bob, day=on, status="late", minutes_late=minutes)
+    found = metrics.compute(["late_arrivals", "minutes_late"], [world.store.pk], OCTOBER)
+    by_team = {row.team_id: row.metrics for row in found.rows if row.staff_id == bob.pk}
+    assert by_team[team_a.pk]["minutes_late"] == 12 and by_team[team_b.pk]["minutes_late"] == 30
+    assert found.value(bob.pk, "late_arrivals") == 2 and found.value(bob.pk, "minutes_late") == 42  # 12 + 30

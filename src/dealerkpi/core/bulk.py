@@ -37,13 +37,14 @@ def _sqlite_datetime(value: datetime.datetime) -> str:
     return str(value.astimezone(datetime.UTC).replace(tzinfo=None))
 
 
-def _sqlite_date(value: datetime.date) -> str:
+def _isoformat(value: datetime.date | datetime.time) -> str:
     return value.isoformat()
 
 
 _SQLITE_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "DateTimeField": _sqlite_datetime,
-    "DateField": _sqlite_date,
+    "DateField": _isoformat,
+    "TimeField": _isoformat,
     "DecimalField": str,
 }
 

@@ -109,7 +109,7 @@ COLUMNS: dict[str, tuple[type[Model], str]] = {
     "survey": (MarketShareSurvey, "id store_id month share source"),
     "competitor": (CompetitorPrice, "id store_id competitor_model_id seen_on price offer source reported_by_id"),
     "training": (TrainingRecord, "id store_id staff_id course held_on hours passed trainer_id"),
-    "attendance": (AttendanceRecord, "id store_id staff_id day status"),
+    "attendance": (AttendanceRecord, "id store_id staff_id day status clock_in clock_out minutes_late leave_kind"),
     "departure": (
         Departure,
         "id store_id staff_id left_on voluntary reason competitor notes recorded_by_id recorded_at cards_handed_over",

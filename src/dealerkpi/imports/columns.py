@@ -304,10 +304,20 @@ PAYMENT_COLUMNS = (
                                               "the amount it names the payment."), "2026-10-04 15:30", ("付款时间",)),
 )
 
+ATTENDANCE_COLUMNS = (  # the time clock's export: one row a punch
+    STORE,
+    Column("employee_no", "工号", EMPLOYEE, _("Employee number of who clocked in or out."), "E00012",
+           ("员工编号", "人员编号", "考勤号", "employee", "staff")),
+    Column("punched_at", "打卡时间", values.moment,
+           _("One punch: date and time, e.g. 2026-10-12 08:41 (Shanghai time). A day's first punch is the clock-in, "
+             "its last the clock-out."),
+           "2026-10-12 08:41", ("刷卡时间", "签到时间", "考勤时间", "punch_time", "clock_time")),
+)
+
 COLUMNS = {"follow_ups": FOLLOW_UP_COLUMNS, "deliveries": DELIVERY_COLUMNS, "vehicles": VEHICLE_COLUMNS,
            "staff": STAFF_COLUMNS, "catalogue": CATALOGUE_COLUMNS, "targets": TARGET_COLUMNS, "leads": LEAD_COLUMNS,
            "visits": VISIT_COLUMNS, "test_drives": TEST_DRIVE_COLUMNS, "orders": ORDER_COLUMNS,
-           "payments": PAYMENT_COLUMNS}
+           "payments": PAYMENT_COLUMNS, "attendance": ATTENDANCE_COLUMNS}
 # The error report's own column: a corrected report can be uploaded again.
 REPORT_COLUMN_NAMES = frozenset({"problems", "问题", "errors", "错误"})
 

@@ -37,6 +37,7 @@ class ImportBatch(models.Model):
         TEST_DRIVES = "test_drives", _("Test drives")
         ORDERS = "orders", _("Orders")
         PAYMENTS = "payments", _("Payments")
+        ATTENDANCE = "attendance", _("Attendance (time clock)")
 
     class Outcome(models.TextChoices):
         QUEUED = "queued", _("Waiting its turn")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.org.models import Store, User
 
+from .attendance import AttendanceImport
 from .catalogue import CatalogueImport
 from .columns import COLUMNS, renamed
 from .deliveries import DeliveryImport
@@ -42,7 +43,7 @@ IMPORTERS = {Kind.STAFF: StaffImport, Kind.CATALOGUE: CatalogueImport, Kind.TARG
              Kind.LEADS: LeadImport, Kind.FOLLOW_UPS: FollowUpImport, Kind.VISITS: VisitImport,
              Kind.TEST_DRIVES: TestDriveImport,
              Kind.ORDERS: OrderImport, Kind.PAYMENTS: PaymentImport, Kind.VEHICLES: VehicleImport,
-             Kind.DELIVERIES: DeliveryImport}
+             Kind.DELIVERIES: DeliveryImport, Kind.ATTENDANCE: AttendanceImport}
 NOT_ALLOWED = gettext_noop("Imports are for sales managers, general managers and head office.")
 
 

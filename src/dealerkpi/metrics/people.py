@@ -29,11 +29,17 @@ def attendance(frame: Frame) -> QuerySet[AttendanceRecord]:
 
 
 def attendance_table(frame: Frame) -> Table:
+    """Days worked and working days (attendance_rate), days late and their minutes, days absent and on leave, per
+    person and team of the day. One query."""
     aggregates = {
         "days_worked": Count("pk", filter=Q(status__in=WORKED)),
         "working_days": Count("pk", filter=Q(status__in=WORKING_DAY)),
+        "late_arrivals": Count("pk", filter=Q(status=Status.LATE)),
+        "minutes_late": Sum("minutes_late", filter=Q(status=Status.LATE)),
+        "absent_days": Count("pk", filter=Q(status=Status.ABSENT)),
+        "leave_days": Count("pk", filter=Q(status=Status.LEAVE)),
     }
-    return Table(rows=grouped(attendance(frame), "staff_id", None, aggregates))
+    return Table(rows=grouped(attendance(frame), "staff_id", F("day"), aggregates))
 
 
 def trainings(frame: Frame) -> QuerySet[TrainingRecord]:

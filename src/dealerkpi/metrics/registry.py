@@ -238,6 +238,14 @@ def _attendance(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet,
     )
 
 
+def _attendance_of(status: str) -> Records:
+    def found(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+        days = people.attendance(frame).filter(staff_id=staff_id, status=status)
+        return (RecordSet("attendance", days.order_by("day")),)
+
+    return found
+
+
 def _training(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
     return (RecordSet("trainings", people.trainings(frame).filter(staff_id=staff_id).order_by("held_on", "pk")),)
 
@@ -322,6 +330,10 @@ _DEFINITIONS = (
     _store("market_share_change", "market_share", _store_records("market-share", market.surveys, "month")),
     _store("new_model_distribution", "distribution", _distribution),
     _ratio("attendance_rate", "attendance", "days_worked", "working_days", _attendance),
+    _additive("late_arrivals", "attendance", _attendance_of(people.Status.LATE)),
+    _additive("minutes_late", "attendance", _attendance_of(people.Status.LATE)),
+    _additive("absent_days", "attendance", _attendance_of(people.Status.ABSENT)),
+    _additive("leave_days", "attendance", _attendance_of(people.Status.LEAVE)),
     _additive("training_hours", "training", _training),
     Definition("team_attrition_rate", "led", "attrition", "leavers", _leavers, per="headcount_months"),
     _additive("subordinate_complaints", "complaints", _complaints("subordinate_complaints")),

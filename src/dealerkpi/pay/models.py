@@ -3,6 +3,7 @@ adjustments and the queries consultants raise on their statements."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from dealerkpi.core.models import AuditedModel
 from dealerkpi.core.once import one_record_per_token, token_column
 from dealerkpi.core.scope import ScopePaths
 from dealerkpi.core.validators import validate_first_of_month
+from dealerkpi.plans.engine.catalogue import METRICS, PARAMETERISED
+from dealerkpi.plans.metric_labels import LABELS
 from dealerkpi.plans.wording import LINE_CATEGORIES, ShownWarning, worded, worded_warning
 
 STORE_RECORD = ScopePaths(group="store__region__group", region="store__region", store="store")
@@ -218,6 +221,20 @@ class StatementLine(models.Model):
     @property
     def category_label(self) -> str:
         return str(LINE_CATEGORIES.get(self.category, self.category))
+
+    @property
+    def figures(self) -> list[LineFigure]:
+        """The catalogue's figures the line was computed from (a fine's count of late arrivals), whose records can be
+        listed: each with its label and value."""
+        return [LineFigure(name, LABELS[name], Decimal(value)) for name, value in self.inputs.items()
+                if name in METRICS and name not in PARAMETERISED and value is not None]
+
+
+@dataclass(frozen=True)
+class LineFigure:
+    name: str
+    label: object
+    value: Decimal
 
 
 class ManualRating(AuditedModel):

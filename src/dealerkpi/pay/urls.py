@@ -13,6 +13,8 @@ urlpatterns = never_stored([  # every page here shows pay
     path("earnings/", run_views.my_earnings, name="my-earnings"),
     path("statements/<int:pk>/", run_views.statement_detail, name="statement-detail"),
     path("statements/<int:pk>/records/<str:indicator>/", run_views.statement_records, name="statement-records"),
+    path("statements/<int:pk>/figures/<str:metric>/", run_views.statement_figure_records,
+         name="statement-figure-records"),
     path("queries/", run_views.query_list, name="query-list"),
     path("queries/<int:pk>/", run_views.query_answer, name="query-answer"),
 ])

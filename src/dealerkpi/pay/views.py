@@ -370,9 +370,25 @@ def statement_records(request: HttpRequest, pk: int, indicator: str) -> HttpResp
     line = get_object_or_404(statement.indicators, code=indicator)
     if not line.metric:
         raise Http404
-    behind = metrics.records(line.metric, [statement.store_id], runs.period_of(statement.run), statement.staff_id)
+    return _records_behind(request, viewer, statement, line.metric, {"label": line.label, "actual": line.actual})
+
+
+@login_required
+def statement_figure_records(request: HttpRequest, pk: int, metric: str) -> HttpResponse:
+    """The records behind a figure a pay line was computed from (the days late behind a fine for lateness)."""
+    viewer = viewer_of(request)
+    statement = get_object_or_404(visible_statements(viewer), pk=pk)
+    used = next((figure for line in statement.lines.all() for figure in line.figures if figure.name == metric), None)
+    if used is None:
+        raise Http404
+    return _records_behind(request, viewer, statement, metric, {"label": used.label, "actual": used.value})
+
+
+def _records_behind(request: HttpRequest, viewer: Viewer, statement: Statement, metric: str,
+                    figure: dict[str, object]) -> HttpResponse:
+    behind = metrics.records(metric, [statement.store_id], runs.period_of(statement.run), statement.staff_id)
     entry = browse_entry(behind.slug)
     table = table_class(entry, viewer)(behind.records.select_related(*entry.select_related))
     return render(request, "pay/statement_records.html", {
-        "statement": statement, "indicator": line, "entry": entry, "table": table, "count": behind.records.count(),
+        "statement": statement, "indicator": figure, "entry": entry, "table": table, "count": behind.records.count(),
     })

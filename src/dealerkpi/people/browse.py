@@ -10,7 +10,9 @@ register_browse(
         filters=("staff", "passed"), select_related=("staff", "trainer"), section="store",
     ),
     Browse(
-        "attendance", AttendanceRecord, columns=("id", "day", "staff", "status"),
+        "attendance", AttendanceRecord,
+        columns=("id", "day", "staff", "status", "clock_in", "clock_out", "minutes_late", "minutes_early",
+                 "leave_kind"),
         filters=("status", "staff"), select_related=("staff",), section="store",
     ),
 )

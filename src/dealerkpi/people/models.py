@@ -3,6 +3,7 @@ checklist and the morning and evening meeting notes."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -47,7 +48,47 @@ class TrainingRecord(models.Model):
             raise ValidationError({"hours": _("Training hours in one day are between 0 and 24.")})
 
 
-class AttendanceRecord(models.Model):
+class AttendanceRules(AuditedModel):
+    """A store's attendance rules (考勤制度): the working day, the minutes of grace, and from how many minutes late
+    an arrival counts as a day absent (旷工) rather than late. A store without them is judged by ``DEFAULT_RULES``,
+    and its attendance sheet says so."""
+
+    store = models.OneToOneField("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    work_starts = models.TimeField(_("work starts"), default=datetime.time(8, 30))
+    work_ends = models.TimeField(_("work ends"), default=datetime.time(17, 30))
+    grace_minutes = models.PositiveSmallIntegerField(
+        _("minutes of grace"), default=5, validators=[MaxValueValidator(60)],
+        help_text=_("An arrival up to this many minutes after the start is on time."),
+    )
+    absent_after_minutes = models.PositiveSmallIntegerField(
+        _("absent from minutes late"), default=120, validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text=_("An arrival this many minutes or more after the start counts as a day absent."),
+    )
+
+    scope = ScopePaths(group="store__region__group", region="store__region", store="store")
+
+    class Meta:
+        verbose_name = _("attendance rules")
+        verbose_name_plural = _("attendance rules")
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.work_starts:%H:%M}-{self.work_ends:%H:%M}"
+
+    def clean(self) -> None:
+        if self.work_starts is not None and self.work_ends is not None and self.work_ends <= self.work_starts:
+            raise ValidationError({"work_ends": _("Work ends after it starts.")})
+        if (self.grace_minutes is not None and self.absent_after_minutes is not None
+                and self.absent_after_minutes <= self.grace_minutes):
+            raise ValidationError({"absent_after_minutes": _("A day absent starts later than the grace ends.")})
+
+
+DEFAULT_RULES = AttendanceRules()  # unsaved: the defaults, for a store that has set none
+
+
+class AttendanceRecord(AuditedModel):
+    """One person's day: clocked in and out, or absent, on leave or resting. Minutes late and leaving early are
+    derived from the clock by the store's rules (``people.attendance``) when the day is recorded."""
+
     class Status(models.TextChoices):
         PRESENT = "present", _("Present")
         LATE = "late", _("Late")
@@ -55,10 +96,26 @@ class AttendanceRecord(models.Model):
         LEAVE = "leave", _("On leave")
         REST = "rest", _("Rest day")
 
+    class LeaveKind(models.TextChoices):
+        ANNUAL = "annual", _("Annual leave")
+        SICK = "sick", _("Sick leave")
+        PERSONAL = "personal", _("Personal leave")
+        MARRIAGE = "marriage", _("Marriage leave")
+        BEREAVEMENT = "bereavement", _("Bereavement leave")
+        MATERNITY = "maternity", _("Maternity or paternity leave")
+        TIME_OFF = "time_off", _("Time off in lieu")
+
     store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
     staff = models.ForeignKey("org.Staff", models.PROTECT, related_name="attendance", verbose_name=_("staff member"))
     day = models.DateField(_("day"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    clock_in = models.TimeField(_("clocked in"), null=True, blank=True)
+    clock_out = models.TimeField(_("clocked out"), null=True, blank=True)
+    minutes_late = models.PositiveSmallIntegerField(_("minutes late"), default=0, db_default=0)
+    minutes_early = models.PositiveSmallIntegerField(_("minutes left early"), default=0, db_default=0)
+    leave_kind = models.CharField(_("kind of leave"), max_length=12, choices=LeaveKind.choices, blank=True,
+                                  db_default="")
+    note = models.CharField(_("note"), max_length=200, blank=True, db_default="")
 
     scope = STAFF_RECORD
 

@@ -17,6 +17,10 @@ rules.add_perm("people.add_training", leads_the_store)
 rules.add_perm("people.add_certification", works_in(LEADERS | {Role.HR}))
 rules.add_perm("people.change_checklist", leads_the_store)
 rules.add_perm("people.change_meeting_notes", leads_the_store)
+# Attendance: supervisors record their team's days, managers the store's (visible_to narrows whose); the store's
+# managers set its rules
+rules.add_perm("people.record_attendance", leads_the_store)
+rules.add_perm("people.set_attendance_rules", works_in(STORE_MANAGEMENT))
 rules.add_perm("people.view_staff", sees_the_staff)
 rules.add_perm("people.record_departure", works_in(KEEP_STAFF))
 # New salespeople: the onboarding checklist and the probation

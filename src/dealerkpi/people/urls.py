@@ -3,11 +3,13 @@ The store is a query parameter for head office: ?store=<id>."""
 
 from django.urls import path
 
-from dealerkpi.people import leaving_views, newcomer_views, recruiting_views, views
+from dealerkpi.people import attendance_views, leaving_views, newcomer_views, recruiting_views, views
 
 urlpatterns = [
     path("training/", views.training_list, name="training-list"),
     path("training/new/", views.training_new, name="training-new"),
+    path("attendance/day/", attendance_views.attendance_day, name="attendance-day"),
+    path("attendance/rules/", attendance_views.attendance_rules, name="attendance-rules"),
     path("checklist/", views.daily_checklist, name="daily-checklist"),
     path("certifications/", views.certifications, name="certifications"),
     path("staff/", leaving_views.store_staff_page, name="store-staff"),

@@ -77,6 +77,10 @@ _GROUPED: tuple[tuple[str, Promise, tuple[tuple[str, Promise], ...]], ...] = (
     )),
     ("people", _("Team and people"), (
         ("attendance_rate", _("Attendance rate")),
+        ("late_arrivals", _("Late arrivals")),
+        ("minutes_late", _("Minutes late")),
+        ("absent_days", _("Days absent")),
+        ("leave_days", _("Days on leave")),
         ("training_hours", _("Training hours")),
         ("team_attrition_rate", _("Team attrition rate")),
         ("subordinate_complaints", _("Complaints from subordinates")),
@@ -95,6 +99,8 @@ UNITS: dict[str, Promise | str] = {  # the catalogue's units as the page shows t
     "count": pgettext_lazy("unit", "count"),
     "score": pgettext_lazy("unit", "points"),
     "hours": pgettext_lazy("unit", "hours"),
+    "days": pgettext_lazy("unit", "days"),
+    "minutes": pgettext_lazy("unit", "minutes"),
 }
 MARGIN_CLASS_LABELS: dict[str, Promise] = {
     "high": _("High margin"), "normal": _("Normal margin"), "low": _("Low margin"),
@@ -211,6 +217,10 @@ DEFINITIONS: dict[str, Promise] = {
     "market_share_change": _("Change of market share against the previous period, in points."),
     "new_model_distribution": _("新产品铺货率: outlets or channels carrying the new model."),
     "attendance_rate": _("考勤: days present / working days."),
+    "late_arrivals": _("考勤 迟到: days clocked in late, after the store's minutes of grace."),
+    "minutes_late": _("迟到分钟: minutes after the start of work on the days late."),
+    "absent_days": _("旷工: working days absent (no clock-in, or later than the store's limit)."),
+    "leave_days": _("请假: days on leave of any kind."),
     "training_hours": _("Training hours attended or given."),
     "team_attrition_rate": _("团队人员流失率: leavers / average headcount, over a year."),
     "subordinate_complaints": _("下属投诉: complaints from subordinates."),

@@ -203,6 +203,7 @@ QUANTITIES = {  # a figure in its unit; percents take %, counts and plain number
     "score": _("%(n)s points"),
     "hours": _("%(n)s hours"),
     "days": _("%(n)s days"),
+    "minutes": _("%(n)s minutes"),
 }
 PER = {"units": _("%(amount)s per car")}  # a rate per unit of a basis counted in cars: 150 元/台
 

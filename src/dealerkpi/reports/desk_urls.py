@@ -4,7 +4,7 @@ in dealerkpi/urls.py."""
 
 from django.urls import path
 
-from dealerkpi.reports import attrition, meeting_notes, recruiting, stock_views, team_board
+from dealerkpi.reports import attendance, attrition, meeting_notes, recruiting, stock_views, team_board
 
 desk_urlpatterns = [
     path("team/", team_board.team_board, name="team-board"),
@@ -19,5 +19,7 @@ stock_urlpatterns = [
 store_urlpatterns = [
     path("meetings/", meeting_notes.meeting_notes, name="meeting-notes"),
     path("attrition/", attrition.attrition, name="attrition"),
+    path("attendance/", attendance.attendance_sheet, name="attendance-sheet"),
+    path("attendance.xlsx", attendance.attendance_sheet_xlsx, name="attendance-sheet-xlsx"),
     path("recruiting/", recruiting.recruiting, name="recruiting"),
 ]

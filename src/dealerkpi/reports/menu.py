@@ -13,5 +13,6 @@ register_menu(
     MenuItem("desk", _("Team board"), "team-board", "reports.view_team_board", order=70),
     MenuItem("routines", _("Meeting notes"), "meeting-notes", order=50),
     MenuItem("routines", _("Attrition"), "attrition", "reports.view_attrition", order=70),
+    MenuItem("routines", _("Attendance"), "attendance-sheet", "reports.view_attendance_sheet", order=45),
     MenuItem("routines", _("Recruiting"), "recruiting", "people.view_recruiting", order=62),
 )

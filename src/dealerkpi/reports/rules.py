@@ -7,7 +7,7 @@ import rules
 from dealerkpi.core.scope import Reach
 from dealerkpi.crm.rules import leads_others
 from dealerkpi.org.models import Role
-from dealerkpi.org.roles import SALES_MANAGEMENT, STORE_MANAGEMENT
+from dealerkpi.org.roles import LEADERS, SALES_MANAGEMENT, STORE_MANAGEMENT
 from dealerkpi.org.rules import everything, head_office, reach_in, role_in, works_in
 from dealerkpi.people.rules import sees_the_staff
 
@@ -22,3 +22,5 @@ rules.add_perm("reports.view_daily_report", role_in(STORE_MANAGEMENT) | head_off
 rules.add_perm("reports.send_daily_report", works_in(SALES_MANAGEMENT))
 rules.add_perm("reports.comment_daily_report", works_in({Role.GENERAL_MANAGER}))
 rules.add_perm("reports.view_attrition", sees_the_staff)  # the store's management, HR, head office
+# The attendance sheet: supervisors (their team: data scope), the store's management, HR, head office
+rules.add_perm("reports.view_attendance_sheet", role_in(LEADERS | {Role.HR}) | head_office | everything)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-UNITS = ("units", "yuan", "percent", "count", "score", "hours")
-ADDITIVE_UNITS = ("units", "yuan", "count", "hours")
+UNITS = ("units", "yuan", "percent", "count", "score", "hours", "days", "minutes")
+ADDITIVE_UNITS = ("units", "yuan", "count", "hours", "days", "minutes")
 MARGIN_CLASSES = ("high", "normal", "low")
 
 
@@ -78,6 +78,10 @@ METRICS = _metrics(
     ("market_share_change", "percent", "Change of market share against the previous period, in points."),
     ("new_model_distribution", "percent", "新产品铺货率: outlets or channels carrying the new model."),
     ("attendance_rate", "percent", "考勤: days present / working days."),
+    ("late_arrivals", "count", "考勤 迟到: days clocked in late, after the store's minutes of grace."),
+    ("minutes_late", "minutes", "迟到分钟: minutes after the start of work on the days late."),
+    ("absent_days", "days", "旷工: working days absent (no clock-in, or later than the store's limit)."),
+    ("leave_days", "days", "请假: days on leave of any kind."),
     ("training_hours", "hours", "Training hours attended or given."),
     ("team_attrition_rate", "percent", "团队人员流失率: leavers / average headcount, over a year."),
     ("subordinate_complaints", "count", "下属投诉: complaints from subordinates."),
