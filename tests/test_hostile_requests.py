@@ -52,6 +52,7 @@ from hypothesis import strategies as st
 from dealerkpi.api.models import ApiToken
 from dealerkpi.api.tokens import create_token
 from dealerkpi.catalog.models import Brand
+from dealerkpi.conduct.models import Fault, FaultType, ProcessCheck, ProcessStep
 from dealerkpi.core.registry import browse_entries
 from dealerkpi.crm import models as crm
 from dealerkpi.crm.claims import claim_card
@@ -188,6 +189,13 @@ def walk_world() -> World:
         Candidate.objects.create(position=position, store=staff.store, name="应聘者", phone="13600000000",
                                  source="job_site", applied_on=datetime.date(2026, 10, 2), cv=b"%PDF-1.4",
                                  cv_name="cv.pdf", cv_type="application/pdf")
+    for status in (Fault.Status.PROPOSED, Fault.Status.APPEALED):  # a fault for the manager, an appeal for the GM
+        Fault.objects.create(store=s1, staff=world.staff["c2"], day=datetime.date(2026, 10, 12), points=1,
+                             fault_type=FaultType.objects.get(group=s1.region.group), amount=Decimal("20"),
+                             description="仪容不整", recorded_by=world.staff["sup1"], recorded_at=timezone.now(),
+                             status=status, evidence=b"%PDF-1.4", evidence_name="e.pdf",
+                             evidence_type="application/pdf")
+    ProcessStep.objects.create(store=s1, kind="reception", name="门口迎接", weight=10)
     return world
 
 
@@ -276,6 +284,8 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "onboarding-tick": _own_and_other(OnboardingItem), "probation-detail": _own_and_other(Probation),
     "position-detail": _own_and_other(Position), "candidate-detail": _own_and_other(Candidate),
     "candidate-cv": _own_and_other(Candidate),
+    "fault-detail": _own_and_other(Fault), "fault-evidence": _own_and_other(Fault),
+    "process-check-detail": _own_and_other(ProcessCheck),
 }
 PATH_WORDS: dict[str, tuple[str, ...]] = {
     "fmt": ("xlsx", "csv"), "action": ("submit", "send_back", "approve", "lock", "recompute"),

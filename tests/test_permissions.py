@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.urls import reverse
 
+from dealerkpi.conduct.models import Fault
 from dealerkpi.core.registry import MenuItem, menu_items, register_menu
 from dealerkpi.core.scope import visible_to
 from dealerkpi.crm.models import Complaint, Lead, LostSale
@@ -136,8 +137,8 @@ def test_every_menu_entry_names_a_page_and_a_known_permission(world: World) -> N
 
 def test_the_approvals_inbox_shows_the_kinds_its_reader_decides(client, world: World) -> None:
     sections = {"sup1": {"inbox-lost-sales", "inbox-claims"},
-                "m1": {"inbox-orders", "inbox-lost-sales", "inbox-claims"},
-                "gm1": {"inbox-orders", "inbox-lost-sales", "inbox-claims"}}
+                "m1": {"inbox-orders", "inbox-lost-sales", "inbox-claims", "inbox-faults"},
+                "gm1": {"inbox-orders", "inbox-lost-sales", "inbox-claims", "inbox-fault-appeals"}}
     for name, expected in sections.items():
         client.force_login(user(name))
         page = client.get(reverse("approvals")).content.decode()
@@ -179,6 +180,9 @@ def test_who_may_do_what_at_all(world: World) -> None:
         "web.view_approvals": {"sup1", "m1", "dep1", "gm1", "m2", "admin"} | HEAD_OFFICE,  # plans; queries
         "studio.write_draft": {"m1", "dep1", "hr1", "m2", "admin"} | HEAD_OFFICE,
         "studio.decide_draft": {"gm1", "admin"} | HEAD_OFFICE,
+        "conduct.view_conduct": desk | {"hr1", "fin1", "admin"} | HEAD_OFFICE,
+        "conduct.decide_fault": {"m1", "dep1", "m2"},
+        "conduct.decide_appeal": {"gm1"},
     }
     for permission, names in expected.items():
         assert who_may(permission) == names, permission
@@ -193,6 +197,7 @@ def test_who_may_act_on_a_record(world: World) -> None:
     complaint = Complaint.objects.get(about_staff=world.staff["c3"])
     Complaint.objects.filter(pk=complaint.pk).update(handler=world.staff["hr1"])
     complaint.refresh_from_db()
+    fault = Fault.objects.get(staff=world.staff["c1"])
     s1_desk = {"sup1", "m1", "dep1", "gm1"}
     cases = [
         ("sales.add_order", lead, {"c1"} | s1_desk),
@@ -211,6 +216,12 @@ def test_who_may_act_on_a_record(world: World) -> None:
         ("crm.add_complaint", s1, {"m1", "dep1", "gm1"}),
         ("crm.change_complaint", complaint, {"m1", "dep1", "gm1", "hr1"}),  # the managers and the handler
         ("crm.assign_complaint", complaint, {"m1", "dep1", "gm1"}),
+        ("conduct.record_fault", s1, s1_desk),
+        ("conduct.check_process", s1, s1_desk),
+        ("conduct.change_standards", s1, {"m1", "dep1"}),
+        ("conduct.decide_fault", fault, {"m1", "dep1"}),  # the sales management of c1's store
+        ("conduct.appeal_fault", fault, {"c1"}),  # the one it is against
+        ("conduct.decide_appeal", fault, {"gm1"}),
     ]
     for permission, record, names in cases:
         assert who_may(permission, record) == names, permission

@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dealerkpi.catalog.models import Brand, MarginClass, Trim, TrimPrice, VehicleModel
+from dealerkpi.conduct.models import Fault, FaultType, ProcessCheck
 from dealerkpi.core.validators import vin_check_digit
 from dealerkpi.crm.models import (
     Complaint,
@@ -212,6 +213,13 @@ def _deal_chain(world: World, key: str, partner: str | None = None) -> None:
                                             held_on=datetime.date(2026, 10, 9), hours=Decimal("3")), key)
     world.tag(AttendanceRecord.objects.create(store=store, staff=staff, day=datetime.date(2026, 10, 9),
                                               status="present"), key)
+    late, _new = FaultType.objects.get_or_create(group=staff.group, name="晨会迟到",
+                                                 defaults={"default_points": 2, "default_amount": Decimal("50")})
+    world.tag(Fault.objects.create(store=store, staff=staff, day=datetime.date(2026, 10, 9), fault_type=late,
+                                   points=2, amount=Decimal("50"), description="晨会迟到10分钟", recorded_by=staff,
+                                   recorded_at=at(9), status=Fault.Status.APPROVED), key)
+    world.tag(ProcessCheck.objects.create(store=store, staff=staff, kind="reception", day=datetime.date(2026, 10, 3),
+                                          score=Decimal("80"), recorded_by=staff, recorded_at=at(3)), key)
 
 
 def build_world() -> World:

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "dealerkpi.sales",
     "dealerkpi.market",
     "dealerkpi.people",
+    "dealerkpi.conduct",
     "dealerkpi.kpi",
     "dealerkpi.plans",
     "dealerkpi.targets",

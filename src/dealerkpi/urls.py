@@ -19,6 +19,7 @@ urlpatterns = [
     path("complaints/", include("dealerkpi.crm.complaint_urls")),
     path("market/", include("dealerkpi.market.urls")),
     path("store/", include("dealerkpi.people.urls")),
+    path("store/", include("dealerkpi.conduct.urls")),
     path("store/", include(store_urlpatterns)),
     path("reports/", include("dealerkpi.reports.urls")),
     path("manufacturer/", include("dealerkpi.oem.urls")),

@@ -21,7 +21,7 @@ from dealerkpi.core.money import HUNDRED
 from dealerkpi.org.models import Staff
 from dealerkpi.plans.engine.catalogue import METRICS, PARAMETERISED, Metric
 
-from . import care, funnel, market, people, sales
+from . import care, conduct, funnel, market, people, sales
 from .base import RecordSet, Table
 from .members import people_in_scope
 from .period import Frame
@@ -50,6 +50,9 @@ SOURCES: dict[str, Callable[[Frame], Table]] = {
     "training": people.training_table,
     "developed": people.developed_table,
     "attrition": people.attrition_table,
+    # Process checks and faults (conduct)
+    "process": conduct.process_table,
+    "faults": conduct.faults_table,
 }
 
 
@@ -266,6 +269,18 @@ def _leavers(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ..
     return (RecordSet("staff", found.order_by("leave_date", "pk"), "leavers"),)
 
 
+def _process_checks(kind: str = "") -> Records:
+    def found(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+        checks = conduct.process_checks(frame, kind).filter(staff_id=staff_id).order_by("day", "pk")
+        return (RecordSet("process-checks", checks),)
+
+    return found
+
+
+def _faults(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+    return (RecordSet("faults", conduct.counted_faults(frame).filter(staff_id=staff_id).order_by("day", "pk")),)
+
+
 # -- the definitions --------------------------------------------------------------------------------------
 
 
@@ -338,6 +353,14 @@ _DEFINITIONS = (
     Definition("team_attrition_rate", "led", "attrition", "leavers", _leavers, per="headcount_months"),
     _additive("subordinate_complaints", "complaints", _complaints("subordinate_complaints")),
     _additive("people_developed", "developed", _developed),
+    # Process checks and faults (conduct)
+    _ratio("reception_process_score", "process", "reception_score_total", "reception_checks",
+           _process_checks("reception"), scale=ONE),
+    _ratio("delivery_process_score", "process", "delivery_score_total", "delivery_checks",
+           _process_checks("delivery"), scale=ONE),
+    _additive("process_checks", "process", _process_checks()),
+    _additive("fault_points", "faults", _faults),
+    _additive("fault_amount", "faults", _faults),
 )
 DEFINITIONS: dict[str, Definition] = {definition.name: definition for definition in _DEFINITIONS}
 

@@ -1,6 +1,5 @@
 """Recruiting (招聘): a candidate's way from application to hire, each step re-checked under a row lock.
 
-    cv_type(upload)                                 -> what a CV may be (PDF, Word, JPEG, PNG; 5 MB), told by its bytes
     cancel(position, today)                         -> a position no longer needed (its candidates can get no offer)
     move(candidate, stage)                          -> reject or withdraw an open candidate
     offer(candidate, salary, start_on)              -> the offer: base salary and first day
@@ -16,7 +15,6 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -24,30 +22,6 @@ from dealerkpi.org.models import Role, Staff, TeamMembership
 from dealerkpi.org.services import assign_role
 from dealerkpi.people import onboarding
 from dealerkpi.people.models import Candidate, Position
-
-CV_MEGABYTES = 5
-CV_TYPES = {  # the first bytes of each kind of file a CV may be, and the type it is served as
-    b"%PDF-": "application/pdf",
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "application/msword",
-    b"PK\x03\x04": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-}
-CV_ENDINGS = (".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png")
-
-
-def cv_type(upload: UploadedFile) -> str:
-    """The type of an acceptable CV; ValidationError for one too large or of another kind (told by its first bytes,
-    not by what the browser says)."""
-    if upload.size is None or upload.size > CV_MEGABYTES * 1024 * 1024:
-        raise ValidationError(_("A CV is at most %(mb)s MB.") % {"mb": CV_MEGABYTES})
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    found = next((kind for magic, kind in CV_TYPES.items() if head.startswith(magic)), None)
-    if found is None or not (upload.name or "").lower().endswith(CV_ENDINGS):
-        raise ValidationError(_("A CV is a PDF, Word, JPEG or PNG file."))
-    return found
 
 
 @transaction.atomic

@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.forms import DayField, not_in_future
+from dealerkpi.core.uploads import document_type, kept_name
 from dealerkpi.org.models import Staff
 from dealerkpi.people.models import Candidate, Interview, Position
-from dealerkpi.people.recruiting import cv_type
 
 
 class PositionForm(forms.ModelForm):
@@ -56,8 +56,8 @@ class CandidateForm(forms.ModelForm):
     def clean_cv_file(self) -> object:
         upload = self.cleaned_data.get("cv_file")
         if upload:
-            self.instance.cv_type = cv_type(upload)
-            self.instance.cv, self.instance.cv_name = upload.read(), (upload.name or "")[-100:]
+            self.instance.cv_type = document_type(upload)
+            self.instance.cv, self.instance.cv_name = upload.read(), kept_name(upload)
         return upload
 
 

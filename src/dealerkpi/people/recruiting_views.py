@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dealerkpi.core.pages import refuse_unless
 from dealerkpi.core.scope import Viewer, visible_to
+from dealerkpi.core.uploads import attachment
 from dealerkpi.org.models import Staff, Store, Team
 from dealerkpi.org.pages import chosen_store, store_context
 from dealerkpi.org.scope import viewer_of
@@ -150,12 +151,4 @@ def candidate_cv(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = in_scope(request, Candidate, pk)
     if not candidate.cv:
         raise Http404("no CV")
-    response = HttpResponse(bytes(candidate.cv), content_type=candidate.cv_type)
-    response["Content-Disposition"] = f'attachment; filename="cv-{candidate.pk}{_ending(candidate.cv_name)}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _ending(name: str) -> str:
-    lowered = name.lower()
-    return next((ending for ending in recruiting.CV_ENDINGS if lowered.endswith(ending)), "")
+    return attachment(candidate.cv, candidate.cv_type, f"cv-{candidate.pk}", candidate.cv_name)

@@ -86,6 +86,13 @@ _GROUPED: tuple[tuple[str, Promise, tuple[tuple[str, Promise], ...]], ...] = (
         ("subordinate_complaints", _("Complaints from subordinates")),
         ("people_developed", _("People developed")),
     )),
+    ("conduct", _("Process and faults"), (
+        ("reception_process_score", _("Reception process score")),
+        ("delivery_process_score", _("Delivery process score")),
+        ("process_checks", _("Process checks")),
+        ("fault_points", _("Fault points")),
+        ("fault_amount", _("Fault amount")),
+    )),
 )
 GROUPS: dict[str, Promise] = {key: title for key, title, _metrics in _GROUPED}
 LABELS: dict[str, Promise] = {name: label for _key, _title, metrics in _GROUPED for name, label in metrics}
@@ -225,6 +232,12 @@ DEFINITIONS: dict[str, Promise] = {
     "team_attrition_rate": _("团队人员流失率: leavers / average headcount, over a year."),
     "subordinate_complaints": _("下属投诉: complaints from subordinates."),
     "people_developed": _("人才培养: people promoted or certified for the company."),
+    # Process checks and faults (conduct)
+    "reception_process_score": _("接待流程: average score of the reception checks, 0-100."),
+    "delivery_process_score": _("交车流程: average score of the delivery checks, 0-100."),
+    "process_checks": _("Reception and delivery checks made of the person."),
+    "fault_points": _("过失扣分: points of the approved faults not overturned on appeal."),
+    "fault_amount": _("过失罚款: amount of the approved faults not overturned on appeal."),
 }
 
 

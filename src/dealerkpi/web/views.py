@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import ForeignKey, Model, Q, QuerySet
+from django.db.models import BinaryField, ForeignKey, Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,7 +20,8 @@ from dealerkpi.web.filters import filterset_class
 
 PER_PAGE = 50
 DESK_PAGES = {"leads": "lead-detail", "orders": "order-detail", "vehicles": "vehicle-detail",
-              "secondary-dealers": "dealer-detail"}  # records that have a working page on the desk
+              "secondary-dealers": "dealer-detail", "faults": "fault-detail",
+              "process-checks": "process-check-detail"}  # records that have a working page on the desk
 RELATED_ROWS = 10
 
 
@@ -86,7 +87,7 @@ def record_list(request: HttpRequest, slug: str) -> HttpResponse:
 def _field_rows(record: Model, viewer: Viewer) -> list[tuple[str, object, str | None]]:
     rows = []
     for field in record._meta.concrete_fields:
-        if field.primary_key:
+        if field.primary_key or isinstance(field, BinaryField):  # a file kept in the row: its own page serves it
             continue
         if field.is_relation:
             value = getattr(record, field.name)

@@ -86,6 +86,12 @@ METRICS = _metrics(
     ("team_attrition_rate", "percent", "团队人员流失率: leavers / average headcount, over a year."),
     ("subordinate_complaints", "count", "下属投诉: complaints from subordinates."),
     ("people_developed", "count", "人才培养: people promoted or certified for the company."),
+    # Process checks and faults (conduct)
+    ("reception_process_score", "score", "接待流程: average score of the reception checks, 0-100."),
+    ("delivery_process_score", "score", "交车流程: average score of the delivery checks, 0-100."),
+    ("process_checks", "count", "Reception and delivery checks made of the person."),
+    ("fault_points", "count", "过失扣分: points of the approved faults not overturned on appeal."),
+    ("fault_amount", "yuan", "过失罚款: amount of the approved faults not overturned on appeal."),
 )
 
 PARAMETERISED = {"units_by_model": None, "units_by_margin_class": MARGIN_CLASSES}
