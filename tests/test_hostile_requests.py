@@ -67,7 +67,7 @@ from dealerkpi.people import onboarding
 from dealerkpi.people.models import Candidate, MeetingNote, OnboardingItem, Position, Probation
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, PlanVersion
-from dealerkpi.sales.models import Delivery, DeliveryFollowUp, Order, OrderApproval, Payment
+from dealerkpi.sales.models import Delivery, DeliveryFollowUp, Order, OrderApproval, Payment, SalesPolicy, Spiff
 from dealerkpi.stock.models import SecondaryDealer, Vehicle, VehicleOrder
 from dealerkpi.studio.models import PlanDraft
 from dealerkpi.studio.workflow import start_draft
@@ -181,6 +181,13 @@ def walk_world() -> World:
         CommercialPolicy.objects.create(group=store.region.group, brand=brand, valid_from=datetime.date(2026, 1, 1),
                                         document=policy)
     create_token(world.users["c1"], "DMS")  # an API token of the walkers' (its page revokes the walker's own)
+    for code, key in (("S1", "m1"), ("S4", "c6")):  # a sales policy and a spiff of the walkers' store and another
+        store = world.stores[code]
+        SalesPolicy.objects.create(store=store, trim=world.trim, valid_from=datetime.date(2026, 10, 1),
+                                   valid_to=datetime.date(2026, 10, 31), discount_ceiling=Decimal("8000"))
+        Spiff.objects.create(store=store, title="专项", trim=world.trim, valid_from=datetime.date(2026, 10, 1),
+                             valid_to=datetime.date(2026, 10, 31), amount=Decimal("500"), published_by=world.staff[key],
+                             published_at=timezone.now())
     for key in ("c1", "c6"):  # onboarding, probation and recruiting of a walkers' store and of another group
         staff = world.staff[key]
         onboarding.start(staff)
@@ -257,6 +264,7 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "plan-health": lambda world: list(Plan.objects.values_list("pk", flat=True)),
     "oem-policy-document": lambda world: list(CommercialPolicy.objects.values_list("pk", flat=True)),
     "claim-decide": _own_and_other(crm.OwnershipClaim),
+    "sales-policy-edit": _own_and_other(SalesPolicy), "spiff-withdraw": _own_and_other(Spiff),
     # The API (/api/v1/): a record of S1 and one of S4 of each kind, on its URL and on its actions' URLs.
     **{f"api-{name}": ids for names, ids in (
         (("customer-detail",), _own_and_other(crm.Customer)),

@@ -21,7 +21,7 @@ from dealerkpi.core.money import HUNDRED
 from dealerkpi.org.models import Staff
 from dealerkpi.plans.engine.catalogue import METRICS, PARAMETERISED, Metric
 
-from . import care, conduct, funnel, market, people, sales
+from . import care, conduct, funnel, market, people, sales, spiffs
 from .base import RecordSet, Table
 from .members import people_in_scope
 from .period import Frame
@@ -53,6 +53,7 @@ SOURCES: dict[str, Callable[[Frame], Table]] = {
     # Process checks and faults (conduct)
     "process": conduct.process_table,
     "faults": conduct.faults_table,
+    "spiffs": spiffs.spiffs_table,
 }
 
 
@@ -211,6 +212,10 @@ def _complaints(part: str) -> Records:
     return found
 
 
+def _spiffs(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+    return (RecordSet("deliveries", spiffs.spiff_records(frame, staff_id)),)
+
+
 def store_of(frame: Frame, staff_id: int) -> int | None:
     """The store the person belongs to at the period's end (as compute() gives store-level values)."""
     person = people_in_scope(frame, {staff_id}).get(staff_id)
@@ -361,6 +366,8 @@ _DEFINITIONS = (
     _additive("process_checks", "process", _process_checks()),
     _additive("fault_points", "faults", _faults),
     _additive("fault_amount", "faults", _faults),
+    _additive("spiff_units", "spiffs", _spiffs),
+    _additive("spiff_amount", "spiffs", _spiffs),
 )
 DEFINITIONS: dict[str, Definition] = {definition.name: definition for definition in _DEFINITIONS}
 

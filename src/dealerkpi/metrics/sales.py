@@ -148,10 +148,15 @@ def with_figures(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(**figures)
 
 
+def counted_credits(frame: Frame) -> QuerySet[OrderCredit]:
+    """The credit rows of the deals that count (or are unwound) in the period, with moments."""
+    credits = OrderCredit.objects.filter(store_id__in=frame.store_ids, order__delivery__delivered_at__isnull=False)
+    return with_moments(credits, frame)
+
+
 def deal_credits(frame: Frame) -> QuerySet[OrderCredit]:
     """The credit rows of the deals that count (or are unwound) in the period, with moments and figures."""
-    credits = OrderCredit.objects.filter(store_id__in=frame.store_ids, order__delivery__delivered_at__isnull=False)
-    return with_figures(with_moments(credits, frame))
+    return with_figures(counted_credits(frame))
 
 
 def repeat_purchase() -> Exists:
@@ -198,8 +203,11 @@ def deal_records(frame: Frame, staff_id: int, products: Q | None = None) -> Quer
     """The deliveries behind a person's deal figures, annotated with the person's `credited_share` and how
     each one `counts` this period (+1 counted, -1 unwound, 0 both)."""
     credits = deal_credits(frame).filter(staff_id=staff_id)
-    if products is not None:
-        credits = credits.filter(products)
+    return deliveries_of(credits.filter(products) if products is not None else credits)
+
+
+def deliveries_of(credits: QuerySet[OrderCredit]) -> QuerySet[Delivery]:
+    """The deliveries of one person's credit rows (annotated with ``deal_sign``), as ``deal_records`` gives them."""
     mine = credits.filter(order_id=OuterRef("order_id"))
     return (
         Delivery.objects.filter(order_id__in=credits.values("order_id"))

@@ -20,11 +20,15 @@ from dealerkpi import metrics
 from dealerkpi.catalog.models import LifecycleStage
 from dealerkpi.core.money import ZERO
 from dealerkpi.metrics import UnknownMetric, definition_of
+from dealerkpi.metrics.base import tidy
+from dealerkpi.metrics.period import Frame
+from dealerkpi.metrics.spiffs import spiff_credits
 from dealerkpi.org.models import MinimumWage, RoleAssignment, Store, TeamMembership
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement
 from dealerkpi.plans import engine
 from dealerkpi.plans.engine.validate import metrics_named
 from dealerkpi.plans.models import PlanVersion
+from dealerkpi.sales.models import Spiff
 from dealerkpi.targets.services import targets_by_store
 
 FINAL = (Run.Status.APPROVED, Run.Status.LOCKED)
@@ -44,6 +48,32 @@ class Member:
     days_employed: int  # calendar days of the month in a role in the store, while employed
 
 
+@dataclass(frozen=True)
+class SpiffDeal:
+    delivery_id: int
+    units: Decimal  # the person's credit share as a part of one car; negative when the deal was unwound
+    amount: Decimal  # exact
+
+
+@dataclass(frozen=True)
+class SpiffEarned:
+    """What one spiff pays one person in the month: a statement line beside the plan's."""
+
+    spiff: Spiff
+    deals: tuple[SpiffDeal, ...]
+
+    @property
+    def units(self) -> Decimal:
+        return tidy(sum((deal.units for deal in self.deals), ZERO))
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((deal.amount for deal in self.deals), ZERO)
+
+
+SpiffsByPerson = dict[int, tuple[SpiffEarned, ...]]
+
+
 @dataclass
 class StoreMonth:
     """Everything a store's run reads for a month. `records` holds the actuals and deals by crediting policy,
@@ -60,6 +90,7 @@ class StoreMonth:
     adjustments: dict[int, list[Adjustment]]
     records: RecordInputs = field(default_factory=dict)
     minimum_wage: Decimal | None = None  # the store's monthly minimum wage in force on the month's first day
+    spiffs: dict[str, SpiffsByPerson] = field(default_factory=dict)  # by crediting policy, read like `records`
 
 
 def read_store_months(stores: Sequence[Store], period: engine.Period, records: bool = True,
@@ -76,10 +107,12 @@ def read_store_months(stores: Sequence[Store], period: engine.Period, records: b
     adjustments = _adjustments_by_store(ids, period)
     minimum_wages = minimum_wages_in_force(ids, period.first_day)
     read = records_by_store(stores, period, plans) if records else {}
+    spiffs = spiffs_by_store(stores, period, plans) if records else {}
     return {
         store.pk: StoreMonth(store, period, plans[store.pk], members.get(store.pk, []), targets.get(store.pk, ()),
                              ratings.get(store.pk, ()), history.get(store.pk, {}), stages.get(store.pk),
-                             adjustments.get(store.pk, {}), read.get(store.pk, {}), minimum_wages.get(store.pk))
+                             adjustments.get(store.pk, {}), read.get(store.pk, {}), minimum_wages.get(store.pk),
+                             spiffs.get(store.pk, {}))
         for store in stores
     }
 
@@ -227,6 +260,45 @@ def records_by_store(stores: Sequence[Store], period: engine.Period, plans: dict
     for (crediting, wanted), store_ids in alike.items():
         for store_id, inputs in read(store_ids, period, crediting, wanted).items():
             found[store_id][crediting] = inputs
+    return found
+
+
+# --- spiffs -------------------------------------------------------------------------------------------------------
+
+
+def spiffs_earned(store_ids: Sequence[int], period: engine.Period, crediting: str) -> dict[int, SpiffsByPerson]:
+    """What each spiff pays each person of the stores for the month under the crediting policy, deal by deal: the
+    rows of the spiff figures (``metrics.spiffs``), two queries for all the stores."""
+    rows = list(
+        spiff_credits(Frame.of(store_ids, period, crediting)).exclude(deal_sign=0)
+        .order_by("store_id", "staff_id", "spiff_id", "order__delivery__delivered_at", "pk")
+        .values_list("store_id", "staff_id", "spiff_id", "spiff_amount", "order__delivery__id", "share", "deal_sign")
+    )
+    spiffs = Spiff.objects.in_bulk({row[2] for row in rows})
+    deals: dict[int, dict[int, dict[int, list[SpiffDeal]]]] = defaultdict(lambda: defaultdict(dict))
+    for store_id, staff_id, spiff_id, per_car, delivery_id, share, sign in rows:
+        units = tidy(sign * Decimal(str(share)) / 100)
+        deals[store_id][staff_id].setdefault(spiff_id, []).append(
+            SpiffDeal(delivery_id, units, tidy(units * Decimal(str(per_car)))))
+    return {
+        store_id: {staff_id: tuple(SpiffEarned(spiffs[pk], tuple(found)) for pk, found in earned.items())
+                   for staff_id, earned in people.items()}
+        for store_id, people in deals.items()
+    }
+
+
+def spiffs_by_store(stores: Sequence[Store], period: engine.Period, plans: dict[int, PlansInForce]
+                    ) -> dict[int, dict[str, SpiffsByPerson]]:
+    """Each store's spiffs by crediting policy of its plans: one reading per crediting policy for all the stores."""
+    found: dict[int, dict[str, SpiffsByPerson]] = {store.pk: {} for store in stores}
+    policies: dict[str, list[int]] = defaultdict(list)
+    for store in stores:
+        for crediting in {policy for _version, _plan, policy in plans[store.pk].values()}:
+            policies[crediting].append(store.pk)
+    for crediting, store_ids in policies.items():
+        earned = spiffs_earned(store_ids, period, crediting)
+        for store_id in store_ids:
+            found[store_id][crediting] = earned.get(store_id, {})
     return found
 
 

@@ -28,11 +28,13 @@ from dealerkpi.core.money import ZERO, fen, half_up
 from dealerkpi.org.models import STORE_WIDE_ROLES, Store
 from dealerkpi.pay.inputs import (
     Member,
+    SpiffEarned,
     StoreMonth,
     engine_plan_of,
     metrics_wanted,
     read_store_month,
     read_store_months,
+    spiffs_earned,
 )
 from dealerkpi.pay.models import Adjustment, Run, Statement, StatementIndicator, StatementLine
 from dealerkpi.pay.period_figures import keep_figures
@@ -78,6 +80,7 @@ class Evaluated:
     result: engine.PersonResult
     adjustments: tuple[Adjustment, ...]
     month: engine.MonthRecord  # the person's metrics and own targets of the month, by metric
+    spiffs: tuple[SpiffEarned, ...] = ()  # paid beside the plan (sales.Spiff)
 
 
 def _for_plan_team(actuals: tuple[engine.Actuals, ...], store_id: int, role: str) -> tuple[engine.Actuals, ...]:
@@ -127,7 +130,10 @@ def evaluate_store(
         if crediting not in month.records:
             month.records[crediting] = metrics.period_inputs(store, period, crediting,
                                                              metrics_wanted(plans, crediting))
+        if crediting not in month.spiffs:
+            month.spiffs[crediting] = spiffs_earned([store.pk], period, crediting).get(store.pk, {})
         actuals, deals = month.records[crediting]
+        spiffs = month.spiffs[crediting]
         inputs = engine.PeriodInputs(
             period=period, people=role_people, actuals=_for_plan_team(actuals, store.pk, role),
             deals=_for_plan_deals(deals, store.pk, role), **shared,
@@ -137,7 +143,8 @@ def evaluate_store(
         for result in engine.evaluate_period(plan, inputs):
             member = member_of[result.person]
             results.append(Evaluated(member, version, result, tuple(month.adjustments.get(member.staff_id, ())),
-                                     records.get(result.person, engine.MonthRecord(period))))
+                                     records.get(result.person, engine.MonthRecord(period)),
+                                     spiffs.get(member.staff_id, ())))
             if progress:
                 progress(len(results), total)
     return results
@@ -176,7 +183,7 @@ def _placed(value: Decimal | None) -> Decimal | None:
 
 def statement_row(run: Run, item: Evaluated) -> Row:
     result = item.result
-    adjusted = sum((a.amount for a in item.adjustments), ZERO)
+    adjusted = sum((a.amount for a in item.adjustments), ZERO) + sum((spiff_line_amount(s) for s in item.spiffs), ZERO)
     return {
         "run_id": run.pk, "store_id": run.store_id, "staff_id": item.member.staff_id,
         "team_id": item.member.team_id, "plan_version_id": item.version.pk, "weight_set": result.weight_set,
@@ -218,6 +225,7 @@ def line_rows(statement_id: int, item: Evaluated) -> list[Row]:
               wording=stored_wording(line.wording))
         for position, line in enumerate(item.result.lines)
     ]
+    lines += [spiff_line(statement_id, len(lines) + n, earned) for n, earned in enumerate(item.spiffs)]
     start = len(lines)
     lines += [
         _line(statement_id, start + n, category="adjustment", kind="adjustment", label=adjustment.reason[:200],
@@ -225,6 +233,22 @@ def line_rows(statement_id: int, item: Evaluated) -> list[Row]:
         for n, adjustment in enumerate(item.adjustments)
     ]
     return lines
+
+
+def spiff_line_amount(earned: SpiffEarned) -> Decimal:
+    return fen(earned.amount)
+
+
+def spiff_line(statement_id: int, position: int, earned: SpiffEarned) -> Row:
+    """A spiff's line: the cars behind it (the person's share of each, negative for an unwind), rounded once."""
+    spiff = earned.spiff
+    wording = {"key": "spiff", "args": {"title": spiff.title, "units": str(earned.units),
+                                        "per_car": str(spiff.amount)}}
+    return _line(statement_id, position, category="spiff", kind="spiff", rule=str(spiff.pk),
+                 label=f"{spiff.title}: {earned.units} x {spiff.amount}"[:200],
+                 amount=spiff_line_amount(earned), exact=str(earned.amount), wording=wording,
+                 deals=[{"deal": str(d.delivery_id), "quantity": str(d.units), "amount": str(d.amount)}
+                        for d in earned.deals])
 
 
 def indicator_metrics(version: PlanVersion, cache: dict[int, dict[str, str]]) -> dict[str, str]:

@@ -29,12 +29,13 @@ from dealerkpi.pay.earnings import earnings_to_date
 from dealerkpi.pay.explain import Wordbook
 from dealerkpi.pay.forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm, Scale, Scales
 from dealerkpi.pay.inputs import engine_plan_of, plans_in_force_by_store
-from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementQuery
+from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementLine, StatementQuery
 from dealerkpi.pay.tasks import compute_run
 from dealerkpi.pay.visibility import visible_runs, visible_statements
 from dealerkpi.plans.engine.schema import Manual
 from dealerkpi.plans.models import PlanConfirmation
 from dealerkpi.plans.wording import worded
+from dealerkpi.sales.models import Spiff
 
 
 def _run_for(request: HttpRequest, pk: int) -> tuple[Run, Viewer]:
@@ -104,7 +105,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "busy": run.is_busy,
         "warnings": [(statement, shown) for statement in statements for shown in statement.shown_warnings],
         "blocked": workflow.blocked_message(blocked) if blocked else "",
+        "spiffs": _spiffs_paid(run, viewer),
     })
+
+
+def _spiffs_paid(run: Run, viewer: Viewer) -> list[dict[str, object]]:
+    """What each spiff adds to the run's pay (of the statements the viewer sees), from its statement lines."""
+    lines = StatementLine.objects.filter(statement__in=visible_statements(viewer).filter(run=run), kind="spiff")
+    paid = list(lines.values("rule").annotate(amount=Sum("amount"), people=Count("statement")).order_by("rule"))
+    titles = dict(Spiff.objects.filter(pk__in=[int(row["rule"]) for row in paid]).values_list("pk", "title"))
+    return [{**row, "title": titles.get(int(row["rule"]), row["rule"])} for row in paid]
 
 
 POLLED_FOR_AT_MOST = timedelta(hours=1)  # after the run was started; a run that stops progressing fails sooner

@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 
 from dealerkpi.core.audit import audited_update
 from dealerkpi.core.scope import Viewer
-from dealerkpi.pay.models import Run, Statement, StatementQuery
+from dealerkpi.pay.models import Run, Statement, StatementLine, StatementQuery
+from dealerkpi.sales.policy import mark_paid
 
 
 def open_queries(run: Run) -> int:
@@ -74,9 +75,15 @@ def submit(run: Run, viewer: Viewer, user: object) -> Run:
                  submitted_by=user, submitted_at=timezone.now())
 
 
+@transaction.atomic
 def approve(run: Run, viewer: Viewer, user: object) -> Run:
-    return _move(run, viewer, "pay.approve_run", Run.Status.APPROVED, _unanswered_queries,
-                 approved_by=user, approved_at=timezone.now())
+    """The spiffs the run pays become paid: they can no longer be withdrawn."""
+    at = timezone.now()
+    run = _move(run, viewer, "pay.approve_run", Run.Status.APPROVED, _unanswered_queries, approved_by=user,
+                approved_at=at)
+    paid = StatementLine.objects.filter(statement__run=run, kind="spiff").values_list("rule", flat=True)
+    mark_paid({int(spiff) for spiff in paid}, at)
+    return run
 
 
 def send_back(run: Run, viewer: Viewer, user: object) -> Run:

@@ -26,6 +26,8 @@ _GROUPED: tuple[tuple[str, Promise, tuple[tuple[str, Promise], ...]], ...] = (
         ("units_delivered", _("Cars delivered")),
         ("units_by_model", _("Cars delivered by model")),
         ("units_by_margin_class", _("Cars delivered by margin class")),
+        ("spiff_units", _("Cars earning a spiff")),
+        ("spiff_amount", _("Spiffs earned")),
     )),
     ("profit", _("Gross profit and output"), (
         ("sales_amount", _("Vehicle sales amount")),
@@ -238,6 +240,8 @@ DEFINITIONS: dict[str, Promise] = {
     "process_checks": _("Reception and delivery checks made of the person."),
     "fault_points": _("过失扣分: points of the approved faults not overturned on appeal."),
     "fault_amount": _("过失罚款: amount of the approved faults not overturned on appeal."),
+    "spiff_units": _("专项奖励台数: cars delivered that earn a published spiff, by credit share."),
+    "spiff_amount": _("专项奖励: the spiffs those cars earn (amount per car x credit share)."),
 }
 
 

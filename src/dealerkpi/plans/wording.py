@@ -32,6 +32,7 @@ LINE_CATEGORIES = {
     "clawback": _("Clawback"),
     "balance": _("Balance brought forward"),
     "adjustment": _("Adjustment"),
+    "spiff": _("Spiff"),
 }
 
 WORDINGS = {
@@ -57,6 +58,7 @@ WORDINGS = {
     "draw_recovery": _("Draw: recovery of earlier advances"),
     "brought_forward": _("Balance brought forward"),
     "carried_forward": _("Negative balance carried forward, recoverable"),
+    "spiff": _("Spiff %(title)s: %(units)s cars at %(per_car)s yuan"),
 }
 
 

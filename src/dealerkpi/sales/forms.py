@@ -11,18 +11,20 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dealerkpi.catalog.models import Trim, TrimPrice, franchised_trims
+from dealerkpi.catalog.models import Trim, TrimPrice, VehicleModel, franchised_trims
 from dealerkpi.core.forms import MomentField
 from dealerkpi.core.money import ZERO
 from dealerkpi.core.once import OnceForm
 from dealerkpi.crm.models import Lead
-from dealerkpi.org.models import Role, Staff
+from dealerkpi.org.models import Role, Staff, Store
 from dealerkpi.sales.models import (
     FULL_SHARE,
     Delivery,
     DerivativeSale,
     Order,
     Payment,
+    SalesPolicy,
+    Spiff,
     StoreDeskSettings,
     validate_credit_shares,
 )
@@ -221,3 +223,47 @@ class DeskSettingsForm(forms.ModelForm):
 
     def authority(self) -> dict[str, Decimal | None]:
         return {role: self.cleaned_data.get(f"authority_{role}") for role in DEFAULT_AUTHORITY}
+
+
+class _PolicyFormMixin(forms.ModelForm):
+    """The store's own trims and vehicles in stock to choose from; dates as dates."""
+
+    def __init__(self, *args: object, store: Store, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.instance.store = store
+        self.fields["trim"].queryset = franchised_trims(store).select_related("vehicle_model")
+        self.fields["vehicle"].queryset = Vehicle.objects.filter(
+            store=store, status__in=(Vehicle.Status.IN_STOCK, Vehicle.Status.ALLOCATED)).select_related("trim")
+        for name in ("valid_from", "valid_to"):
+            self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+
+
+class SalesPolicyForm(_PolicyFormMixin):
+    class Meta:
+        model = SalesPolicy
+        fields = ("trim", "vehicle", "valid_from", "valid_to", "discount_ceiling", "gifts", "finance_offer")
+
+
+class SpiffForm(OnceForm, _PolicyFormMixin):
+    """A new spiff: from today on (it is announced, never paid backwards)."""
+
+    class Meta:
+        model = Spiff
+        fields = ("title", "vehicle_model", "trim", "vehicle", "valid_from", "valid_to", "amount")
+
+    def __init__(self, *args: object, store: Store, **kwargs: object) -> None:
+        super().__init__(*args, store=store, **kwargs)
+        self.fields["vehicle_model"].queryset = VehicleModel.objects.filter(
+            pk__in=franchised_trims(store).values("vehicle_model_id"))
+
+    def clean_valid_from(self) -> datetime.date:
+        day = self.cleaned_data["valid_from"]
+        if day < timezone.localdate():
+            raise ValidationError(_("A spiff starts today or later."))
+        return day
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if sum(bool(data.get(name)) for name in ("vehicle_model", "trim", "vehicle")) != 1:
+            raise ValidationError(_("Choose one model, trim or vehicle."))
+        return data

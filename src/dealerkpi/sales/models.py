@@ -45,7 +45,11 @@ class Order(models.Model):
     )
     ordered_at = models.DateTimeField(_("ordered at"))
     guide_price = MoneyField(_("guide price"))
-    floor_price = MoneyField(_("floor price"), help_text=_("The price list's floor on the order date."))
+    floor_price = MoneyField(_("floor price"), help_text=_(
+        "The floor on the order date: the guide price less the sales policy's discount ceiling, or the price "
+        "list's floor where no policy was in force."))
+    policy = models.ForeignKey("sales.SalesPolicy", models.PROTECT, null=True, blank=True, related_name="orders",
+                               verbose_name=_("sales policy"), help_text=_("The policy that set the floor."))
     price = MoneyField(_("vehicle price"))
     gifts_cost = MoneyField(_("gifts (cost)"), default=Decimal("0"))
     sold_via = models.ForeignKey(
@@ -370,3 +374,105 @@ class StoreDeskSettings(AuditedModel):
 
     def c_card_day_list(self) -> list[int]:
         return sorted(int(part) for part in self.c_card_days.split(","))
+
+
+def exactly_one_of(*fields: str) -> Q:
+    """A check that exactly one of the foreign keys is set."""
+    return Q.create([
+        Q(**{f"{field}__isnull": field != chosen for field in fields}) for chosen in fields
+    ], connector=Q.OR)
+
+
+def validate_dates(record: models.Model) -> None:
+    if record.valid_from and record.valid_to and record.valid_to < record.valid_from:  # type: ignore[attr-defined]
+        raise ValidationError({"valid_to": _("The last day cannot be before the first.")})
+
+
+class SalesPolicy(AuditedModel):
+    """The sales policy of the day (销售政策) for a trim or one vehicle (e.g. an aged-stock special), from its first
+    to its last day: the discount ceiling (yuan off the guide price: guide − ceiling is the floor of an order placed
+    then, in place of the price list's), the gifts and the finance offer. A vehicle's policy beats its trim's;
+    among policies of the same kind, the one that started last (``sales.policy``)."""
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    trim = models.ForeignKey("catalog.Trim", models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("trim"))
+    vehicle = models.ForeignKey("stock.Vehicle", models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("vehicle"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    discount_ceiling = MoneyField(_("discount ceiling"),
+                                  help_text=_("The most the vehicle price may be below the guide price without the "
+                                              "manager's approval."))
+    gifts = models.CharField(_("gifts"), max_length=200, blank=True)
+    finance_offer = models.CharField(_("finance offer"), max_length=200, blank=True)
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("sales policy")
+        verbose_name_plural = _("sales policies")
+        ordering = ["-valid_from", "pk"]
+        indexes = [models.Index(fields=["store", "valid_from"])]
+        constraints = [models.CheckConstraint(condition=exactly_one_of("trim", "vehicle"),
+                                              name="sales_policy_for_a_trim_or_a_vehicle")]
+
+    def __str__(self) -> str:
+        return f"{self.vehicle or self.trim} {self.valid_from:%m-%d}–{self.valid_to:%m-%d}"
+
+    def clean(self) -> None:
+        validate_dates(self)
+        if (self.trim_id is None) == (self.vehicle_id is None):
+            raise ValidationError(_("Choose a trim or a vehicle, not both."))
+
+
+class Spiff(AuditedModel):
+    """A short incentive (专项奖励) published mid-month without a new plan version: each delivery of the model, trim
+    or vehicle from its first to its last day pays ``amount`` more to those credited with it (by share), in the
+    month's run. Withdrawable until a run paying it is approved (``paid_at``)."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    title = models.CharField(_("title"), max_length=100)
+    vehicle_model = models.ForeignKey("catalog.VehicleModel", models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("model"))
+    trim = models.ForeignKey("catalog.Trim", models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("trim"))
+    vehicle = models.ForeignKey("stock.Vehicle", models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("vehicle"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    amount = MoneyField(_("amount per car"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    published_by = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name=_("published by"))
+    published_at = models.DateTimeField(_("published at"))
+    paid_at = models.DateTimeField(_("first paid at"), null=True, blank=True,
+                                   help_text=_("When a bonus run paying it was first approved."))
+    entry_token = token_column()
+
+    scope = STORE_RECORD
+
+    class Meta:
+        verbose_name = _("spiff")
+        verbose_name_plural = _("spiffs")
+        ordering = ["-valid_from", "pk"]
+        indexes = [models.Index(fields=["store", "valid_from"])]
+        constraints = [
+            models.CheckConstraint(condition=exactly_one_of("vehicle_model", "trim", "vehicle"),
+                                   name="spiff_on_a_model_trim_or_vehicle"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="spiff_amount_positive"),
+            one_record_per_token("spiff_published_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def applies_to(self) -> object:
+        return self.vehicle or self.trim or self.vehicle_model
+
+    def clean(self) -> None:
+        validate_dates(self)

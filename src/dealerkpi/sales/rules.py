@@ -34,3 +34,4 @@ rules.add_perm("sales.change_order", acts_for("consultant_id"))  # payments, del
 rules.add_perm("sales.unwind_order", acts_for("consultant_id") & role_in(STORE_MANAGEMENT))
 rules.add_perm("sales.decide_order_approval", decides_request)
 rules.add_perm("sales.change_desk_settings", has_store & role_in(STORE_MANAGEMENT))  # authority, C-card days
+rules.add_perm("sales.publish_policy", has_store & role_in(STORE_MANAGEMENT))  # the policy of the day, spiffs

@@ -37,6 +37,7 @@ from dealerkpi.sales.models import (
 from dealerkpi.stock.models import SecondaryDealer, Vehicle
 
 from .claims import decided_credits
+from .policy import breach_reason, floor_of, policy_in_force
 
 Kind = OrderApproval.Kind
 DECIDERS: dict[str, frozenset[str]] = {
@@ -151,8 +152,10 @@ def _request(order: Order, kinds: Iterable[str], staff: Staff, at: datetime.date
 
 
 def _await(order: Order, kinds: list[str], staff: Staff, at: datetime.datetime) -> None:
-    """Request the price approvals; the order awaits them if any is new."""
-    if _request(order, kinds, staff, at):
+    """Request the price approvals; the order awaits them if any is new. A request below a floor the sales policy
+    set says which policy."""
+    reasons = {Kind.BELOW_FLOOR: breach_reason(order.policy)} if Kind.BELOW_FLOOR in kinds else {}
+    if sum(_request(order, [kind], staff, at, reasons.get(kind, "")) for kind in kinds):
         order.status = Order.Status.AWAITING_APPROVAL
         order.save(update_fields=["status"])
 
@@ -199,10 +202,12 @@ def place_order(lead: Lead, terms: OrderTerms, entered_by: Staff, at: datetime.d
     if not franchised_trims(lead.store).filter(pk=terms.trim.pk).exists():
         raise ValidationError(_("This store does not sell %(trim)s.") % {"trim": terms.trim})
     line = terms.price_line
+    policy = policy_in_force(lead.store_id, terms.trim.pk, timezone.localdate(at))
     order = Order.objects.create(
         store_id=lead.store_id, lead=lead, customer=lead.customer, consultant=lead.owner, trim=terms.trim,
-        colour=terms.colour, ordered_at=at, guide_price=line.guide_price, floor_price=line.floor_price,
-        price=terms.price, gifts_cost=terms.gifts_cost, sold_via=terms.sold_via,
+        colour=terms.colour, ordered_at=at, guide_price=line.guide_price, policy=policy,
+        floor_price=floor_of(line.guide_price, line.floor_price, policy), price=terms.price,
+        gifts_cost=terms.gifts_cost, sold_via=terms.sold_via,
         is_cross_region=is_cross_region(lead.store, terms.sold_via, lead.customer.district),
     )
     decided = decided_credits(lead)  # a claim to the customer decided: its shares, not the form's
@@ -319,11 +324,18 @@ def _allocate(order: Order, vehicle_id: int, staff: Staff, at: datetime.datetime
     vehicle.status = Vehicle.Status.ALLOCATED
     vehicle.save(update_fields=["status"])
     order.vehicle = vehicle
-    order.save(update_fields=["vehicle"])
-    list_line = TrimPrice.in_force(order.trim_id, timezone.localdate(order.ordered_at))
+    order_day = timezone.localdate(order.ordered_at)
+    list_line = TrimPrice.in_force(order.trim_id, order_day)
+    if list_line is not None:  # a vehicle's own policy (an aged-stock special) beats its trim's
+        order.policy = policy_in_force(order.store_id, order.trim_id, order_day, vehicle.pk)
+        order.floor_price = floor_of(order.guide_price, list_line.floor_price, order.policy)
+    order.save(update_fields=["vehicle", "policy", "floor_price"])
     quote = quote_of(order, list_line.cost if list_line else ZERO)
+    kinds = [Kind.BELOW_FLOOR] if order.price < order.floor_price else []
     if quote.net_price < quote.cost:  # this vehicle cost more than the price list said
-        _await(order, [Kind.BELOW_COST], staff, at)
+        kinds.append(Kind.BELOW_COST)
+    if kinds:
+        _await(order, kinds, staff, at)
     return vehicle
 
 

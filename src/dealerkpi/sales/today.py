@@ -1,5 +1,6 @@
-"""The consultant's day (the desk's first page): follow-ups due, appointments, test drives, deliveries and
-C-card calls of the day. It lives in sales because it lists the day's deliveries beside the A-cards."""
+"""The consultant's day (the desk's first page): the sales policy of the day and the spiffs running, follow-ups
+due, appointments, test drives, deliveries and C-card calls of the day.
+It lives in sales because it lists the day's deliveries beside the A-cards."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from dealerkpi.crm.desk import SECTION_ROWS, desk_viewer, show_phones
 from dealerkpi.crm.models import FollowUp, Lead, TestDrive
 from dealerkpi.crm.services import day_bounds, open_leads
 from dealerkpi.sales.models import Delivery, DeliveryFollowUp
+from dealerkpi.sales.policy import policies_on, spiffs_running
 
 
 def booked_on(day: datetime.date) -> dict[str, QuerySet]:
@@ -64,7 +66,10 @@ def today(request: HttpRequest) -> HttpResponse:
     show_phones(viewer, [lead.customer for lead in page])
     show_phones(viewer, [a.lead.customer for a in sections["appointments"]])
     show_phones(viewer, [d.delivery.order.customer for d in sections["c_cards"]])
+    store = viewer.store_id
     return render(request, "crm/today.html", {
         "viewer": viewer, "day": day, "page": page, "show_owner": viewer.reach is not Reach.OWN,
         "section_rows": SECTION_ROWS, **sections,
+        "policies": list(policies_on(store, day)) if store else [],
+        "spiffs": list(spiffs_running(store, day)) if store else [],
     })

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dealerkpi.sales import claim_views, today, views
+from dealerkpi.sales import claim_views, policy_views, today, views
 
 urlpatterns = [
     path("", today.today, name="desk-today"),
@@ -18,4 +18,7 @@ urlpatterns = [
     path("orders/<int:pk>/unwind/", views.delivery_unwind, name="delivery-unwind"),
     path("approvals/<int:pk>/decide/", views.order_approval_decide, name="order-approval-decide"),
     path("settings/", views.desk_settings, name="desk-settings"),
+    path("policy/", policy_views.sales_policy, name="sales-policy"),
+    path("policy/<int:pk>/", policy_views.sales_policy_edit, name="sales-policy-edit"),
+    path("spiffs/<int:pk>/withdraw/", policy_views.spiff_withdraw, name="spiff-withdraw"),
 ]

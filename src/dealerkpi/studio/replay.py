@@ -16,7 +16,8 @@ targets, ratings, stage, minimum wage and adjustments a run of the month would.
 
 **old** is what the version in force paid: where the month has a final (approved or locked) run, the statements of
 its latest, rebuilt as results (scorecard, gates, lines with their figures but without the deals they came from,
-total score, balances, warnings); their totals are what was paid, adjustments included. Where the month has no final
+total score, balances, warnings); their totals are what was paid, adjustments included, spiffs left out (they are paid
+beside the plans, so both sides leave them out and a replay reads no spiff records). Where the month has no final
 run, the version in force evaluated on the same inputs, with the history its own results left in the months before
 (the final runs' where there are some), as successive runs would have: a draw paid in one month is recovered in the
 next on both sides, so a draft identical to the version in force costs exactly what it did.
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from dealerkpi.core.money import ZERO
-from dealerkpi.metrics.period import shift
+from dealerkpi.metrics.period import Crediting, shift
 from dealerkpi.org.models import Store
 from dealerkpi.pay.inputs import (
     FINAL,
@@ -91,6 +92,9 @@ def replayed(plan: Plan, draft: engine.Plan, stores: Sequence[Store],
         yield _month(plan, entry, stores, period, chains)
 
 
+NO_SPIFFS = {crediting: {} for crediting in Crediting}  # spiffs are paid beside the plans: no side has them
+
+
 def covers(plan: Plan, store: Store, in_force: InForce | None) -> bool:
     """Whether the plan's draft would assess the plan's role in the store, given the version in force there."""
     if plan.store_id is not None:
@@ -110,7 +114,7 @@ def _month(plan: Plan, entry: InForce, stores: Sequence[Store], period: engine.P
     paid = paid_results([store.pk for store in covered], period, role)
     found: list[PersonMonth] = []
     for store in covered:
-        month = replace(read[store.pk], records=records[store.pk])
+        month = replace(read[store.pk], records=records[store.pk], spiffs=NO_SPIFFS)
         new = _with_adjustments(evaluate_store(replace(month, plans={role: entry},
                                                      history=chains.draft.history(store.pk, period))))
         chains.draft.add(store.pk, (_paid(item) for item in new))
@@ -255,7 +259,7 @@ def paid_results(store_ids: Sequence[int], period: engine.Period, role: str) -> 
                       .order_by("pk").values(*STATEMENT))
     ids = [row["pk"] for row in statements]  # by id: an index lookup whatever the planner thinks of the join
     lines: dict[int, list[engine.PayoutLine]] = defaultdict(list)
-    for statement_id, *line in StatementLine.objects.filter(statement_id__in=ids).order_by(
+    for statement_id, *line in StatementLine.objects.filter(statement_id__in=ids).exclude(kind="spiff").order_by(
             "statement_id", "position").values_list(*LINE):
         lines[statement_id].append(_line(*line))
     indicators: dict[int, list[engine.IndicatorResult]] = defaultdict(list)

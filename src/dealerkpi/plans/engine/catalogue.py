@@ -92,6 +92,9 @@ METRICS = _metrics(
     ("process_checks", "count", "Reception and delivery checks made of the person."),
     ("fault_points", "count", "过失扣分: points of the approved faults not overturned on appeal."),
     ("fault_amount", "yuan", "过失罚款: amount of the approved faults not overturned on appeal."),
+    # the sales policy of the day: spiffs (专项奖励), paid by the run beside the plan (metrics/spiffs.py)
+    ("spiff_units", "units", "专项奖励台数: cars delivered that earn a published spiff, by credit share."),
+    ("spiff_amount", "yuan", "专项奖励: the spiffs those cars earn (amount per car x credit share)."),
 )
 
 PARAMETERISED = {"units_by_model": None, "units_by_margin_class": MARGIN_CLASSES}
