@@ -36,7 +36,16 @@ from dealerkpi.metrics import Member
 from dealerkpi.org.models import STORE_WIDE_ROLES, DealerGroup, Role, Staff, Store
 from dealerkpi.pay import runs
 from dealerkpi.pay.models import Statement
-from dealerkpi.people.models import AttendanceRecord, TrainingRecord
+from dealerkpi.people.models import (
+    AttendanceRecord,
+    Candidate,
+    Certification,
+    Interview,
+    OnboardingItem,
+    Position,
+    Probation,
+    TrainingRecord,
+)
 from dealerkpi.plans import engine
 from dealerkpi.plans.engine import Period, expr
 from dealerkpi.plans.engine.names import reference
@@ -57,7 +66,7 @@ MONTHS = [Period(2025, 4), Period(2025, 5), *YEAR, Period(2026, 6)]  # every mon
 PLANNED = {
     (Lead, "next_follow_up_on"), (FollowUp, "due_on"), (FollowUp, "next_due_on"), (Delivery, "scheduled_for"),
     (DeliveryFollowUp, "due_on"), (Complaint, "due_on"), (Drive, "starts_at"), (Drive, "ends_at"),
-    (PromotionExecution, "ends_on"),
+    (PromotionExecution, "ends_on"), (OnboardingItem, "due_on"), (Probation, "ends_on"), (Certification, "expires_on"),
 }
 # (record, the person in it, the record's date): the person worked in the store on that date.
 ACTS = [
@@ -70,6 +79,8 @@ ACTS = [
     (Complaint, "handler", "received_at"), (TrainingRecord, "staff", "held_on"), (TrainingRecord, "trainer", "held_on"),
     (AttendanceRecord, "staff", "day"), (CompetitorPrice, "reported_by", "seen_on"),
     (PresentationAudit, "auditor", "audited_on"), (PromotionExecution, "assessed_by", "starts_on"),
+    (Position, "opened_by", "opened_on"), (Interview, "interviewer", "held_on"), (OnboardingItem, "done_by", "done_on"),
+    (Probation, "decided_by", "decided_on"), (Certification, "staff", "obtained_on"),
 ]
 
 
@@ -147,10 +158,11 @@ def targets_needed(plan: engine.Plan) -> Iterator[tuple[str, str]]:
 
 
 def test_the_plans_read_targets_of_volume_profit_and_new_customers() -> None:
-    needed = {plan.role: set(targets_needed(plan)) for plan in published_plans()}
-    assert ("target", "units_delivered") in needed[Role.CONSULTANT]
-    assert ("team.target", "units_delivered") in needed[Role.SUPERVISOR]
-    assert ("team.target", "front_gross_profit") in needed[Role.SALES_MANAGER]
+    needed = {plan.id: set(targets_needed(plan)) for plan in published_plans()}
+    assert ("target", "units_delivered") in needed["consultant"]
+    assert not needed["consultant_probation"], "a newcomer's targets are the plan's own"
+    assert ("team.target", "units_delivered") in needed["supervisor"]
+    assert ("team.target", "front_gross_profit") in needed["sales_manager"]
 
 
 Levels = tuple[dict[tuple[int, str], Decimal], dict[tuple[int, str], Decimal], dict[tuple[int, str], Decimal]]
@@ -203,6 +215,30 @@ def test_no_statement_of_the_month_skips_an_indicator(statements: dict[int, list
         assert {s.plan_version.plan.code for s in found} == set(EXAMPLE_PLANS)
         skipped = [(s.staff_id, i.code, i.note) for s in found for i in s.indicators.all() if i.skipped]
         assert not skipped
+
+
+def test_the_newcomers_on_probation_are_paid_by_the_probation_plan(statements: dict[int, list[Statement]]) -> None:
+    for found in statements.values():
+        for statement in found:
+            lighter = statement.plan_version.plan.for_probation
+            assert (statement.probation_until is not None) == lighter
+            if lighter:
+                assert Probation.objects.get(staff_id=statement.staff_id).ends_on == statement.probation_until
+
+
+def test_the_recent_hires_were_recruited_onboarded_and_are_on_probation() -> None:
+    recent = Staff.objects.filter(store__isnull=False, role="consultant",
+                                  hire_date__gt=UNTIL - datetime.timedelta(days=183))
+    assert recent.exists()
+    for person in recent:
+        assert person.probation.starts_on == person.hire_date
+        assert person.onboarding.count() == len(OnboardingItem.DUE_DAYS)
+        assert Candidate.objects.get(hired_as=person).position.status == Position.Status.FILLED
+    for store in Store.objects.all():
+        assert Position.objects.filter(store=store, status=Position.Status.OPEN).exists()
+    assert Interview.objects.filter(recommend=True).exists() and Interview.objects.filter(recommend=False).exists()
+    soon = Certification.objects.filter(expires_on__lte=UNTIL + datetime.timedelta(days=60))
+    assert soon.exists() and Certification.objects.filter(expires_on__gt=UNTIL + datetime.timedelta(days=60)).exists()
 
 
 def test_targets_are_the_store_stretched_a_little_and_split_to_people_and_teams() -> None:

@@ -28,7 +28,7 @@ OCTOBER = Period(2025, 10)
 EVERYTHING = metrics.all_names(["M1", "M2"])
 READ_TABLES = ("crm_followup", "crm_lead", "crm_showroomvisit", "sales_ordercredit", "people_attendancerecord",
                "plans_planversion", "org_roleassignment", "targets_target", "pay_manualrating", "pay_adjustment",
-               "catalog_lifecyclestage")
+               "catalog_lifecyclestage", "people_probation")
 
 
 def lend_bob_to_the_other_store(w: MetricsWorld) -> None:
@@ -108,7 +108,7 @@ def generated() -> list[Store]:
     Generator(seed=5, scale=SCALES["S"].override(stores=3, months=1), until=until).run()
     seed_pay(datetime.date(2025, 6, 1), until, seed=5)
     stores = list(Store.objects.select_related("region__group").order_by("code"))
-    group_plan = Plan.objects.get(role=Role.CONSULTANT, store__isnull=True)
+    group_plan = Plan.objects.get(role=Role.CONSULTANT, store__isnull=True, for_probation=False)
     own = Plan.objects.create(group=group_plan.group, store=stores[2], code="own", name="本店顾问",
                               role=Role.CONSULTANT, crediting="paid")
     from dealerkpi.plans.models import publish_version

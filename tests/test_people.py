@@ -25,6 +25,8 @@ from dealerkpi.core.models import AuditEntry
 from dealerkpi.crm.models import Customer, Lead, LeadReassignment
 from dealerkpi.metrics.people import average_days_to_fill, leavers_by_reason, recruiting_funnel
 from dealerkpi.org.models import RoleAssignment, Staff, TeamMembership
+from dealerkpi.pay import runs
+from dealerkpi.pay.models import Statement
 from dealerkpi.people import onboarding, services
 from dealerkpi.people.models import (
     Candidate,
@@ -35,8 +37,10 @@ from dealerkpi.people.models import (
     Position,
     Probation,
     ProbationReview,
+    TrainingRecord,
 )
 from dealerkpi.plans.engine import Period
+from dealerkpi.plans.models import Plan, publish_version
 from tests.world import PASSWORD, World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +236,46 @@ def test_the_attrition_page_shows_the_metrics_figures_by_store_team_and_reason(w
     reasons = dict(re.findall(r'data-reason="([^"]+)" data-leavers="(\d+)"', page))
     assert reasons == {"Offer from a competitor": "1", "Not recorded": "1"}
     assert 'data-testid="unrecorded-reasons"' in page
+
+
+MANAGER_PLAN = """
+plan: sales_manager
+name: 经理方案
+role: sales_manager
+version: "1"
+policies: {division_by_zero: zero, missing_target: skip, missing_value: zero}
+indicators:
+  attrition: {label: 团队人员流失率, metric: team_attrition_rate, target: 10, scoring: {kind: linear, cap: 120}}
+  developed: {label: 人才培养, metric: people_developed, target: 2, scoring: {kind: linear, cap: 120}}
+weights:
+  default: {attrition: 50, developed: 50}
+"""
+
+
+def test_the_managers_statement_links_attrition_to_the_departure_records_within_scope(world: World) -> None:
+    """c1's leaving is recorded on the page (a departure record); c3's leave date is typed in the master data (no
+    record): the manager's attrition figure lists c1's departure, and c3 apart as a leaver nobody recorded."""
+    today = timezone.localdate()
+    assert client_of("m1").post(leave_url(world, "c1"), leaving_form(colleagues=[world.staff["c2"].pk])
+                                ).status_code == 302
+    Staff.objects.filter(pk=world.staff["c3"].pk).update(leave_date=today)
+    training = TrainingRecord.objects.create(store=world.stores["S1"], staff=world.staff["c2"], course="产品",
+                                             held_on=today, hours=Decimal("2"), passed=True,
+                                             trainer=world.staff["m1"])
+    plan = Plan.objects.create(group=world.stores["S1"].region.group, code="mgr", name="经理", role="sales_manager")
+    publish_version(plan, MANAGER_PLAN, today.replace(day=1))
+    run = runs.compute(runs.new_run(world.stores["S1"], Period(today.year, today.month)))
+    statement = Statement.objects.get(run=run, staff=world.staff["m1"])
+    page = client_of("m1").get(reverse("statement-records", args=[statement.pk, "attrition"])).content.decode()
+    departure = Departure.objects.get(staff=world.staff["c1"])
+    assert reverse("record-detail", args=["departures", departure.pk]) in page
+    unrecorded = page.split('data-testid="unrecorded-leavers"')[1]
+    assert reverse("record-detail", args=["staff", world.staff["c3"].pk]) in unrecorded
+    assert client_of("m1").get(reverse("record-detail", args=["departures", departure.pk])).status_code == 200
+    assert client_of("c2").get(reverse("record-detail", args=["departures", departure.pk])).status_code == 404
+    assert client_of("c2").get(reverse("statement-records", args=[statement.pk, "attrition"])).status_code == 404
+    developed = client_of("m1").get(reverse("statement-records", args=[statement.pk, "developed"])).content.decode()
+    assert reverse("record-detail", args=["trainings", training.pk]) in developed
 
 
 def test_leavers_by_reason_counts_every_leaver_once(world: World) -> None:

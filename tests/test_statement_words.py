@@ -329,7 +329,7 @@ def test_every_kind_of_rule_is_said_in_words(client) -> None:
 
 @pytest.fixture(scope="module")
 def demo_october(django_db_setup, django_db_blocker) -> Iterator[list[Statement]]:
-    """Every statement of October 2026 in the demo group: the three example plans at work on a realistic month."""
+    """Every statement of October 2026 in the demo group: the four example plans at work on a realistic month."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("generate", scale="S", seed=DEMO_SEED, until=datetime.date(2026, 11, 30), stdout=StringIO())
         for store in Store.objects.order_by("code"):
@@ -352,5 +352,5 @@ def test_every_statement_of_the_demo_month_is_said_without_a_name_of_its_plan(de
             assert_no_name_of_the_plan(" ".join(said), in_words_of(plan_names(statement), language))
             for line in shown.lines:
                 assert quantity(line.line.amount, "yuan") in line.said.words, (line.label, line.said.words)
-    assert {statement.plan_version.plan.code for statement in demo_october} == {"consultant", "supervisor",
-                                                                               "sales_manager"}
+    assert {statement.plan_version.plan.code for statement in demo_october} == {
+        "consultant", "consultant_probation", "supervisor", "sales_manager"}

@@ -1,5 +1,6 @@
 """The sales team's people in Chromium: the manager records a consultant's leaving and hands the open A-cards over
-in one step (one card to a chosen colleague each), then reads the store's attrition; HR opens a position, adds a
+in one step (one card to a chosen colleague each), then reads the store's attrition and follows the attrition
+figure of their statement to the leaver's departure record; HR opens a position, adds a
 candidate with a CV, the manager interviews, HR offers and hires; the supervisor ticks the new consultant's
 onboarding, the supervisor and the manager review the probation and the manager confirms it. Screenshots at
 desktop and phone width."""
@@ -14,8 +15,13 @@ from playwright.sync_api import expect
 
 from dealerkpi.crm.models import Lead
 from dealerkpi.org.models import Staff
+from dealerkpi.pay import runs
+from dealerkpi.pay.models import Statement
 from dealerkpi.people.models import Departure, OnboardingItem, Probation
+from dealerkpi.plans.engine import Period
+from dealerkpi.plans.models import Plan, publish_version
 from tests.browser.conftest import both_widths, log_in, screenshot
+from tests.test_people import MANAGER_PLAN
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,6 +60,20 @@ def test_a_leavers_cards_are_handed_over_and_the_attrition_shows_it(page) -> Non
     expect(reasons).to_contain_text("竞品挖角")
     expect(page.get_by_test_id("attrition-leavers").locator("tbody tr")).to_have_count(1)
     both_widths(page, f"/store/attrition/?store={store.pk}", "attrition")
+
+    today = timezone.localdate()
+    plan = Plan.objects.create(group=store.region.group, code="mgr", name="经理方案", role="sales_manager")
+    publish_version(plan, MANAGER_PLAN, today.replace(day=1))
+    run = runs.compute(runs.new_run(store, Period(today.year, today.month)))
+    statement = Statement.objects.get(run=run, staff=world.staff["m1"])
+    page.goto(f"/pay/statements/{statement.pk}/")
+    page.get_by_test_id("figure-attrition").click()
+    page.wait_for_url(f"**/statements/{statement.pk}/**")
+    screenshot(page, "statement-attrition-records-desktop")
+    page.get_by_test_id("records").locator(f"a[href$='/records/departures/{departure.pk}/']").first.click()
+    page.wait_for_url(f"**/records/departures/{departure.pk}/")
+    expect(page.locator("main")).to_contain_text("比亚迪 园区店")
+    screenshot(page, "departure-record-desktop")
 
 
 def test_a_position_is_filled_and_the_new_consultant_onboarded_and_confirmed(page) -> None:

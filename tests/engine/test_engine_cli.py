@@ -31,10 +31,18 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("name", ["consultant.yaml", "supervisor.yaml", "sales_manager.yaml"])
+@pytest.mark.parametrize("name", ["consultant.yaml", "consultant_probation.yaml", "supervisor.yaml",
+                                  "sales_manager.yaml"])
 def test_check_prints_ok_for_the_example_plans(name, capsys):
     assert main(["plan", "check", str(EXAMPLES / name)]) == 0
-    assert "OK (plan" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "OK (plan" in out
+    assert ("role consultant on probation," in out) == (name == "consultant_probation.yaml")
+
+
+def test_a_plan_for_people_on_probation_says_so_with_the_one_word_it_knows(tmp_path, capsys):
+    assert main(["plan", "check", write(tmp_path, "p.yaml", PLAN.replace("role:", "for: newcomers\nrole:"))]) == 1
+    assert "for: 'newcomers' is not one of probation" in capsys.readouterr().out
 
 
 def test_check_prints_each_error_with_line_and_column(tmp_path, capsys):

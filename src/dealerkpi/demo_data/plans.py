@@ -21,7 +21,7 @@ from dealerkpi.plans.engine.names import reference
 from dealerkpi.plans.engine.validate import plan_expressions
 from dealerkpi.plans.models import Crediting, Plan, PlanVersion, parse_plan_document
 
-EXAMPLE_PLANS = ("consultant", "supervisor", "sales_manager")
+EXAMPLE_PLANS = ("consultant", "consultant_probation", "supervisor", "sales_manager")
 OWN_TARGETS = ("target", "quarter.target", "year.target")  # references read from the person's own targets
 TEAM_TARGET = "team.target"
 PUBLISHED_AT = datetime.time(17, 0)  # on the last day before the first month, by head office
@@ -85,7 +85,7 @@ def publish_example_plans(
 ) -> list[ExamplePlan]:
     """Each example plan as each group's plan for its role, version 1 in force from ``first_month``, published by
     the group's head office the evening before."""
-    plans = writer.table(Plan, ("id", "group_id", "store_id", "code", "name", "role", "crediting"))
+    plans = writer.table(Plan, ("id", "group_id", "store_id", "code", "name", "role", "crediting", "for_probation"))
     versions = writer.table(PlanVersion, ("id", "plan_id", "number", "document", "effective_from", "effective_to",
                                           "note", "created_by_id", "created_at"))
     eve = first_month - datetime.timedelta(days=1)
@@ -96,7 +96,7 @@ def publish_example_plans(
         for example in examples:
             plan_id = plans.new_id()
             plans.add((plan_id, group_id, None, example.code, example.plan.name, example.plan.role,
-                       Crediting.DELIVERED))
+                       Crediting.DELIVERED, example.plan.for_probation))
             versions.add((versions.new_id(), plan_id, 1, example.document, first_month, None, "example plan",
                           publisher, published))
     return examples

@@ -18,6 +18,7 @@ from dealerkpi.demo_data.funnel import (
     SOURCES,
     Showroom,
 )
+from dealerkpi.demo_data.newcomers import Newcomers
 from dealerkpi.demo_data.orders import DELIVERY_LAG, OrderDesk
 from dealerkpi.demo_data.staff import PhoneBook, StaffRoster, person_name
 from dealerkpi.demo_data.stock import SALE_AGE_BANDS, StockKeeping
@@ -46,7 +47,7 @@ MINIMUM_WAGES = {
 }
 
 
-class StoreSim(StaffRoster, StockKeeping, Showroom, OrderDesk, StoreRoutines):
+class StoreSim(StaffRoster, Newcomers, StockKeeping, Showroom, OrderDesk, StoreRoutines):
     def __init__(self, gen: Generator, index: int) -> None:
         self.g = gen
         self.t = gen.t
@@ -67,6 +68,7 @@ class StoreSim(StaffRoster, StockKeeping, Showroom, OrderDesk, StoreRoutines):
         self._store()
         self._grades()
         self._staff()
+        self._write_newcomers()
         self._dealers()
         self._demo_vehicles()
         self._attendance()

@@ -20,7 +20,17 @@ from dealerkpi.org.models import (
     TeamMembership,
     User,
 )
-from dealerkpi.people.models import AttendanceRecord, Departure, TrainingRecord
+from dealerkpi.people.models import (
+    AttendanceRecord,
+    Candidate,
+    Certification,
+    Departure,
+    Interview,
+    OnboardingItem,
+    Position,
+    Probation,
+    TrainingRecord,
+)
 from dealerkpi.sales.models import (
     Delivery,
     DeliveryFollowUp,
@@ -114,6 +124,21 @@ COLUMNS: dict[str, tuple[type[Model], str]] = {
         Departure,
         "id store_id staff_id left_on voluntary reason competitor notes recorded_by_id recorded_at cards_handed_over",
     ),
+    "position": (Position, "id store_id team_id role reason replaces_id opened_on opened_by_id status closed_on"),
+    "candidate": (
+        Candidate,
+        "id position_id store_id name phone source applied_on stage cv_name cv_type offer_salary start_on hired_as_id",
+    ),
+    "interview": (
+        Interview,
+        "id candidate_id store_id interviewer_id held_on product_knowledge communication sales_drive presentation"
+        " recommend notes",
+    ),
+    "onboarding": (OnboardingItem, "id store_id staff_id step due_on done_on done_by_id note"),
+    "probation": (
+        Probation, "id store_id staff_id starts_on ends_on status extensions decided_by_id decided_on note",
+    ),
+    "certification": (Certification, "id store_id staff_id name issuer obtained_on expires_on"),
 }
 
 
@@ -161,6 +186,12 @@ class Tables:
     training: Table
     attendance: Table
     departure: Table
+    position: Table
+    candidate: Table
+    interview: Table
+    onboarding: Table
+    probation: Table
+    certification: Table
 
     def __init__(self, writer: BulkWriter) -> None:
         for name, (model, columns) in COLUMNS.items():

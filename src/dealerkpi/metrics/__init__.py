@@ -26,6 +26,7 @@ from .base import Behind, RecordSet
 from .compute import Member, PeriodActuals, Row, compute, compute_by_store, people_in_scope, records
 from .deals import deals, deals_by_store
 from .now import Standing, standing
+from .people import UNRECORDED_LEAVERS
 from .period import Crediting, Days, Frame
 from .registry import DEFINITIONS, PAGE_FIGURES, UnknownMetric, definition_of
 
@@ -85,6 +86,7 @@ __all__ = [
     "RecordSet",
     "Row",
     "Standing",
+    "UNRECORDED_LEAVERS",
     "UnknownMetric",
     "all_names",
     "compute",

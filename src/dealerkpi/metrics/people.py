@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from dealerkpi.core.money import ZERO
 from dealerkpi.org.models import EffectiveDated, Role, Staff, TeamMembership
 from dealerkpi.org.roles import SALES_FORCE
-from dealerkpi.people.models import AttendanceRecord, Candidate, Position, TrainingRecord
+from dealerkpi.people.models import AttendanceRecord, Candidate, Departure, Position, TrainingRecord
 
 from .base import Table, grouped, ratio, tidy
 from .period import Frame, shift
@@ -22,6 +22,7 @@ WORKING_DAY = (Status.PRESENT, Status.LATE, Status.ABSENT)  # rest days and leav
 LEADS_STORE = (Role.SALES_MANAGER, Role.DEPUTY_MANAGER, Role.GENERAL_MANAGER)  # attrition over the store
 LEADS_TEAMS = (Role.SUPERVISOR,)  # attrition over the teams they lead
 ATTRITION_WINDOW = 12  # months
+UNRECORDED_LEAVERS = "unrecorded"  # the records behind attrition: leavers with no departure record, apart
 
 
 def attendance(frame: Frame) -> QuerySet[AttendanceRecord]:
@@ -97,6 +98,11 @@ def team_leavers(frame: Frame, team_ids: list[int]) -> QuerySet[Staff]:
     return Staff.objects.filter(leave_date__gte=window_start(frame), leave_date__lte=frame.last_day).filter(
         Exists(member_then)
     )
+
+
+def departures(leavers: QuerySet[Staff]) -> QuerySet[Departure]:
+    """The leavers' departure records: the day, the reason, whether they chose to go."""
+    return Departure.objects.filter(staff__in=leavers)
 
 
 def attrition_table(frame: Frame) -> Table:

@@ -263,15 +263,19 @@ def _developed(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, 
 
 
 def _leavers(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+    """The leavers' departure records (why they left), and the leavers nobody recorded a departure for."""
     person = people_in_scope(frame, {staff_id}).get(staff_id)
     if person is None:
-        return (RecordSet("staff", Staff.objects.none()),)
-    table = people.attrition_table(frame)
-    if person.role in people.LEADS_STORE:
+        found = Staff.objects.none()
+    elif person.role in people.LEADS_STORE:
         found = people.store_leavers(frame, (person.store_id,) if person.store_id else ())
     else:
-        found = people.team_leavers(frame, table.leaders.get(staff_id, []))
-    return (RecordSet("staff", found.order_by("leave_date", "pk"), "leavers"),)
+        found = people.team_leavers(frame, people.attrition_table(frame).leaders.get(staff_id, []))
+    return (
+        RecordSet("departures", people.departures(found).order_by("left_on", "pk"), "leavers"),
+        RecordSet("staff", found.filter(departure__isnull=True).order_by("leave_date", "pk"),
+                  people.UNRECORDED_LEAVERS),
+    )
 
 
 def _process_checks(kind: str = "") -> Records:

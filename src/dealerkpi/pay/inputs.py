@@ -25,14 +25,15 @@ from dealerkpi.metrics.period import Frame
 from dealerkpi.metrics.spiffs import spiff_credits
 from dealerkpi.org.models import MinimumWage, RoleAssignment, Store, TeamMembership
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement
+from dealerkpi.people.models import Probation
 from dealerkpi.plans import engine
 from dealerkpi.plans.engine.validate import metrics_named
-from dealerkpi.plans.models import PlanVersion
+from dealerkpi.plans.models import PlanVersion, plan_key
 from dealerkpi.sales.models import Spiff
 from dealerkpi.targets.services import targets_by_store
 
 FINAL = (Run.Status.APPROVED, Run.Status.LOCKED)
-PlansInForce = dict[str, tuple[PlanVersion, engine.Plan, str]]  # role -> (version, engine plan, crediting)
+PlansInForce = dict[str, tuple[PlanVersion, engine.Plan, str]]  # plans.models.plan_key -> (version, plan, crediting)
 RecordInputs = dict[str, tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]]  # by crediting policy
 RecordReader = Callable[[Sequence[int], engine.Period, str, Sequence[str]],
                         dict[int, tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]]]
@@ -46,6 +47,15 @@ class Member:
     team_id: int | None
     base_salary: Decimal | None  # on the staff record
     days_employed: int  # calendar days of the month in a role in the store, while employed
+    probation_until: datetime.date | None = None  # on probation most of those days: the probation's last day
+
+    def plan_in(self, plans: PlansInForce) -> str | None:
+        """The key of the plan that pays the member: the role's plan for people on probation while they are, else
+        the role's plan (None: no plan for the role)."""
+        on_probation = plan_key(self.role, for_probation=True)
+        if self.probation_until is not None and on_probation in plans:
+            return on_probation
+        return self.role if self.role in plans else None
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,8 @@ def read_store_month(store: Store, period: engine.Period) -> StoreMonth:
 def members_by_store(store_ids: Sequence[int], period: engine.Period) -> dict[int, list[Member]]:
     """Who is assessed in each store: everyone who held a role in it during the month, with the role they had
     on their last day in it, their team on their last day in the month, the base salary on their staff record,
-    and the days of the month they held a role in it while employed."""
+    the days of the month they held a role in it while employed, and their probation when they were on it for
+    at least half of those days."""
     first, last = period.first_day, period.last_day
     assignments = (
         RoleAssignment.objects.filter(store_id__in=store_ids, valid_from__lte=last)
@@ -151,11 +162,34 @@ def members_by_store(store_ids: Sequence[int], period: engine.Period) -> dict[in
         .values_list("staff_id", "team_id")
     )
     team_of = dict(memberships)
-    return {
-        store_id: [Member(staff_id, name, role, team_of.get(staff_id), salary, len(days[(store_id, staff_id)]))
-                   for staff_id, (name, role, salary) in roles.items()]
-        for store_id, roles in latest_role.items()
-    }
+    probations = probations_by_store(store_ids, period)
+    found: dict[int, list[Member]] = {}
+    for store_id, roles in latest_role.items():
+        found[store_id] = []
+        for staff_id, (name, role, salary) in roles.items():
+            employed = days[(store_id, staff_id)]
+            until, on_probation = probations.get((store_id, staff_id), (None, set()))
+            lighter = bool(employed) and 2 * len(on_probation & employed) >= len(employed)
+            found[store_id].append(Member(staff_id, name, role, team_of.get(staff_id), salary, len(employed),
+                                          until if lighter else None))
+    return found
+
+
+def probations_by_store(store_ids: Sequence[int], period: engine.Period,
+                        ) -> dict[tuple[int, int], tuple[datetime.date, set[int]]]:
+    """The probations of the stores' staff that ran during the month, by (store, staff): the probation's last day
+    and its days in the month (as ordinals). A confirmed or ended probation's last day is the day of the decision
+    when that came before its end. One query."""
+    rows = (
+        Probation.objects.filter(store_id__in=store_ids, starts_on__lte=period.last_day, ends_on__gte=period.first_day)
+        .exclude(status__in=(Probation.Status.CONFIRMED, Probation.Status.ENDED), decided_on__lt=period.first_day)
+        .values_list("store_id", "staff_id", "starts_on", "ends_on", "status", "decided_on")
+    )
+    found = {}
+    for store_id, staff_id, starts_on, ends_on, status, decided_on in rows:
+        until = min(ends_on, decided_on) if status != Probation.Status.OPEN and decided_on else ends_on
+        found[(store_id, staff_id)] = (until, days_within(period, (starts_on, until)))
+    return found
 
 
 def days_within(period: engine.Period, *spans: tuple[datetime.date | None, datetime.date | None]) -> set[int]:
@@ -198,8 +232,9 @@ def engine_plan_of(version: PlanVersion) -> engine.Plan:
 
 
 def plans_in_force_by_store(stores: Sequence[Store], period: engine.Period) -> dict[int, PlansInForce]:
-    """For each store and each role with a plan there: the version in force on the first of the month, its
-    engine plan and its crediting policy. A store's own plan wins over the group's. One query."""
+    """For each store and each role with a plan there (and each role with a plan for people on probation, apart:
+    ``plans.models.plan_key``): the version in force on the first of the month, its engine plan and its crediting
+    policy. A store's own plan wins over the group's. One query."""
     day = period.first_day
     versions = (
         PlanVersion.objects.filter(plan__group_id__in={store.region.group_id for store in stores})
@@ -217,8 +252,8 @@ def plans_in_force_by_store(stores: Sequence[Store], period: engine.Period) -> d
             plan = version.plan
             if plan.group_id != store.region.group_id or plan.store_id not in (None, store.pk):
                 continue
-            if plan.role not in mine or plan.store_id:
-                mine[plan.role] = (version, engine_plan_of(version), plan.crediting)
+            if plan.key not in mine or plan.store_id:
+                mine[plan.key] = (version, engine_plan_of(version), plan.crediting)
     return found
 
 

@@ -116,6 +116,8 @@ class Statement(models.Model):
     plan_version = models.ForeignKey(
         "plans.PlanVersion", models.PROTECT, related_name="+", verbose_name=_("plan version")
     )
+    # Set when the plan is the role's plan for people on probation: the last day of the probation then, the why.
+    probation_until = models.DateField(_("on probation until"), null=True, blank=True)
     weight_set = models.CharField(_("weight set"), max_length=20, blank=True)
     stage = models.CharField(_("lifecycle stage"), max_length=20, blank=True)
     total_score = models.DecimalField(_("total score"), max_digits=9, decimal_places=4, null=True, blank=True)

@@ -103,7 +103,8 @@ def _for_plan_deals(deals: tuple[engine.Deal, ...], store_id: int, role: str) ->
 
 
 def evaluate(run: Run, progress: Progress | None = None, month: StoreMonth | None = None) -> list[Evaluated]:
-    """Every member's result under the plan of their role; reads only, writes nothing."""
+    """Every member's result under their plan (their role's, or its plan for people on probation); reads only,
+    writes nothing."""
     return evaluate_store(month or read_store_month(run.store, period_of(run)), progress)
 
 
@@ -115,7 +116,8 @@ def evaluate_store(
     evaluating, e.g. one more car). Records not read ahead are read into ``month`` as needed, so a second
     evaluation of the same month reuses them."""
     store, period, plans = month.store, month.period, month.plans
-    members = [m for m in month.members if m.role in plans and (only is None or m.staff_id == only)]
+    plan_of = {str(m.staff_id): m.plan_in(plans) for m in month.members if only is None or m.staff_id == only}
+    members = [m for m in month.members if plan_of.get(str(m.staff_id))]
     total = len(members)
     if progress:
         progress(0, total)
@@ -123,10 +125,11 @@ def evaluate_store(
     shared = {"targets": month.targets, "ratings": month.ratings, "history": month.history, "stage": month.stage}
     member_of = {str(m.staff_id): m for m in members}
     results: list[Evaluated] = []
-    for role, (version, plan, crediting) in plans.items():
-        role_people = tuple(p for p in people if p.role == role)
+    for key, (version, plan, crediting) in plans.items():
+        role_people = tuple(p for p in people if plan_of[p.id] == key)
         if not role_people:
             continue
+        role = plan.role
         if crediting not in month.records:
             month.records[crediting] = metrics.period_inputs(store, period, crediting,
                                                              metrics_wanted(plans, crediting))
@@ -187,6 +190,7 @@ def statement_row(run: Run, item: Evaluated) -> Row:
     return {
         "run_id": run.pk, "store_id": run.store_id, "staff_id": item.member.staff_id,
         "team_id": item.member.team_id, "plan_version_id": item.version.pk, "weight_set": result.weight_set,
+        "probation_until": item.member.probation_until if item.version.plan.for_probation else None,
         "stage": result.stage or "", "total_score": _placed(result.total_score),
         "coefficient": _placed(result.coefficient),
         "total": fen(result.total + adjusted), "carried_balance": fen(result.carried_balance),

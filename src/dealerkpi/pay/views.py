@@ -211,13 +211,14 @@ def run_inputs(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def rating_scales(run: Run) -> Scales:
-    """Each person's indicators rated by hand, from the plan in force for their role in the run's month (their
-    statement's plan when none is in force now)."""
+    """Each person's indicators rated by hand, from the plan in force for their role (or for those of it on
+    probation) in the run's month (their statement's plan when none is in force now)."""
     in_force = plans_in_force_by_store([run.store], runs.period_of(run))[run.store_id]
     scales: dict[int, dict[str, Scale]] = {}
     for statement in Statement.objects.filter(run=run).select_related("plan_version__plan"):
         version = statement.plan_version
-        plan = in_force[version.plan.role][1] if version.plan.role in in_force else engine_plan_of(version)
+        key = version.plan.key
+        plan = in_force[key][1] if key in in_force else engine_plan_of(version)
         scales[statement.staff_id] = {indicator.id: Scale(indicator.label, indicator.scoring.maximum)
                                       for indicator in plan.indicators if isinstance(indicator.scoring, Manual)}
     return scales
@@ -397,8 +398,15 @@ def statement_figure_records(request: HttpRequest, pk: int, metric: str) -> Http
 def _records_behind(request: HttpRequest, viewer: Viewer, statement: Statement, metric: str,
                     figure: dict[str, object]) -> HttpResponse:
     behind = metrics.records(metric, [statement.store_id], runs.period_of(statement.run), statement.staff_id)
-    entry = browse_entry(behind.slug)
-    table = table_class(entry, viewer)(behind.records.select_related(*entry.select_related))
+    unrecorded = next((found for found in behind.sets[1:] if found.label == metrics.UNRECORDED_LEAVERS), None)
     return render(request, "pay/statement_records.html", {
-        "statement": statement, "indicator": figure, "entry": entry, "table": table, "count": behind.records.count(),
+        "statement": statement, "indicator": figure, "entry": browse_entry(behind.slug),
+        "table": _table(behind[0], viewer), "count": behind.records.count(),
+        "unrecorded": unrecorded and _table(unrecorded, viewer),
     })
+
+
+def _table(found: metrics.RecordSet, viewer: Viewer) -> object:
+    """Records behind a figure as their browse page draws them."""
+    entry = browse_entry(found.slug)
+    return table_class(entry, viewer)(found.records.select_related(*entry.select_related))

@@ -25,8 +25,8 @@ class PlanVersionInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(ScopedAdmin):
-    list_display = ("code", "name", "role", "group", "store")
-    list_filter = ("role", "group")
+    list_display = ("code", "name", "role", "for_probation", "group", "store")
+    list_filter = ("role", "for_probation", "group")
     inlines = [PlanVersionInline]
 
 

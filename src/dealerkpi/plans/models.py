@@ -36,6 +36,11 @@ class Plan(AuditedModel):
     crediting = models.CharField(
         _("a deal counts"), max_length=10, choices=Crediting.choices, default=Crediting.DELIVERED
     )
+    for_probation = models.BooleanField(
+        _("for people on probation"), default=False,
+        help_text=_("A lighter plan: a run pays by it those of the role on probation for at least half the month "
+                    "they worked in the store; everyone else by the role's plan."),
+    )
 
     scope = ScopePaths(group="group", region="store__region", store="store")
 
@@ -47,6 +52,10 @@ class Plan(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def key(self) -> str:
+        return plan_key(self.role, self.for_probation)
 
     @classmethod
     def for_store(cls, store_id: int, group_id: int) -> models.QuerySet[Plan]:
@@ -62,6 +71,11 @@ class Plan(AuditedModel):
         )
 
 
+def plan_key(role: str, for_probation: bool = False) -> str:
+    """How a run files the plans in force in a store: by role, a role's plan for people on probation apart."""
+    return f"{role}:probation" if for_probation else role
+
+
 def parse_plan_document(document: str, source: str = "plan.yaml") -> EnginePlan:
     """The engine's plan, or a ValidationError listing each problem with its line and column."""
     try:
@@ -71,11 +85,16 @@ def parse_plan_document(document: str, source: str = "plan.yaml") -> EnginePlan:
 
 
 def check_role(plan: Plan, engine_plan: EnginePlan) -> None:
-    """The document pays the role its plan is for: a run assesses the plan's role with it."""
+    """The document pays the role and the people its plan is for: a run assesses the plan's role (those on
+    probation, for a plan for them) with it."""
     if engine_plan.role != plan.role:
         raise ValidationError({"document": _(
             "The document is written for the role “%(written)s”, but the plan pays the role “%(role)s”."
         ) % {"written": dict(Role.choices).get(engine_plan.role, engine_plan.role), "role": plan.get_role_display()}})
+    if engine_plan.for_probation != plan.for_probation:
+        raise ValidationError({"document": _(
+            "The document says “for: probation” only in a plan for people on probation, and a plan for them "
+            "needs it.")})
 
 
 class PlanVersion(AuditedModel):
@@ -179,7 +198,7 @@ class PlanConfirmation(AuditedModel):
 def covering_roles(version: PlanVersion) -> models.QuerySet[RoleAssignment]:
     """The role assignments a version covers: the plan's role, held while employed at some time the version was in
     force, in a store the plan applies to (a group plan: the group's stores without their own plan for the role,
-    as a run picks them)."""
+    as a run picks them). A plan for people on probation covers the role too: anyone of it may be on probation."""
     plan = version.plan
     held = (
         RoleAssignment.objects.filter(role=plan.role)
@@ -190,7 +209,8 @@ def covering_roles(version: PlanVersion) -> models.QuerySet[RoleAssignment]:
         held = held.filter(valid_from__lte=version.effective_to)
     if plan.store_id is not None:
         return held.filter(store_id=plan.store_id)
-    own_plans = Plan.objects.filter(group_id=plan.group_id, role=plan.role, store__isnull=False)
+    own_plans = Plan.objects.filter(group_id=plan.group_id, role=plan.role, for_probation=plan.for_probation,
+                                    store__isnull=False)
     return held.filter(store__region__group_id=plan.group_id).exclude(store_id__in=own_plans.values("store_id"))
 
 

@@ -104,42 +104,53 @@ def covers(plan: Plan, store: Store, in_force: InForce | None) -> bool:
 
 def _month(plan: Plan, entry: InForce, stores: Sequence[Store], period: engine.Period,
            chains: Chains) -> list[PersonMonth]:
-    role = plan.role
+    key = plan.key
     read = read_store_months(stores, period, records=False, with_history=False)
-    covered = [store for store in stores if covers(plan, store, read[store.pk].plans.get(role))]
+    covered = [store for store in stores if covers(plan, store, read[store.pk].plans.get(key))]
     if not covered:
         return []
-    both: dict[int, PlansInForce] = {store.pk: _reading(read[store.pk].plans, role, entry) for store in covered}
+    both: dict[int, PlansInForce] = {store.pk: _reading(read[store.pk].plans, key, entry) for store in covered}
     records = records_by_store(covered, period, both, read=figures_by_store)
-    paid = paid_results([store.pk for store in covered], period, role)
+    paid = paid_results([store.pk for store in covered], period, plan.role)
     found: list[PersonMonth] = []
     for store in covered:
-        month = replace(read[store.pk], records=records[store.pk], spiffs=NO_SPIFFS)
-        new = _with_adjustments(evaluate_store(replace(month, plans={role: entry},
+        month = _assessed(replace(read[store.pk], records=records[store.pk], spiffs=NO_SPIFFS), key, entry)
+        new = _with_adjustments(evaluate_store(replace(month, plans={key: entry},
                                                      history=chains.draft.history(store.pk, period))))
         chains.draft.add(store.pk, (_paid(item) for item in new))
-        old = paid.get(store.pk) or _in_force(month, role, chains.in_force.history(store.pk, period))
+        assessed = {member.staff_id for member in month.members}
+        old = ({staff_id: was for staff_id, was in paid[store.pk].items() if staff_id in assessed}
+               if paid.get(store.pk) else _in_force(month, plan, chains.in_force.history(store.pk, period)))
         chains.in_force.add(store.pk, old.values())
         found += _people(store.pk, period, new, old)
     return found
 
 
-def _in_force(month: StoreMonth, role: str, history: dict[str, engine.History]) -> dict[int, Paid]:
+def _assessed(month: StoreMonth, key: str, entry: InForce) -> StoreMonth:
+    """The month with only the members the draft would pay: a role's plan leaves those on probation to the plan
+    for them when there is one; a plan for people on probation takes only those."""
+    plans = {**month.plans, key: entry}
+    return replace(month, members=[member for member in month.members if member.plan_in(plans) == key])
+
+
+def _in_force(month: StoreMonth, plan: Plan, history: dict[str, engine.History]) -> dict[int, Paid]:
     """The version in force then evaluated on the month (none: nobody), with the history that the final runs and
-    the version's own results in the months before left (as the runs of those months would have)."""
-    if role not in month.plans:
+    the version's own results in the months before left (as the runs of those months would have). Before a plan
+    for people on probation, the role's plan paid them."""
+    in_force = month.plans.get(plan.key) or month.plans.get(plan.role)
+    if in_force is None:
         return {}
-    evaluated = evaluate_store(replace(month, plans={role: month.plans[role]}, history=history))
+    evaluated = evaluate_store(replace(month, plans={plan.key: in_force}, history=history))
     return {item.member.staff_id: _paid(item) for item in _with_adjustments(evaluated)}
 
 
-def _reading(plans: PlansInForce, role: str, entry: InForce) -> PlansInForce:
+def _reading(plans: PlansInForce, key: str, entry: InForce) -> PlansInForce:
     """The plans whose metrics are read: the draft in the role's place, the version in force beside it, and the
     store's other plans that credit deals as the draft does (a run of the month read their metrics together, so
     the figures are those it kept)."""
     crediting = entry[2]
     found = {key: plan for key, plan in plans.items() if plan[2] == crediting}
-    return {**found, role: entry, "": plans.get(role) or entry}
+    return {**found, key: entry, "": plans.get(key) or entry}
 
 
 def _with_adjustments(evaluated: list[Evaluated]) -> list[Evaluated]:

@@ -77,8 +77,9 @@ def check(path: str, console: Console) -> int:
     if plan is None:
         return 1
     minimum_wage = plan.minimum_wage or "flag (not said)"
+    for_whom = " on probation" if plan.for_probation else ""
     console.print(
-        f"{path}: OK (plan {plan.id} {plan.version}, role {plan.role}, {len(plan.indicators)} "
+        f"{path}: OK (plan {plan.id} {plan.version}, role {plan.role}{for_whom}, {len(plan.indicators)} "
         f"indicators, {len(plan.pay_rules)} pay rules, minimum wage: {minimum_wage})",
         markup=False,
     )

@@ -30,6 +30,7 @@ from . import expr
 from .policy import BLOCKING_BY_DEFAULT, POLICY_CHOICES, Policies
 from .schema import (
     CATEGORIES,
+    FOR_PEOPLE,
     MINIMUM_WAGE,
     STAGES,
     UNWINDS,
@@ -672,6 +673,7 @@ def _plan(root: Section) -> Plan:
         "plan",
         "name",
         "role",
+        "for",
         "version",
         "period",
         "policies",
@@ -696,6 +698,7 @@ def _plan(root: Section) -> Plan:
         id=root.text("plan"),
         name=root.text("name", ""),
         role=root.text("role"),
+        for_probation=root.text("for", None, FOR_PEOPLE) == "probation",
         version=root.text("version", ""),
         period=root.text("period", "month", ("month",)),
         policies=_policies(root),

@@ -16,6 +16,7 @@ from .policy import BLOCKING_BY_DEFAULT, Policies
 STAGES = ("introduction", "growth", "maturity", "run_out")
 CATEGORIES = ("base_pay", "bonus", "commission", "fine", "quarterly_bonus", "annual_bonus")
 UNWINDS = ("reduce_attainment", "reverse_pay_only")  # what an unwound deal does to the month of the unwind
+FOR_PEOPLE = ("probation",)  # whom of the role a plan is for, when not everyone: those on probation
 MINIMUM_WAGE = ("top_up", "flag")  # what a pay below the minimum wage gets: a line bringing it up, or a warning
 ONE = Decimal(1)
 
@@ -314,6 +315,7 @@ class Plan:
     role: str
     version: str
     period: str = "month"
+    for_probation: bool = False  # `for: probation`: a lighter plan for people of the role on probation
     policies: Policies = field(default_factory=Policies)
     warnings: WarningRules = field(default_factory=WarningRules)
     derived: tuple[tuple[str, Expression], ...] = ()
