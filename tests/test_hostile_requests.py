@@ -73,6 +73,7 @@ from dealerkpi.studio.models import PlanDraft
 from dealerkpi.studio.workflow import start_draft
 from dealerkpi.targets.models import Target
 from dealerkpi.targets.services import set_annual_target, set_target
+from dealerkpi.tasks.models import EvidenceFile, Task
 from tests.world import World, build_world, world_with_consultant_plan
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +197,12 @@ def walk_world() -> World:
         Candidate.objects.create(position=position, store=staff.store, name="应聘者", phone="13600000000",
                                  source="job_site", applied_on=datetime.date(2026, 10, 2), cv=b"%PDF-1.4",
                                  cv_name="cv.pdf", cv_type="application/pdf")
+        # a task handed down, done with its evidence file, and a manufacturer's survey result
+        task = Task.objects.create(store=staff.store, source=Task.Source.MANUFACTURER, title="上报展厅照片",
+                                   owner=staff, due_on=datetime.date(2026, 10, 20), evidence_name="photo.png")
+        EvidenceFile.objects.create(task=task, content=b"\x89PNG\r\n\x1a\n", content_type="image/png")
+        crm.SurveyResult.objects.create(store=staff.store, kind="ssi", reference=f"SSI-{key}", consultant=staff,
+                                        surveyed_on=datetime.date(2026, 10, 20), score=Decimal("90"))
     for status in (Fault.Status.PROPOSED, Fault.Status.APPEALED):  # a fault for the manager, an appeal for the GM
         Fault.objects.create(store=s1, staff=world.staff["c2"], day=datetime.date(2026, 10, 12), points=1,
                              fault_type=FaultType.objects.get(group=s1.region.group), amount=Decimal("20"),
@@ -265,6 +272,7 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "oem-policy-document": lambda world: list(CommercialPolicy.objects.values_list("pk", flat=True)),
     "claim-decide": _own_and_other(crm.OwnershipClaim),
     "sales-policy-edit": _own_and_other(SalesPolicy), "spiff-withdraw": _own_and_other(Spiff),
+    "task-detail": _own_and_other(Task), "task-evidence": _own_and_other(Task),
     # The API (/api/v1/): a record of S1 and one of S4 of each kind, on its URL and on its actions' URLs.
     **{f"api-{name}": ids for names, ids in (
         (("customer-detail",), _own_and_other(crm.Customer)),

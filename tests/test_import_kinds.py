@@ -385,7 +385,7 @@ def test_the_sample_files_import_in_the_documented_order(world: World) -> None:
     MarginClass.objects.create(code="low", name="低毛利", rank=3)
     assert {path.stem for path in SAMPLES.glob("*.csv")} == set(ImportBatch.Kind.values)
     for kind in ("catalogue", "staff", "attendance", "targets", "leads", "visits", "vehicles", "test_drives",
-                 "orders", "payments", "deliveries"):
+                 "orders", "payments", "deliveries", "surveys"):
         outcome = run(kind, (SAMPLES / f"{kind}.csv").read_bytes(), name=f"{kind}.csv")
         assert outcome.ok and outcome.report.written > 0, (kind, problems(outcome))
     assert Order.objects.get(number="DMS-2026-12-0001").status == Order.Status.DELIVERED

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "dealerkpi.market",
     "dealerkpi.people",
     "dealerkpi.conduct",
+    "dealerkpi.tasks",
     "dealerkpi.kpi",
     "dealerkpi.plans",
     "dealerkpi.targets",

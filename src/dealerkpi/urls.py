@@ -20,6 +20,7 @@ urlpatterns = [
     path("market/", include("dealerkpi.market.urls")),
     path("store/", include("dealerkpi.people.urls")),
     path("store/", include("dealerkpi.conduct.urls")),
+    path("tasks/", include("dealerkpi.tasks.urls")),
     path("store/", include(store_urlpatterns)),
     path("reports/", include("dealerkpi.reports.urls")),
     path("manufacturer/", include("dealerkpi.oem.urls")),

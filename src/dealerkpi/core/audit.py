@@ -111,6 +111,15 @@ def audit_export(model: type[Model], table: str, filename: str, facts: dict[str,
                object_repr=table[:200], after=facts, detail=filename[:200]).save()
 
 
+def history_of(record: Model) -> list[tuple[AuditEntry, list[str]]]:
+    """The record's audit trail, oldest first, each change with the names (verbose) of the fields it changed."""
+    labels = {f.attname: str(f.verbose_name) for f in record._meta.concrete_fields}
+    found = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=str(record.pk),
+    ).select_related("actor__staff").order_by("at", "pk")
+    return [(entry, [labels.get(name, name) for name in entry.changed_fields()]) for entry in found]
+
+
 def _changed_action(model: type[Model], action: str, before: dict | None, after: dict | None) -> str | None:
     """The action of a change from ``before`` to ``after`` (None: nothing changed). A change to a field that
     decides what someone may do is a permission change (creating a role assignment grants one too)."""

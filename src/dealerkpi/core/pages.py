@@ -1,13 +1,16 @@
-"""What every page of the site shares: refusals, paging, the day or month asked for, a saved message."""
+"""What every page of the site shares: refusals, paging, the day or month asked for, a saved message, a step taken
+once its form is valid."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 
@@ -50,3 +53,16 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
 def saved(request: HttpRequest, message: str) -> HttpResponseRedirect:
     messages.success(request, message)
     return HttpResponseRedirect(request.get_full_path())
+
+
+def act_on(request: HttpRequest, form: Form, step: Callable[[Form], str]) -> bool:
+    """Whether the step was taken: the form is valid and the step did not refuse. The step's refusal
+    (ValidationError) becomes a form error, its message a success message."""
+    if not form.is_valid():
+        return False
+    try:
+        messages.success(request, step(form))
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True

@@ -1,7 +1,16 @@
 """The record types of this app that users browse: their list pages, filters, tables and detail pages."""
 
 from dealerkpi.core.registry import Browse, Related, register_browse
-from dealerkpi.crm.models import Complaint, Customer, FollowUp, Lead, LostSale, ShowroomVisit, TestDrive
+from dealerkpi.crm.models import (
+    Complaint,
+    Customer,
+    FollowUp,
+    Lead,
+    LostSale,
+    ShowroomVisit,
+    SurveyResult,
+    TestDrive,
+)
 
 register_browse(
     Browse(
@@ -56,5 +65,11 @@ register_browse(
                  "status"),
         filters=("status", "is_major", "channel"),
         select_related=("about_staff", "handler"), section="store",
+    ),
+    Browse(
+        "survey-results", SurveyResult,
+        columns=("id", "surveyed_on", "kind", "reference", "consultant", "score", "vehicle"),
+        filters=("kind", "consultant"), search=("reference",), select_related=("consultant", "vehicle"),
+        section="store",
     ),
 )

@@ -12,7 +12,6 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dealerkpi.core.models import AuditEntry
+from dealerkpi.core.audit import history_of
 from dealerkpi.core.pages import page_of, refuse_unless
 from dealerkpi.core.scope import visible_to
 from dealerkpi.crm.complaint_forms import ComplaintForm, ComplaintUpdateForm
@@ -97,15 +96,6 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Recorded the complaint; it is due on %(day)s.") % {"day": complaint.due_on})
         return HttpResponseRedirect(reverse("complaint-detail", args=[complaint.pk]))
     return render(request, "crm/complaints/form.html", store_context(viewer, store, form=form))
-
-
-def history_of(complaint: Complaint) -> list[tuple[AuditEntry, list[str]]]:
-    """The complaint's audit trail, oldest first, each change with the names of the fields it changed."""
-    labels = {f.attname: str(f.verbose_name) for f in Complaint._meta.concrete_fields}
-    entries = AuditEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Complaint), object_id=str(complaint.pk),
-    ).select_related("actor__staff").order_by("at", "pk")
-    return [(entry, [labels.get(name, name) for name in entry.changed_fields()]) for entry in entries]
 
 
 @login_required

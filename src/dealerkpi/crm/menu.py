@@ -14,6 +14,7 @@ register_menu(
     # Read-only for everyone at the desk (its tab); in the menu of those who set the grades.
     MenuItem("desk", _("Intent grades"), "grade-settings", "crm.change_grade", order=90),
     MenuItem("routines", _("Complaints"), "complaint-list", order=10),
+    MenuItem("routines", _("Satisfaction surveys"), "survey-results", order=12),
 )
 register_approvals(
     Approvals("lost-sales", "crm.decide_lost_sale", pending_lost_sales, "crm/_approvals.html", order=20),

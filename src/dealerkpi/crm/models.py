@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -509,3 +510,36 @@ class OwnershipClaim(AuditedModel):
             last=models.Max("at"))["last"]
         lapsed = self.claimed_at - (last or self.lead.created_at) >= datetime.timedelta(days=days)
         return Suggestion(self.Status.MOVED if lapsed else self.Status.KEPT, days, rule is not None)
+
+
+class SurveyResult(AuditedModel):
+    """A manufacturer's satisfaction survey of a delivered customer (CSI: customer satisfaction, SSI: sales
+    satisfaction), scored 0-100 and attributed to the consultant who sold the car; entered or imported from the
+    manufacturer's report, where ``reference`` is its survey number."""
+
+    class Kind(models.TextChoices):
+        CSI = "csi", _("CSI (customer satisfaction)")
+        SSI = "ssi", _("SSI (sales satisfaction)")
+
+    store = models.ForeignKey("org.Store", models.PROTECT, related_name="+", verbose_name=_("store"))
+    kind = models.CharField(_("survey"), max_length=3, choices=Kind.choices)
+    reference = models.CharField(_("survey number"), max_length=40)
+    consultant = models.ForeignKey("org.Staff", models.PROTECT, related_name="+", verbose_name=_("consultant"))
+    vehicle = models.ForeignKey("stock.Vehicle", models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("vehicle"))
+    surveyed_on = models.DateField(_("surveyed on"))
+    score = models.DecimalField(_("score (0-100)"), max_digits=5, decimal_places=2,
+                                validators=[MinValueValidator(0), MaxValueValidator(100)])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    scope = owned_store_record("consultant", sales=False)
+
+    class Meta:
+        verbose_name = _("satisfaction survey result")
+        verbose_name_plural = _("satisfaction survey results")
+        ordering = ["-surveyed_on", "-pk"]
+        indexes = [models.Index(fields=["store", "surveyed_on"])]
+        constraints = [models.UniqueConstraint(fields=["store", "kind", "reference"], name="one_survey_per_reference")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"

@@ -46,3 +46,5 @@ rules.add_perm("crm.search_by_part_of_phone", sells & role_in(SALES_FORCE))
 rules.add_perm("crm.add_complaint", manages_store)
 rules.add_perm("crm.assign_complaint", manages_store)
 rules.add_perm("crm.change_complaint", manages_store | handles)
+# The manufacturer's satisfaction surveys: the store's GM and managers enter them (of a store).
+rules.add_perm("crm.add_survey_result", manages_store)

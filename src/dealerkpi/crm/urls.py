@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dealerkpi.crm import floor_views, views
+from dealerkpi.crm import floor_views, survey_views, views
 
 urlpatterns = [
     path("leads/new/", views.lead_new, name="lead-new"),
@@ -24,4 +24,5 @@ urlpatterns = [
     path("test-drives/new/", views.testdrive_new, name="testdrive-new"),
     path("test-drives/<int:pk>/<slug:step>/", views.testdrive_act, name="testdrive-act"),
     path("quality/", views.followup_quality, name="followup-quality"),
+    path("surveys/", survey_views.survey_results, name="survey-results"),
 ]

@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.catalog.models import Brand, MarginClass, Trim, VehicleModel
-from dealerkpi.crm.models import Customer, FollowUp, SourceChannel, TestDrive
+from dealerkpi.crm.models import Customer, FollowUp, SourceChannel, SurveyResult, TestDrive
 from dealerkpi.org.models import Role, Staff, Store, Team
 from dealerkpi.sales.models import Order, Payment, Reversal
 from dealerkpi.sales.services import CHECKLIST
@@ -314,10 +314,29 @@ ATTENDANCE_COLUMNS = (  # the time clock's export: one row a punch
            "2026-10-12 08:41", ("刷卡时间", "签到时间", "考勤时间", "punch_time", "clock_time")),
 )
 
+
+SURVEY_COLUMNS = (
+    STORE,
+    Column("kind", "调查", values.choice(SurveyResult.Kind), _("csi or ssi: the manufacturer's customer- or "
+                                                              "sales-satisfaction survey."), "ssi", ("调查类型",)),
+    Column("reference", "问卷编号", values.code(SurveyResult._meta.get_field("reference").max_length),
+           _("The manufacturer's survey number: with the store and the survey it names the result."), "SSI-2026-0001",
+           ("编号",)),
+    Column("consultant", "顾问工号", EMPLOYEE, _("Employee number of the consultant who sold the car."), "E00012",
+           ("工号",)),
+    Column("surveyed_on", "调查日期", values.day, _("The day of the survey."), "2026-10-20", ("日期",)),
+    Column("score", "得分", values.figure, _("The score, from 0 to 100 with at most two decimals."), "92.5",
+           ("分数",)),
+    _optional(Column("vin", "车架号", values.vin, _("Optional: the VIN of the car delivered."), "LDK0000150R000001",
+                     ("VIN",))),
+    _optional(Column("note", "备注", values.note(SurveyResult._meta.get_field("note").max_length),
+                     _("Optional, at most 200 characters."), "", ("说明",))),
+)
+
 COLUMNS = {"follow_ups": FOLLOW_UP_COLUMNS, "deliveries": DELIVERY_COLUMNS, "vehicles": VEHICLE_COLUMNS,
            "staff": STAFF_COLUMNS, "catalogue": CATALOGUE_COLUMNS, "targets": TARGET_COLUMNS, "leads": LEAD_COLUMNS,
            "visits": VISIT_COLUMNS, "test_drives": TEST_DRIVE_COLUMNS, "orders": ORDER_COLUMNS,
-           "payments": PAYMENT_COLUMNS, "attendance": ATTENDANCE_COLUMNS}
+           "payments": PAYMENT_COLUMNS, "attendance": ATTENDANCE_COLUMNS, "surveys": SURVEY_COLUMNS}
 # The error report's own column: a corrected report can be uploaded again.
 REPORT_COLUMN_NAMES = frozenset({"problems", "问题", "errors", "错误"})
 

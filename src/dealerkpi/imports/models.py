@@ -38,6 +38,7 @@ class ImportBatch(models.Model):
         ORDERS = "orders", _("Orders")
         PAYMENTS = "payments", _("Payments")
         ATTENDANCE = "attendance", _("Attendance (time clock)")
+        SURVEYS = "surveys", _("Satisfaction surveys (CSI/SSI)")
 
     class Outcome(models.TextChoices):
         QUEUED = "queued", _("Waiting its turn")

@@ -34,6 +34,7 @@ from .orders import OrderImport, PaymentImport
 from .reading import COMMAND_LIMITS, Limits, Unreadable, fingerprint, open_table, refusal, web_limits
 from .report import Report
 from .staff import StaffImport
+from .surveys import SurveyImport
 from .targets import TargetImport
 from .vehicles import VehicleImport
 from .workbooks import error_report
@@ -43,7 +44,7 @@ IMPORTERS = {Kind.STAFF: StaffImport, Kind.CATALOGUE: CatalogueImport, Kind.TARG
              Kind.LEADS: LeadImport, Kind.FOLLOW_UPS: FollowUpImport, Kind.VISITS: VisitImport,
              Kind.TEST_DRIVES: TestDriveImport,
              Kind.ORDERS: OrderImport, Kind.PAYMENTS: PaymentImport, Kind.VEHICLES: VehicleImport,
-             Kind.DELIVERIES: DeliveryImport, Kind.ATTENDANCE: AttendanceImport}
+             Kind.DELIVERIES: DeliveryImport, Kind.ATTENDANCE: AttendanceImport, Kind.SURVEYS: SurveyImport}
 NOT_ALLOWED = gettext_noop("Imports are for sales managers, general managers and head office.")
 
 

@@ -21,7 +21,7 @@ from dealerkpi.core.money import HUNDRED
 from dealerkpi.org.models import Staff
 from dealerkpi.plans.engine.catalogue import METRICS, PARAMETERISED, Metric
 
-from . import care, conduct, funnel, market, people, sales, spiffs
+from . import care, conduct, funnel, market, people, sales, satisfaction, spiffs, tasks
 from .base import RecordSet, Table
 from .members import people_in_scope
 from .period import Frame
@@ -54,6 +54,10 @@ SOURCES: dict[str, Callable[[Frame], Table]] = {
     "process": conduct.process_table,
     "faults": conduct.faults_table,
     "spiffs": spiffs.spiffs_table,
+    # customer satisfaction and tasks handed down (issue 19)
+    "c_card_scores": satisfaction.c_card_scores_table,
+    "surveys": satisfaction.surveys_table,
+    "tasks": tasks.tasks_table,
 }
 
 
@@ -290,6 +294,36 @@ def _faults(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...
     return (RecordSet("faults", conduct.counted_faults(frame).filter(staff_id=staff_id).order_by("day", "pk")),)
 
 
+# customer satisfaction and tasks handed down (issue 19)
+
+
+def _scored_c_cards(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+    calls = satisfaction.scored_c_cards(frame).filter(staff_id=staff_id).order_by("done_at", "pk")
+    return (RecordSet("c-cards", calls, "scored"),)
+
+
+def _surveys(metric: str) -> Records:
+    def found(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+        results = satisfaction.survey_results(frame, metric).filter(consultant_id=staff_id)
+        return (RecordSet("survey-results", results.order_by("surveyed_on", "pk"), "responses"),)
+
+    return found
+
+
+def _tasks(frame: Frame, staff_id: int, parameter: str) -> tuple[RecordSet, ...]:
+    due = tasks.tasks_due(frame).filter(owner_id=staff_id).order_by("due_on", "pk")
+    return RecordSet("tasks", due.filter(tasks.ON_TIME), "on time"), RecordSet("tasks", due, "due")
+
+
+def _satisfaction(name: str, source: str, records: Records, points: str, responses: str) -> tuple[Definition, ...]:
+    """An average score (points / responses) and its two parts."""
+    return (
+        _ratio(name, source, points, responses, records, scale=ONE),
+        _additive(points, source, records),
+        _additive(responses, source, records),
+    )
+
+
 # -- the definitions --------------------------------------------------------------------------------------
 
 
@@ -372,6 +406,14 @@ _DEFINITIONS = (
     _additive("fault_amount", "faults", _faults),
     _additive("spiff_units", "spiffs", _spiffs),
     _additive("spiff_amount", "spiffs", _spiffs),
+    # customer satisfaction and tasks handed down (issue 19)
+    *_satisfaction("c_card_satisfaction", "c_card_scores", _scored_c_cards, "c_card_satisfaction_points",
+                   "c_card_scored_calls"),
+    *_satisfaction("survey_csi", "surveys", _surveys("survey_csi"), "survey_csi_points", "survey_csi_responses"),
+    *_satisfaction("survey_ssi", "surveys", _surveys("survey_ssi"), "survey_ssi_points", "survey_ssi_responses"),
+    _additive("tasks_due", "tasks", _tasks),
+    _additive("tasks_done_on_time", "tasks", _tasks),
+    _ratio("task_on_time_rate", "tasks", "tasks_done_on_time", "tasks_due", _tasks),
 )
 DEFINITIONS: dict[str, Definition] = {definition.name: definition for definition in _DEFINITIONS}
 

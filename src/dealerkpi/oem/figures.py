@@ -63,6 +63,10 @@ RATES: dict[str, tuple[str, str, Decimal]] = {
     "follow_up_compliance": ("follow_ups_on_time", "follow_ups_due", HUNDRED),
     "test_drive_rate": ("test_drives", "first_visits", HUNDRED),
     "lead_to_order_rate": ("orders", "new_leads", HUNDRED),
+    # customer satisfaction (issue 19): the store's average over all its responses
+    "c_card_satisfaction": ("c_card_satisfaction_points", "c_card_scored_calls", ONE),
+    "survey_csi": ("survey_csi_points", "survey_csi_responses", ONE),
+    "survey_ssi": ("survey_ssi_points", "survey_ssi_responses", ONE),
 }
 
 

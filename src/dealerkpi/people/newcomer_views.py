@@ -20,13 +20,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dealerkpi.core.pages import refuse_unless
+from dealerkpi.core.pages import act_on, refuse_unless
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.pages import chosen_store, store_context
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.people import onboarding
-from dealerkpi.people.acting import act_on
 from dealerkpi.people.forms import DecisionForm, ReviewForm, TickForm
 from dealerkpi.people.models import OnboardingItem, Probation
 

@@ -20,14 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dealerkpi.core.pages import refuse_unless
+from dealerkpi.core.pages import act_on, refuse_unless
 from dealerkpi.core.scope import Viewer, visible_to
 from dealerkpi.core.uploads import attachment
 from dealerkpi.org.models import Staff, Store, Team
 from dealerkpi.org.pages import chosen_store, store_context
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.people import recruiting
-from dealerkpi.people.acting import act_on
 from dealerkpi.people.models import Candidate, Interview, Position
 from dealerkpi.people.recruiting_forms import CandidateForm, HireForm, InterviewForm, OfferForm, PositionForm, StageForm
 

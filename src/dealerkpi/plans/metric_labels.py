@@ -68,6 +68,16 @@ _GROUPED: tuple[tuple[str, Promise, tuple[tuple[str, Promise], ...]], ...] = (
         ("repeat_purchases", _("Repeat and upgrade purchases")),
         ("complaints", _("Customer complaints")),
         ("major_complaints", _("Major customer complaints")),
+        # customer satisfaction (issue 19)
+        ("c_card_satisfaction", _("C-card satisfaction")),
+        ("c_card_satisfaction_points", _("C-card satisfaction points")),
+        ("c_card_scored_calls", _("C-card calls scored")),
+        ("survey_csi", _("CSI survey score")),
+        ("survey_csi_points", _("CSI survey points")),
+        ("survey_csi_responses", _("CSI surveys")),
+        ("survey_ssi", _("SSI survey score")),
+        ("survey_ssi_points", _("SSI survey points")),
+        ("survey_ssi_responses", _("SSI surveys")),
     )),
     ("market", _("Market"), (
         ("market_share", _("Market share")),
@@ -87,6 +97,10 @@ _GROUPED: tuple[tuple[str, Promise, tuple[tuple[str, Promise], ...]], ...] = (
         ("team_attrition_rate", _("Team attrition rate")),
         ("subordinate_complaints", _("Complaints from subordinates")),
         ("people_developed", _("People developed")),
+        # tasks handed down (issue 19)
+        ("tasks_due", _("Tasks due")),
+        ("tasks_done_on_time", _("Tasks done on time")),
+        ("task_on_time_rate", _("Tasks done on time (rate)")),
     )),
     ("conduct", _("Process and faults"), (
         ("reception_process_score", _("Reception process score")),
@@ -242,6 +256,19 @@ DEFINITIONS: dict[str, Promise] = {
     "fault_amount": _("过失罚款: amount of the approved faults not overturned on appeal."),
     "spiff_units": _("专项奖励台数: cars delivered that earn a published spiff, by credit share."),
     "spiff_amount": _("专项奖励: the spiffs those cars earn (amount per car x credit share)."),
+    # customer satisfaction and tasks handed down (issue 19)
+    "c_card_satisfaction": _("C卡满意度: average 1-5 score customers gave on C卡 calls done in the period."),
+    "c_card_satisfaction_points": _("The 1-5 scores of the scored C卡 calls added up."),
+    "c_card_scored_calls": _("C卡 calls done in the period on which the customer gave a satisfaction score."),
+    "survey_csi": _("CSI: average 0-100 score of the manufacturer's customer-satisfaction surveys."),
+    "survey_csi_points": _("The CSI survey scores of the period added up."),
+    "survey_csi_responses": _("CSI surveys of the period about the consultant's customers."),
+    "survey_ssi": _("SSI: average 0-100 score of the manufacturer's sales-satisfaction surveys."),
+    "survey_ssi_points": _("The SSI survey scores of the period added up."),
+    "survey_ssi_responses": _("SSI surveys of the period about the consultant's customers."),
+    "tasks_due": _("Tasks handed down (GM, manufacturer) due in the period: done, or open past their day."),
+    "tasks_done_on_time": _("Of the tasks due, those done with evidence by their due day."),
+    "task_on_time_rate": _("Tasks done on time / tasks due."),
 }
 
 

@@ -1,7 +1,7 @@
 """The home page a user lands on: what their role needs first. Consultants: their day. The store's management and
 head office: what needs them (web/steering.py): today, the month against target, the decisions waiting, alerts,
-the daily report (head office: every store it reaches in one table, sorted by ``?sort=``). Then the month's
-funnel."""
+the daily report (head office: every store it reaches in one table, sorted by ``?sort=``). Everyone: the overdue
+tasks handed down that they see (their own; the store's for its management). Then the month's funnel."""
 
 from __future__ import annotations
 
@@ -19,10 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.org.models import Store
 from dealerkpi.org.scope import viewer_of
+from dealerkpi.tasks.models import Task
 from dealerkpi.web import dashboard
 from dealerkpi.web.steering import StoreSteer, steering, waiting
 
 WIDE = (Reach.EVERYTHING, Reach.GROUP, Reach.REGION)
+OVERDUE_TASKS_SHOWN = 10
 NONE_LAST = Decimal("-1e12")  # a store without a value sorts after those with one
 SORTS: dict[str, Callable[[StoreSteer], object]] = {
     "store": lambda line: line.store.code,
@@ -69,6 +71,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["my_day"] = dashboard.my_day(viewer, today)
     if request.user.has_perm("reports.view_daily_report"):
         context.update(_steering_context(request, viewer, today))
+    if request.user.has_perm("tasks.view_tasks"):
+        overdue = visible_to(Task.objects.filter(Task.overdue_on(today)), viewer)
+        context["overdue_tasks"] = list(overdue.select_related("owner", "store")[:OVERDUE_TASKS_SHOWN])
     if viewer.reach is not Reach.NOTHING:
         by_store = viewer.reach in WIDE
         context["funnel"] = dashboard.funnel(viewer, today, by_store=by_store)

@@ -95,6 +95,19 @@ METRICS = _metrics(
     # the sales policy of the day: spiffs (专项奖励), paid by the run beside the plan (metrics/spiffs.py)
     ("spiff_units", "units", "专项奖励台数: cars delivered that earn a published spiff, by credit share."),
     ("spiff_amount", "yuan", "专项奖励: the spiffs those cars earn (amount per car x credit share)."),
+    # customer satisfaction and tasks handed down (issue 19)
+    ("c_card_satisfaction", "score", "C卡满意度: average 1-5 score customers gave on C卡 calls done in the period."),
+    ("c_card_satisfaction_points", "count", "The 1-5 scores of the scored C卡 calls added up."),
+    ("c_card_scored_calls", "count", "C卡 calls done in the period on which the customer gave a satisfaction score."),
+    ("survey_csi", "score", "CSI: average 0-100 score of the manufacturer's customer-satisfaction surveys."),
+    ("survey_csi_points", "count", "The CSI survey scores of the period added up."),
+    ("survey_csi_responses", "count", "CSI surveys of the period about the consultant's customers."),
+    ("survey_ssi", "score", "SSI: average 0-100 score of the manufacturer's sales-satisfaction surveys."),
+    ("survey_ssi_points", "count", "The SSI survey scores of the period added up."),
+    ("survey_ssi_responses", "count", "SSI surveys of the period about the consultant's customers."),
+    ("tasks_due", "count", "Tasks handed down (GM, manufacturer) due in the period: done, or open past their day."),
+    ("tasks_done_on_time", "count", "Of the tasks due, those done with evidence by their due day."),
+    ("task_on_time_rate", "percent", "Tasks done on time / tasks due."),
 )
 
 PARAMETERISED = {"units_by_model": None, "units_by_margin_class": MARGIN_CLASSES}
