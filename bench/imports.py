@@ -26,7 +26,8 @@ Measured, each in a fresh child process, each repetition inside a transaction th
   transaction. For deliveries it writes the deliveries and their C-cards, not the order, vehicle and A-card
   updates the importer also makes.
 
-**Orders** (`--orders` rows, written once to var/bench/import_<db>/orders.csv, nothing taken out of the database):
+**Orders** (`--orders` rows, written once to var/bench/import_<db>/orders_<rows>.csv, nothing taken out of the
+database; `--orders 100000,1000000` measures each size in turn):
 each row a new order of the first store with consultants, numbered BENCH-0000001..., for a new customer (a new
 mobile), by one of the store's consultants in turn, of one trim at its price. The importer makes the customer,
 the order, its credit and the batch's list of what it made (``ImportedRecord``), three records and a link each;
@@ -122,10 +123,14 @@ def prepare(database_url: str, follow_ups: int) -> None:
     print(f"exported {len(chosen)} follow-ups and {len(ids)} deliveries to {out}")
 
 
+def orders_file(database_url: str, orders: int) -> Path:
+    return folder(database_url) / f"orders_{orders}.csv"
+
+
 def prepare_orders(database_url: str, orders: int) -> None:
     """Write the orders file (once): new orders of the first store with consultants, for new customers."""
     out = folder(database_url)
-    if (out / "orders.csv").exists():
+    if orders_file(database_url, orders).exists():
         return
     setup_django(database_url)
     from django.utils import timezone
@@ -141,11 +146,12 @@ def prepare_orders(database_url: str, orders: int) -> None:
                        .values_list("staff__employee_no", flat=True))
     price = TrimPrice.objects.filter(valid_from__lte=today).select_related("trim").order_by("-valid_from").first()
     start = timezone.localtime().replace(second=0, microsecond=0) - datetime.timedelta(days=30)
-    with (out / "orders.csv").open("w", newline="", encoding="utf-8") as f:
+    step = min(datetime.timedelta(seconds=10), datetime.timedelta(days=29) / orders)  # every order in the past
+    with orders_file(database_url, orders).open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(ORDER_COLUMNS)
         for i in range(orders):
-            at = start + datetime.timedelta(seconds=10 * i)
+            at = (start + step * i).replace(microsecond=0)
             writer.writerow([store, f"BENCH-{i:07d}", f"19{i:09d}", f"客户{i}", consultants[i % len(consultants)],
                              price.trim.code, "白", at.isoformat(sep=" "), price.guide_price, price.floor_price,
                              price.guide_price])
@@ -266,7 +272,8 @@ def child(args: argparse.Namespace) -> None:
     from dealerkpi.sales.models import Delivery, Order
 
     model = {"follow_ups": FollowUp, "deliveries": Delivery, "orders": Order}[args.kind]
-    path = folder(args.database_url) / f"{args.kind}{'.xlsx' if args.way == 'xlsx' else '.csv'}"
+    path = (orders_file(args.database_url, args.orders) if args.kind == "orders"
+            else folder(args.database_url) / f"{args.kind}{'.xlsx' if args.way == 'xlsx' else '.csv'}")
     before = model.objects.count()
     with transaction.atomic():  # rolled back: every repetition starts from the same database
         rows, seconds = (bound if args.way == "bound" else importer)(args.kind, path)
@@ -280,7 +287,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--follow-ups", type=int, default=200000)
-    parser.add_argument("--orders", type=int, default=200000, help="rows of the orders file")
+    parser.add_argument("--orders", default="200000", help="rows of the orders file; several: 100000,1000000")
     parser.add_argument("--kinds", default="follow_ups,deliveries,orders", help="which files to import")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--kind", default="follow_ups", help=argparse.SUPPRESS)
@@ -293,23 +300,28 @@ def main() -> None:
     kinds = args.kinds.split(",")
     if {"follow_ups", "deliveries"} & set(kinds):
         prepare(args.database_url, args.follow_ups)
+    sizes = [int(size) for size in args.orders.split(",")]
     if "orders" in kinds:
-        prepare_orders(args.database_url, args.orders)
+        for size in sizes:
+            prepare_orders(args.database_url, size)
     found = {}
     for kind in kinds:
-        ways = WAYS[:2] if kind == "orders" else WAYS  # the orders file is CSV only
-        for way in ways:
-            results = [run_child("imports.py", ["--database-url", args.database_url, "--kind", kind, "--way", way])
-                       for _ in range(args.repeat)]
-            print(results, flush=True)
-            found[f"{kind}/{way}"] = {"rows": results[0]["rows"], "written": results[0]["written"],
-                                      "seconds": spread([r["seconds"] for r in results]),
-                                      "rows_per_second": spread([r["rows_per_second"] for r in results]),
-                                      "peak_rss_mb": spread([r["peak_rss_mb"] for r in results])}
-        for way in ways[1:]:
-            found[f"{kind}/bound_over_{way}"] = round(
-                found[f"{kind}/bound"]["rows_per_second"]["median"]
-                / found[f"{kind}/{way}"]["rows_per_second"]["median"], 1)
+        for size in sizes if kind == "orders" else [0]:
+            name = f"orders_{size}" if kind == "orders" else kind
+            ways = WAYS[:2] if kind == "orders" else WAYS  # the orders file is CSV only
+            for way in ways:
+                results = [run_child("imports.py", ["--database-url", args.database_url, "--kind", kind, "--way", way,
+                                                    "--orders", str(size)])
+                           for _ in range(args.repeat)]
+                print(results, flush=True)
+                found[f"{name}/{way}"] = {"rows": results[0]["rows"], "written": results[0]["written"],
+                                          "seconds": spread([r["seconds"] for r in results]),
+                                          "rows_per_second": spread([r["rows_per_second"] for r in results]),
+                                          "peak_rss_mb": spread([r["peak_rss_mb"] for r in results])}
+            for way in ways[1:]:
+                found[f"{name}/bound_over_{way}"] = round(
+                    found[f"{name}/bound"]["rows_per_second"]["median"]
+                    / found[f"{name}/{way}"]["rows_per_second"]["median"], 1)
     record("imports", {"database": args.database_url, **found})
 
 

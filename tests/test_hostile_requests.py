@@ -57,7 +57,7 @@ from dealerkpi.core.registry import browse_entries
 from dealerkpi.crm import models as crm
 from dealerkpi.crm.claims import claim_card
 from dealerkpi.demo_data.oem import EXAMPLE as EXAMPLE_POLICY
-from dealerkpi.imports.models import ImportBatch
+from dealerkpi.imports.models import ColumnMapping, ImportBatch
 from dealerkpi.oem.models import CommercialPolicy
 from dealerkpi.org.models import Staff, Store, User
 from dealerkpi.org.scope import viewer_for
@@ -171,6 +171,10 @@ def walk_world() -> World:
                                        file_name="f.csv", file_sha256="0" * 64, imported_by=world.users["m1"],
                                        actor="m1", started_at=timezone.now(), report=b"PK")
     batch.stores.add(s1)
+    for code in ("S1", "S4"):  # a saved column mapping of the walkers' store, and one of another group's store
+        store = world.stores[code]
+        ColumnMapping.objects.create(name="DMS", kind=ImportBatch.Kind.ORDERS, group=store.region.group, store=store,
+                                     columns={"合同编号": "order_no"})
     start_draft(Plan.objects.order_by("pk").first(), world.users["m1"])
     claimed = crm.Lead.objects.filter(store=s1, owner=world.staff["c1"], status=crm.Lead.Status.OPEN).first()
     claim_card(claimed, world.staff["c2"], "展厅是我接待的", timezone.now())  # a claim waiting in the inbox
@@ -264,6 +268,8 @@ PATH_IDS: dict[str, Callable[[World], list[int]]] = {
     "imports-report": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
     "imports-batch": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
     "imports-undo": lambda world: list(ImportBatch.objects.values_list("pk", flat=True)),
+    "imports-mapping": lambda world: list(ColumnMapping.objects.values_list("pk", flat=True)),
+    "imports-mapping-delete": lambda world: list(ColumnMapping.objects.values_list("pk", flat=True)),
     "record-detail": lambda world: [],  # one record of every browse entry: see concrete_urls
     "draft-edit": DRAFTS, "draft-validate": DRAFTS, "draft-form": DRAFTS, "draft-diff": DRAFTS,
     "draft-whatif": DRAFTS, "draft-whatif-xlsx": DRAFTS, "draft-preview": DRAFTS,

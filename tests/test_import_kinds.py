@@ -26,10 +26,12 @@ from dealerkpi.core.models import AuditEntry
 from dealerkpi.crm import models as crm
 from dealerkpi.crm.models import Customer, IntentGrade, Lead, ShowroomVisit
 from dealerkpi.imports.columns import COLUMNS
+from dealerkpi.imports.leads import LeadImport
 from dealerkpi.imports.models import ColumnMapping, ImportBatch, ImportedRecord
 from dealerkpi.org.models import RoleAssignment, Staff, Store, Team, TeamMembership
 from dealerkpi.org.scope import viewer_for
-from dealerkpi.sales.models import Order, OrderCredit, Payment, Reversal
+from dealerkpi.people.models import TrainingRecord
+from dealerkpi.sales.models import DeliveryFollowUp, Order, OrderCredit, Payment, Reversal
 from dealerkpi.targets.models import Target
 from tests.test_imports import ADMIN, csv_file, errors_by_row, run, upload, xlsx_file
 from tests.world import World, build_world, make_vin
@@ -165,6 +167,23 @@ def test_targets_at_every_level_audited_and_never_overwritten(world: World) -> N
     assert set(problems(bad)) == {2, 3, 4, 5, 6} and Target.objects.count() == 3
 
 
+def test_targets_keep_the_split_rule_of_the_targets_page(world: World) -> None:
+    c1, c2 = world.staff["c1"].employee_no, world.staff["c2"].employee_no
+    month = {"store": "S1", "month": "2026-11", "metric": "units_delivered"}
+    over = run("targets", rows_of("targets", {**month, "value": 10}, {**month, "value": 6, "employee_no": c1},
+                                  {**month, "value": 5, "employee_no": c2}))
+    # 6 + 5 = 11 cars shared out of a store target of 10: one over, reported on the split's last row
+    assert not over.ok and set(problems(over)) == {4} and "add up to 11" in problems(over)[4]
+    assert not Target.objects.filter(month=datetime.date(2026, 11, 1)).exists()
+    assert run("targets", rows_of("targets", {**month, "value": 10}, {**month, "value": 6, "employee_no": c1})).ok
+    # the store has 10, of which 6 shared: 5 more would make 11, 4 more make exactly 10
+    later = run("targets", rows_of("targets", {**month, "value": 5, "employee_no": c2}))
+    assert not later.ok and "add up to 11" in problems(later)[2]
+    assert run("targets", rows_of("targets", {**month, "value": 4, "employee_no": c2})).ok
+    team = run("targets", rows_of("targets", {**month, "value": 50, "team": "一组"}))
+    assert team.ok  # a team's target is not a share of the people's split
+
+
 # --- customers, A-cards and visits -----------------------------------------------------------------------------
 
 
@@ -186,6 +205,20 @@ def test_cards_share_their_customer_and_take_the_stores_grades(world: World) -> 
                                card_row(world, mobile="12345", opened_at="2026-10-09 10:00")))
     found = problems(bad)
     assert "store's grades" in found[2] and "no staff member" in found[3] and "mobile" in found[4]
+
+
+def test_a_file_is_read_in_parts_and_checked_across_them(world: World, monkeypatch: Any) -> None:
+    monkeypatch.setattr(LeadImport, "part_rows", 2)  # five rows: parts of rows 2-3, 4-5 and 6
+    rows = [card_row(world, opened_at=f"2026-10-0{day} 10:00") for day in (1, 2, 3, 4)]
+    rows.append(card_row(world, opened_at="2026-10-02 10:00"))  # row 6: row 3's card again, two parts later
+    twice = run("leads", rows_of("leads", *rows))
+    assert not twice.ok and "Also in row 3" in problems(twice)[6]
+    assert not Customer.objects.filter(phone="13700000001").exists()  # parts 1 and 2 were written, rolled back
+    outcome = run("leads", rows_of("leads", *rows[:4], card_row(world, opened_at="2026-10-05 10:00")))
+    assert outcome.ok and outcome.report.written == 5
+    # the customer made in the first part is found by the later ones: one customer, five cards
+    assert Customer.objects.filter(phone="13700000001").count() == 1
+    assert Lead.objects.filter(customer__phone="13700000001").count() == 5
 
 
 def test_a_store_without_grades_gets_the_usual_ones_with_its_cards(world: World) -> None:
@@ -368,6 +401,115 @@ def test_the_page_lists_every_kind_and_undoes_an_import(world: World, client: An
     assert consultant.post(reverse("imports-undo", args=[blocked.batch.pk])).status_code == 403
 
 
+# --- complaints, C-card calls and training ---------------------------------------------------------------------
+
+
+def complaint_row(world: World, **fields: Any) -> dict[str, Any]:
+    return {"store": "S1", "received_at": "2026-10-06 09:30", "summary": "交车延迟未提前告知", "channel": "oem_hotline",
+            "handler": world.staff["m1"].employee_no, **fields}
+
+
+def test_complaints_as_the_complaints_page_records_them_and_undone(world: World) -> None:
+    c1 = world.staff["c1"]
+    customer = Customer.objects.filter(store__code="S1").first()
+    data = rows_of("complaints", complaint_row(world),
+                   complaint_row(world, received_at="2026-10-07 09:30", major="1", mobile=customer.phone,
+                                 about=c1.employee_no, status="resolved", resolution="致歉",
+                                 resolved_at="2026-10-08 10:00", due_on="2026-10-08"))
+    outcome = run("complaints", data)
+    assert outcome.ok and outcome.report.written == 2
+    plain = crm.Complaint.objects.get(received_at=datetime.datetime(2026, 10, 6, 1, 30, tzinfo=datetime.UTC))
+    # not major, received 6 October (Shanghai): due 7 days later, 13 October, as the page's default
+    assert (plain.due_on, plain.status, plain.customer_id, plain.handler) == (
+        datetime.date(2026, 10, 13), "open", None, world.staff["m1"])
+    resolved = crm.Complaint.objects.get(summary="交车延迟未提前告知", is_major=True)
+    assert (resolved.customer, resolved.about_staff, resolved.status, resolved.due_on) == (
+        customer, c1, "resolved", datetime.date(2026, 10, 8))
+    assert AuditEntry.objects.filter(content_type__model="complaint", action="create").count() >= 2
+    again = run("complaints", data)
+    assert again.ok and (again.report.written, again.report.unchanged) == (0, 2)
+
+    bad = run("complaints", rows_of(
+        "complaints", complaint_row(world, summary="a", status="resolved"),
+        complaint_row(world, summary="b", mobile="13800000000"),
+        complaint_row(world, summary="c", handler=world.staff["c4"].employee_no),
+        complaint_row(world, summary="d", due_on="2026-10-05"),
+        complaint_row(world, summary="e", resolved_at="2026-10-08 10:00"),
+        complaint_row(world, summary="f", channel="letter")))
+    found = problems(bad)
+    assert set(found) == {2, 3, 4, 5, 6, 7} and crm.Complaint.objects.filter(summary__in="abcdef").count() == 0
+    assert "how the complaint was resolved" in found[2] and "No customer" in found[3]
+    assert "no staff member" in found[4] and "before the complaint was received" in found[5]
+    assert "Only a resolved complaint" in found[6]
+    beyond = run("complaints", rows_of("complaints", complaint_row(world, store="S2", summary="g")),
+                 viewer=viewer_for(world.users["m1"]))
+    assert "no store S2" in problems(beyond)[2]
+
+    client = client_for(world, "m1")
+    assert client.post(reverse("imports-undo", args=[outcome.batch.pk])).status_code == 302
+    assert not crm.Complaint.objects.filter(summary="交车延迟未提前告知").exists()
+
+
+def test_training_records_once_with_their_trainer(world: World) -> None:
+    c1, c2, c4 = (world.staff[key].employee_no for key in ("c1", "c2", "c4"))
+    row = {"store": "S1", "employee_no": c1, "course": "金融产品", "held_on": "2026-10-12", "hours": "3.5",
+           "trainer": c2}
+    data = rows_of("training", row, {**row, "employee_no": c2, "trainer": "", "passed": "0"})
+    outcome = run("training", data)
+    assert outcome.ok and outcome.report.written == 2
+    assert set(TrainingRecord.objects.filter(course="金融产品").values_list(
+        "staff__employee_no", "hours", "passed", "trainer__employee_no")) == {
+        (c1, Decimal("3.5"), True, c2), (c2, Decimal("3.5"), False, None)}
+    assert run("training", data).report.unchanged == 2
+    bad = run("training", rows_of("training", {**row, "held_on": "2026-10-13", "hours": "25"},
+                                  {**row, "held_on": "2026-10-14", "hours": "2.25"},
+                                  {**row, "held_on": "2026-10-15", "trainer": c1},
+                                  {**row, "held_on": "2026-10-16", "employee_no": c4},
+                                  {**row, "held_on": "2099-01-01"}))
+    found = problems(bad)
+    assert set(found) == {2, 3, 4, 5, 6} and TrainingRecord.objects.filter(course="金融产品").count() == 2
+    assert "between 0 and 24" in found[2] and "between 0 and 24" in found[3] and "own trainer" in found[4]
+    assert "no staff member" in found[5] and "future" in found[6]
+    assert client_for(world, "m1").post(reverse("imports-undo", args=[outcome.batch.pk])).status_code == 302
+    assert not TrainingRecord.objects.filter(course="金融产品").exists()
+
+
+def test_c_card_calls_marked_done_once_and_put_back_on_undo(world: World) -> None:
+    call = DeliveryFollowUp.objects.get(staff=world.staff["c1"], delivery__order__store__code="S1")
+    order = call.delivery.order
+    row = {"store": "S1", "order": f"SO-{order.pk}", "due_on": "2026-10-11", "done_at": "2026-10-11 15:00",
+           "satisfaction": "4", "note": "满意"}
+    outcome = run("c_cards", rows_of("c_cards", row))
+    assert outcome.ok and outcome.report.written == 1
+    call.refresh_from_db()
+    assert (call.done_at, call.satisfaction, call.note) == (
+        datetime.datetime(2026, 10, 11, 7, 0, tzinfo=datetime.UTC), 4, "满意")
+    assert ImportedRecord.objects.get(batch=outcome.batch).before == {"done_at": None, "satisfaction": None,
+                                                                      "note": ""}
+    again = run("c_cards", rows_of("c_cards", row))
+    assert again.ok and (again.report.written, again.report.unchanged) == (0, 1)
+
+    bad = run("c_cards", rows_of("c_cards", {**row, "done_at": "2026-10-11 16:00"},
+                                 {**row, "due_on": "2026-10-12"},
+                                 {**row, "order": "SO-999999", "due_on": "2026-10-13"},
+                                 {**row, "order": "", "due_on": "2026-10-14"}))
+    found = problems(bad)
+    assert set(found) == {2, 3, 4, 5}
+    assert "done already" in found[2] and "due on: 2026-10-11" in found[3] and "no order" in found[4]
+    assert "Fill in the order" in found[5]
+    call.done_at = None
+    call.save()
+    early = run("c_cards", rows_of("c_cards", {**row, "done_at": "2026-10-09 15:00", "satisfaction": "6"}))
+    assert "after the delivery" in problems(early)[2] and "1 to 5" in problems(early)[2]
+    call.done_at = datetime.datetime(2026, 10, 11, 7, 0, tzinfo=datetime.UTC)
+    call.save()
+
+    assert client_for(world, "m1").post(reverse("imports-undo", args=[outcome.batch.pk])).status_code == 302
+    call.refresh_from_db()
+    assert (call.done_at, call.satisfaction, call.note) == (None, None, "")
+    assert Order.objects.filter(pk=order.pk).exists()
+
+
 def client_for(world: World, key: str) -> Client:
     other = Client()
     other.force_login(world.users[key])
@@ -385,7 +527,7 @@ def test_the_sample_files_import_in_the_documented_order(world: World) -> None:
     MarginClass.objects.create(code="low", name="低毛利", rank=3)
     assert {path.stem for path in SAMPLES.glob("*.csv")} == set(ImportBatch.Kind.values)
     for kind in ("catalogue", "staff", "attendance", "targets", "leads", "visits", "vehicles", "test_drives",
-                 "orders", "payments", "deliveries", "surveys"):
+                 "orders", "payments", "deliveries", "surveys", "complaints", "c_cards", "training"):
         outcome = run(kind, (SAMPLES / f"{kind}.csv").read_bytes(), name=f"{kind}.csv")
         assert outcome.ok and outcome.report.written > 0, (kind, problems(outcome))
     assert Order.objects.get(number="DMS-2026-12-0001").status == Order.Status.DELIVERED

@@ -27,7 +27,8 @@ from dealerkpi import metrics
 from dealerkpi.core.scope import Reach, Viewer
 from dealerkpi.crm import services as crm
 from dealerkpi.crm.models import Customer, FollowUp, Lead
-from dealerkpi.imports.models import ImportBatch
+from dealerkpi.imports import undo
+from dealerkpi.imports.models import ImportBatch, ImportedRecord
 from dealerkpi.imports.service import Options, Outcome, import_file
 from dealerkpi.imports.tasks import import_upload
 from dealerkpi.org.models import Role, User
@@ -457,6 +458,83 @@ def test_approved_below_cost_allows_the_dearer_vehicle(world: World) -> None:
                                  requested_by=world.staff["c1"], requested_at=local("2026-10-15 11:00"),
                                  status="approved")
     assert run("deliveries", csv_file(DELIVERY_HEADER, [delivery_row(order, dear)])).ok
+
+
+# --- undoing follow-ups and deliveries -------------------------------------------------------------------------
+
+
+def card_state(lead: Lead) -> tuple:
+    return Lead.objects.values_list("status", "grade", "last_follow_up_at", "next_follow_up_on", "closed_at").get(
+        pk=lead.pk)
+
+
+def test_a_follow_up_import_is_undone_with_its_cards_put_back(world: World) -> None:
+    lead, other = card(world, "c1"), new_card(world, "c2")
+    before, other_before = card_state(lead), card_state(other)
+    outcome = run("follow_ups", csv_file(FOLLOW_UP_HEADER, [
+        contact(world, lead, "c1", "2026-10-05 10:00"),
+        contact(world, lead, "c1", "2026-10-07 10:00", grade_after="B", next_due_on="2026-10-25"),
+        contact(world, other, "c2", "2026-10-06 11:00", outcome="ordered", grade_after="")]))
+    assert outcome.ok and outcome.report.written == 3
+    assert card_state(lead)[1:3] == ("B", local("2026-10-07 10:00")) and card_state(other)[1] == "O"
+    # three follow-ups made, two cards changed
+    assert ImportedRecord.objects.filter(batch=outcome.batch, before__isnull=True).count() == 3
+    assert ImportedRecord.objects.filter(batch=outcome.batch, before__isnull=False).count() == 2
+    done = undo.undo(outcome.batch.pk, ADMIN)
+    assert done.ok and done.deleted == 3 + 2
+    assert card_state(lead) == before and card_state(other) == other_before
+    assert not FollowUp.objects.filter(lead__in=[lead, other], at__gte=local("2026-10-05 00:00")).exists()
+
+
+def test_a_follow_up_import_is_not_undone_over_a_later_desk_contact(world: World) -> None:
+    lead = card(world, "c1")
+    outcome = run("follow_ups", csv_file(FOLLOW_UP_HEADER, [contact(world, lead, "c1", "2026-10-05 10:00")]))
+    assert outcome.ok
+    crm.log_follow_up(lead, world.staff["c1"], crm.Contact("phone", "reached", "H", datetime.date(2026, 10, 12)),
+                      crm.GradeBook.of_store(lead.store_id), local("2026-10-09 10:00"))
+    with translation.override("en"):
+        done = undo.undo(outcome.batch.pk, ADMIN)
+    assert not done.ok and any("changed after the import" in text for text in done.blockers)
+    assert FollowUp.objects.filter(lead=lead, at=local("2026-10-05 10:00")).exists()
+
+
+def test_a_delivery_import_is_undone_to_the_scheduled_delivery(world: World) -> None:
+    order, vehicle = confirmed_order(world, "c1")  # scheduled at the desk: the import completes that delivery
+    free, free_vehicle = confirmed_order(world, "c2", schedule=False)  # no delivery yet: the import makes one
+    before = {o.pk: (delivery_state_before(o), Vehicle.objects.get(pk=v.pk).status)
+              for o, v in ((order, vehicle), (free, free_vehicle))}
+    outcome = run("deliveries", csv_file(DELIVERY_HEADER, [delivery_row(order, vehicle),
+                                                           delivery_row(free, free_vehicle)]))
+    assert outcome.ok and Order.objects.get(pk=free.pk).status == Order.Status.DELIVERED
+    assert DeliveryFollowUp.objects.filter(delivery__order__in=[order, free]).count() == 6
+    done = undo.undo(outcome.batch.pk, ADMIN)
+    assert done.ok, done.blockers
+    for o, v in ((order, vehicle), (free, free_vehicle)):
+        assert (delivery_state_before(o), Vehicle.objects.get(pk=v.pk).status) == before[o.pk]
+    assert not Delivery.objects.filter(order=free).exists() and not DeliveryFollowUp.objects.filter(
+        delivery__order__in=[order, free]).exists()
+    again = run("deliveries", csv_file(DELIVERY_HEADER, [delivery_row(order, vehicle)]))
+    assert again.ok  # delivered again after the undo, as if it had never been
+
+
+def delivery_state_before(order: Order) -> tuple:
+    order.refresh_from_db()
+    scheduled = Delivery.objects.filter(order=order).values_list("vehicle_id", "scheduled_for", "delivered_at",
+                                                                 *sales.CHECKLIST).first()
+    return (order.status, order.vehicle_id, scheduled,
+            Lead.objects.values_list("status", "grade", "closed_at").get(pk=order.lead_id))
+
+
+def test_a_delivery_import_is_not_undone_once_the_car_was_paid_for_since(world: World) -> None:
+    order, vehicle = confirmed_order(world, "c1", schedule=False)
+    outcome = run("deliveries", csv_file(DELIVERY_HEADER, [delivery_row(order, vehicle)]))
+    delivery = Delivery.objects.get(order=order)
+    DeliveryFollowUp.objects.filter(delivery=delivery).update(note="客户满意")  # a C-card the batch made: no blocker
+    Vehicle.objects.filter(pk=vehicle.pk).update(status=Vehicle.Status.IN_STOCK)  # changed at the desk since
+    with translation.override("en"):
+        done = undo.undo(outcome.batch.pk, ADMIN)
+    assert not done.ok and any("changed after the import" in text for text in done.blockers)
+    assert Delivery.objects.filter(order=order).exists()
 
 
 # --- the KPI figures count imported records as desk records ---------------------------------------------------

@@ -55,3 +55,29 @@ def test_the_manager_sees_the_problems_then_imports(page) -> None:
     screenshot(page, "imports-done-desktop")
     assert FollowUp.objects.filter(lead=lead, note="约周六来店").exists()
     assert page.get_by_test_id("import-history").locator("tbody tr").count() == 2
+
+
+def test_the_manager_saves_a_column_mapping_from_a_dms_export(page) -> None:
+    world = build_world()
+    out = io.StringIO()
+    csv.writer(out).writerows([["门店", "合同编号", "客户手机", "颜色"], ["S1", "HT-1", "13900000001", "白"]])
+    log_in(page, "m1")
+    page.goto("/imports/")
+    page.get_by_test_id("mappings-link").click()
+    form = page.get_by_test_id("sample-form")
+    form.locator("select[name=kind]").select_option("orders")
+    form.locator("input[name=name]").fill("DMS 订单")
+    form.locator("input[name=file]").set_input_files(
+        {"name": "合同.csv", "mimeType": "text/csv", "buffer": out.getvalue().encode("gbk")})
+    form.locator("button[type=submit]").click()
+    mapping = page.get_by_test_id("mapping-form")
+    assert mapping.locator("select[name=target_0]").input_value() == "store"  # 门店 is the template's name
+    assert mapping.locator("select[name=target_1]").input_value() == ""  # 合同编号 is the source's own
+    mapping.locator("select[name=target_1]").select_option("order_no")
+    mapping.locator("select[name=target_2]").select_option("mobile")
+    screenshot(page, "imports-mapping-new-desktop")
+    mapping.locator("button[type=submit]").click()
+    listed = page.get_by_test_id("mappings")
+    listed.wait_for()
+    assert "合同编号" in listed.inner_text() and world.stores["S1"].name in listed.inner_text()
+    screenshot(page, "imports-mappings-desktop")

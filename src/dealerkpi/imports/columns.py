@@ -12,9 +12,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.catalog.models import Brand, MarginClass, Trim, VehicleModel
-from dealerkpi.crm.models import Customer, FollowUp, SourceChannel, SurveyResult, TestDrive
+from dealerkpi.crm.models import Complaint, Customer, FollowUp, SourceChannel, SurveyResult, TestDrive
 from dealerkpi.org.models import Role, Staff, Store, Team
-from dealerkpi.sales.models import Order, Payment, Reversal
+from dealerkpi.people.models import TrainingRecord
+from dealerkpi.sales.models import DeliveryFollowUp, Order, Payment, Reversal
 from dealerkpi.sales.services import CHECKLIST
 from dealerkpi.stock.models import Vehicle
 
@@ -333,10 +334,69 @@ SURVEY_COLUMNS = (
                      _("Optional, at most 200 characters."), "", ("说明",))),
 )
 
+COMPLAINT_COLUMNS = (
+    STORE,
+    Column("received_at", "受理时间", values.moment, _("When the complaint was received (date and time): with the "
+                                                   "store and the summary it names the complaint."),
+           "2026-10-06 09:30", ("投诉时间", "接收时间")),
+    Column("summary", "投诉内容", values.note(Complaint._meta.get_field("summary").max_length),
+           _("What the customer complains about."), "交车延迟未提前告知", ("摘要", "内容")),
+    Column("channel", "投诉渠道", values.choice(Complaint.Channel), _(
+        "oem_hotline, consumer_association, social_media, in_store or subordinate (or the Chinese label)."),
+        "oem_hotline", ("渠道", "来源")),
+    _optional(Column("major", "重大投诉", values.flag, _("Optional: 1 for a major complaint (due in 2 days, others "
+                                                        "in 7)."), 0, ("是否重大",))),
+    _optional(Column("mobile", "客户手机", values.mobile, _("Optional: the mobile of one of the store's customers."),
+                     "13912345678", ("手机号", "手机"))),
+    _optional(Column("about", "被投诉人工号", EMPLOYEE, _("Optional: employee number of the person complained "
+                                                       "about."), "E00012", ("被投诉人",))),
+    Column("handler", "处理人工号", EMPLOYEE, _("Employee number of who handles the complaint."), "E00002",
+           ("处理人",)),
+    _optional(Column("due_on", "处理期限", values.day, _("Optional: the day it is due; empty: 2 days after it was "
+                                                     "received for a major complaint, 7 for others."), "",
+                     ("期限",))),
+    _optional(Column("status", "状态", values.choice(Complaint.Status), _(
+        "Optional: open (the default), in_progress or resolved (or the Chinese label)."), "resolved",
+        ("处理状态",))),
+    _optional(Column("resolution", "处理结果", values.note(2000), _("How it was resolved: needed for a resolved "
+                                                                 "complaint."), "致歉并赠送保养一次", ("解决方案",))),
+    _optional(Column("resolved_at", "解决时间", values.moment, _("When a resolved complaint was resolved (date and "
+                                                             "time)."), "2026-10-07 16:00", ("结案时间",))),
+)
+
+C_CARD_COLUMNS = (
+    STORE,
+    *DELIVERY_COLUMNS[1:3],
+    Column("due_on", "应回访日期", values.day, _("The day the call was due (the store's C-card days after the "
+                                             "delivery): with the order it names the call."), "2026-10-06",
+           ("回访日期", "计划回访日期")),
+    Column("done_at", "回访时间", values.moment, _("When the call was made (date and time)."), "2026-10-06 15:00",
+           ("实际回访时间",)),
+    _optional(Column("satisfaction", "满意度", values.whole, _("Optional: the customer's satisfaction, 1 to 5."), 5,
+                     ("满意度评分",))),
+    _optional(Column("note", "备注", values.note(DeliveryFollowUp._meta.get_field("note").max_length),
+                     _("Optional, at most 200 characters."), "客户对交车很满意", ("说明",))),
+)
+
+TRAINING_COLUMNS = (
+    STORE,
+    Column("employee_no", "工号", EMPLOYEE, _("Employee number of who was trained."), "E00012", ("员工编号",)),
+    Column("course", "课程", values.note(TrainingRecord._meta.get_field("course").max_length),
+           _("The course: with the person and the day it names the training."), "新车型产品知识", ("课程名称",)),
+    Column("held_on", "培训日期", values.day, _("The day it was held."), "2026-10-10", ("日期",)),
+    Column("hours", "学时", values.figure, _("Hours trained that day, more than 0 and at most 24."), "3.5",
+           ("培训时长", "小时")),
+    _optional(Column("passed", "是否通过", values.flag, _("Optional: 1 when passed (the default), 0 when not."), 1,
+                     ("通过",))),
+    _optional(Column("trainer", "讲师工号", EMPLOYEE, _("Optional: employee number of a colleague who trained "
+                                                    "the person."), "", ("讲师",))),
+)
+
 COLUMNS = {"follow_ups": FOLLOW_UP_COLUMNS, "deliveries": DELIVERY_COLUMNS, "vehicles": VEHICLE_COLUMNS,
            "staff": STAFF_COLUMNS, "catalogue": CATALOGUE_COLUMNS, "targets": TARGET_COLUMNS, "leads": LEAD_COLUMNS,
            "visits": VISIT_COLUMNS, "test_drives": TEST_DRIVE_COLUMNS, "orders": ORDER_COLUMNS,
-           "payments": PAYMENT_COLUMNS, "attendance": ATTENDANCE_COLUMNS, "surveys": SURVEY_COLUMNS}
+           "payments": PAYMENT_COLUMNS, "attendance": ATTENDANCE_COLUMNS, "surveys": SURVEY_COLUMNS,
+           "complaints": COMPLAINT_COLUMNS, "c_cards": C_CARD_COLUMNS, "training": TRAINING_COLUMNS}
 # The error report's own column: a corrected report can be uploaded again.
 REPORT_COLUMN_NAMES = frozenset({"problems", "问题", "errors", "错误"})
 

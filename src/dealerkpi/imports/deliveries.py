@@ -21,8 +21,6 @@ from django.db.models import Model, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealerkpi.core.bulk import BulkWriter
-from dealerkpi.core.bulk import Table as BulkTable
 from dealerkpi.crm.models import Decision, Lead
 from dealerkpi.crm.services import DELIVERED
 from dealerkpi.sales.models import (
@@ -39,10 +37,11 @@ from dealerkpi.stock.models import Vehicle
 from .columns import DELIVERY_COLUMNS
 from .engine import BATCH, Context, Writer, check_store, chunks, not_in_future, store_ids, typed_rows
 from .reading import Table
+from .records import Links
 from .values import local_day
 
-UPDATED = ("vehicle", "scheduled_for", "delivered_at", *CHECKLIST)
-C_CARD_COLUMNS = ("store_id", "delivery_id", "staff_id", "due_on", "note")
+UPDATED = ("vehicle_id", "scheduled_for", "delivered_at", *CHECKLIST)  # a delivery scheduled at the desk, completed
+CARD_MOVED = ("status", "grade", "closed_at")  # what a delivery moves on the order's A-card
 
 
 @dataclass(slots=True)
@@ -87,6 +86,7 @@ class Scheduled:
     pk: int
     scheduled_for: datetime.datetime | None
     delivered_at: datetime.datetime | None
+    was: tuple  # UPDATED as read, put back when the import is undone
 
 
 class DeliveryImport:
@@ -101,9 +101,11 @@ class DeliveryImport:
         self.approved_below_cost: set[int] = set()
         self.days: dict[int, list[int]] = {}
         self.first_row: dict[tuple[str, object], int] = {}  # ("order", 45) -> the row that had it first
+        self.cards: dict[int, tuple] = {}  # the orders' A-cards: CARD_MOVED as read
+        self.cards_listed: set[int] = set()  # the A-cards listed with the batch already
+        self.vehicle_was: dict[int, str] = {}  # the file's vehicles' status as read
         self.writer = Writer(context, self.insert)
-        self.bulk = BulkWriter()
-        self.c_card_table: BulkTable | None = None
+        self.links = Links(context)
 
     def run(self, table: Table) -> None:
         for number, values, bad in typed_rows(table, DELIVERY_COLUMNS, self.context):
@@ -150,19 +152,23 @@ class DeliveryImport:
             for *head, price, gifts in self.context.locked(Order.objects.filter(pk__in=chunk)).values_list(*fields):
                 self.orders[head[0]] = OrderInfo(*head, price - gifts)
         for chunk in chunks(self.orders):
-            deliveries = Delivery.objects.filter(order_id__in=chunk).values_list(
-                "order_id", "pk", "scheduled_for", "delivered_at")
-            self.scheduled.update((order_id, Scheduled(*rest)) for order_id, *rest in deliveries)
+            deliveries = Delivery.objects.filter(order_id__in=chunk).values_list("order_id", "pk", *UPDATED)
+            self.scheduled.update((order_id, Scheduled(pk, was[1], was[2], tuple(was)))
+                                  for order_id, pk, *was in deliveries)
             approved = OrderApproval.objects.filter(order_id__in=chunk, kind=OrderApproval.Kind.BELOW_COST,
                                                     status=Decision.APPROVED).values_list("order_id", flat=True)
             self.approved_below_cost.update(approved)
+        for chunk in chunks({order.lead_id for order in self.orders.values() if order.lead_id}):
+            self.cards.update((pk, tuple(was)) for pk, *was in Lead.objects.filter(pk__in=chunk).values_list(
+                "pk", *CARD_MOVED))
 
     def _vehicles(self, vins: set[str]) -> None:
         fields = ("vin", "pk", "store_id", "status", "trim_id", "secondary_dealer_id", "cost")
         for chunk in chunks(vins):
             for vin, *rest in self.context.locked(Vehicle.objects.filter(vin__in=chunk)).values_list(*fields):
                 self.vehicles[vin] = VehicleInfo(*rest)
-        for chunk in chunks([v.pk for v in self.vehicles.values()]):
+        self.vehicle_was = {vehicle.pk: vehicle.status for vehicle in self.vehicles.values()}
+        for chunk in chunks(self.vehicle_was):
             self.holders.update(Order.objects.filter(vehicle_id__in=chunk).values_list("vehicle_id", "pk"))
 
     # --- one row ------------------------------------------------------------------------------------------
@@ -284,33 +290,58 @@ class DeliveryImport:
 
     def insert(self, records: list[Model]) -> None:
         """The deliveries, their C-cards, and the order, vehicle and A-card updates: a few set-based statements
-        per batch (the new deliveries' ids are needed for their C-cards, so they are created with bulk_create;
-        the C-cards are copied in with the project's BulkWriter, the ids coming from the table's sequence)."""
+        per batch (the new deliveries' and C-cards' ids are listed with the batch, so they are created with
+        bulk_create); what they change is listed with the batch as it was and as they left it."""
         deliveries: list[Delivery] = records  # type: ignore[assignment]
         scheduled = [d for d in deliveries if d.pk is not None]  # scheduled at the desk: completed
-        Delivery.objects.bulk_create([d for d in deliveries if d.pk is None], batch_size=BATCH)
+        made = Delivery.objects.bulk_create([d for d in deliveries if d.pk is None], batch_size=BATCH)
+        self.links.made(Delivery, [delivery.pk for delivery in made])
         Delivery.objects.bulk_update(scheduled, UPDATED, batch_size=500)
+        self.links.changed(Delivery, [(d.pk, _fields(UPDATED, self.scheduled[d.order_id].was), _of(d, UPDATED))
+                                      for d in scheduled])
         self._c_cards(deliveries)
-        Order.objects.filter(pk__in=[d.order_id for d in deliveries]).update(  # an order has one delivery
+        orders = [self.orders[d.order_id] for d in deliveries]
+        Order.objects.filter(pk__in=[order.pk for order in orders]).update(  # an order has one delivery
             status=Order.Status.DELIVERED,
             vehicle=Subquery(Delivery.objects.filter(order_id=OuterRef("pk")).values("vehicle_id")[:1]))
+        self.links.changed(Order, [(o.pk, {"status": o.status, "vehicle_id": o.vehicle_id},
+                                    {"status": Order.Status.DELIVERED, "vehicle_id": d.vehicle_id})
+                                   for o, d in zip(orders, deliveries, strict=True)])
         Vehicle.objects.filter(pk__in=[d.vehicle_id for d in deliveries]).update(status=Vehicle.Status.DELIVERED)
-        leads = [self.orders[d.order_id].lead_id for d in deliveries if self.orders[d.order_id].lead_id]
-        Lead.objects.filter(pk__in=leads).update(
+        self.links.changed(Vehicle, [(d.vehicle_id, {"status": self.vehicle_was[d.vehicle_id]},
+                                      {"status": Vehicle.Status.DELIVERED}) for d in deliveries])
+        self._cards({order.lead_id for order in orders if order.lead_id})
+
+    def _cards(self, leads: set[int]) -> None:
+        """The A-cards delivered, closed at their latest delivery; listed once (as read) with the batch."""
+        Lead.objects.filter(pk__in=sorted(leads)).update(
             status=Lead.Status.DELIVERED, grade=DELIVERED,
             closed_at=Subquery(Delivery.objects.filter(order__lead_id=OuterRef("pk"), delivered_at__isnull=False)
                                .order_by("-delivered_at").values("delivered_at")[:1]))
+        first = sorted(leads - self.cards_listed)
+        self.cards_listed.update(first)
+        now = Lead.objects.filter(pk__in=first).values_list("pk", *CARD_MOVED)
+        self.links.changed(Lead, [(pk, _fields(CARD_MOVED, self.cards[pk]), _fields(CARD_MOVED, after))
+                                  for pk, *after in now])
 
     def _c_cards(self, deliveries: list[Delivery]) -> None:
-        if self.c_card_table is None:
-            self.c_card_table = self.bulk.table(DeliveryFollowUp, C_CARD_COLUMNS)
+        c_cards = []
         for delivery in deliveries:
             order = self.orders[delivery.order_id]
             day = local_day(delivery.delivered_at)
-            self.c_card_table.rows.extend(
-                (order.store_id, delivery.pk, order.consultant_id, day + datetime.timedelta(days=days), "")
-                for days in self.days[order.store_id])
-        self.bulk.flush()
+            c_cards.extend(DeliveryFollowUp(store_id=order.store_id, delivery_id=delivery.pk,
+                                            staff_id=order.consultant_id, due_on=day + datetime.timedelta(days=days))
+                           for days in self.days[order.store_id])
+        made = DeliveryFollowUp.objects.bulk_create(c_cards, batch_size=BATCH)
+        self.links.made(DeliveryFollowUp, [c_card.pk for c_card in made])
+
+
+def _fields(names: tuple[str, ...], values: tuple) -> dict[str, object]:
+    return dict(zip(names, values, strict=True))
+
+
+def _of(record: Model, names: tuple[str, ...]) -> dict[str, object]:
+    return {name: getattr(record, name) for name in names}
 
 
 def _desk_settings(store_ids: set[int]) -> dict[int, StoreDeskSettings | None]:

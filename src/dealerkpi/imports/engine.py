@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -37,6 +38,13 @@ def chunks(keys: Iterable[K], size: int = CHUNK) -> Iterator[list[K]]:
     ordered = sorted(keys)  # type: ignore[type-var]
     for start in range(0, len(ordered), size):
         yield ordered[start:start + size]
+
+
+def parts(items: Iterable[K], size: int) -> Iterator[list[K]]:
+    """The items in lists of ``size``, in their order, read as they come (a file's rows streamed)."""
+    items = iter(items)
+    while part := list(islice(items, size)):
+        yield part
 
 
 @dataclass

@@ -22,8 +22,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from dealerkpi.core.bulk import BulkWriter
-from dealerkpi.core.bulk import Table as BulkTable
 from dealerkpi.crm.models import FollowUp, IntentGrade, Lead
 from dealerkpi.crm.services import DEFAULT_GRADES, ORDERED, GradeBook, status_of_grade
 from dealerkpi.org.models import RoleAssignment, Staff
@@ -32,9 +30,11 @@ from dealerkpi.org.roles import DESK_ROLES
 from .columns import FOLLOW_UP_COLUMNS
 from .engine import Context, Writer, check_store, chunks, not_in_future, store_ids, typed_rows
 from .reading import Table
+from .records import Links
 from .values import local_day
 
 MINUTE = datetime.timedelta(minutes=1)
+MOVED = ("status", "last_follow_up_at", "grade", "next_follow_up_on", "closed_at")  # what a contact moves on a card
 INSERTED = ("store_id", "lead_id", "staff_id", "at", "channel", "outcome", "grade_after", "due_on", "next_due_on",
             "note")
 
@@ -66,7 +66,7 @@ class Card:
     last_at: datetime.datetime | None
     next_on: datetime.date | None
     closed_at: datetime.datetime | None
-    was: tuple[str, datetime.datetime | None]  # status and last contact when read: changed meanwhile?
+    was: tuple  # MOVED as read: changed at the desk meanwhile? put back when the import is undone
     moved: bool = False
 
 
@@ -104,8 +104,7 @@ class FollowUpImport:
         self.graded: set[int] = set()  # stores with their own grades
         self.seen: set[tuple[int, datetime.datetime]] = set()
         self.writer = Writer(context, self.insert)
-        self.bulk = BulkWriter()
-        self.table: BulkTable | None = None
+        self.links = Links(context)
 
     # --- the run ------------------------------------------------------------------------------------------
 
@@ -151,7 +150,8 @@ class FollowUpImport:
         for chunk in chunks(ids):
             for pk, store_id, status, grade, created, last, next_on, closed in (
                     Lead.objects.filter(pk__in=chunk).values_list(*fields)):
-                self.cards[pk] = Card(store_id, status, grade, created, last, next_on, closed, (status, last))
+                self.cards[pk] = Card(store_id, status, grade, created, last, next_on, closed,
+                                      (status, last, grade, next_on, closed))
 
     def _books(self, store_ids: set[int]) -> None:
         self.books, self.graded = grade_books(store_ids)
@@ -318,33 +318,31 @@ class FollowUpImport:
     # --- writing ------------------------------------------------------------------------------------------
 
     def insert(self, records: list[tuple]) -> None:
-        """COPY on PostgreSQL (executemany on SQLite) through the project's BulkWriter. The ids come from the
-        table's own sequence (no id column is written), so desk entries made meanwhile cannot collide; the
-        writer's Python-side ids and its sequence reset (close()) are for loading an empty database only."""
-        if self.table is None:
-            self.table = self.bulk.table(FollowUp, INSERTED)
-        self.table.rows.extend(records)
-        self.bulk.flush()
+        """One multi-row INSERT per batch, returning the ids the batch lists (``ImportedRecord``)."""
+        made = FollowUp.objects.bulk_create([FollowUp(**dict(zip(INSERTED, record, strict=True)))
+                                             for record in records])
+        self.links.made(FollowUp, [follow_up.pk for follow_up in made])
 
     def finish(self) -> None:
         """The cards the file moved, as the desk leaves them; the usual grades for stores that had none."""
         moved = {pk: card for pk, card in self.cards.items() if card.moved}
         if not self._unchanged(moved):
             return
-        Lead.objects.bulk_update(
-            [Lead(pk=pk, grade=c.grade, last_follow_up_at=c.last_at, next_follow_up_on=c.next_on, status=c.status,
-                  closed_at=c.closed_at) for pk, c in moved.items()],
-            ["grade", "last_follow_up_at", "next_follow_up_on", "status", "closed_at"], batch_size=1000)
+        now = {pk: (c.status, c.last_at, c.grade, c.next_on, c.closed_at) for pk, c in moved.items()}
+        Lead.objects.bulk_update([Lead(pk=pk, **dict(zip(MOVED, fields, strict=True))) for pk, fields in now.items()],
+                                 MOVED, batch_size=1000)
+        self.links.changed(Lead, [(pk, dict(zip(MOVED, moved[pk].was, strict=True)), dict(zip(MOVED, fields,
+                                                                                                strict=True)))
+                                  for pk, fields in now.items()])
         used = {card.store_id for card in self.cards.values()} & set(self.stores.values())
         missing = [grade for store_id in sorted(used - self.graded) for grade in default_grades(store_id)]
-        IntentGrade.objects.bulk_create(missing)
+        self.links.made(IntentGrade, [grade.pk for grade in IntentGrade.objects.bulk_create(missing)])
 
     def _unchanged(self, moved: dict[int, Card]) -> bool:
         """Lock the cards to move and make sure nobody logged a contact on them while the file was checked."""
         for chunk in chunks(moved):
-            now = Lead.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "status",
-                                                                                   "last_follow_up_at")
-            if any((status, last) != moved[pk].was for pk, status, last in now):
+            now = Lead.objects.select_for_update().filter(pk__in=chunk).values_list("pk", *MOVED)
+            if any(tuple(fields) != moved[pk].was for pk, *fields in now):
                 self.context.report.file_error(_(
                     "Some A-cards of the file changed at the desk while it was imported; nothing was saved. "
                     "Import the file again."))

@@ -3,10 +3,12 @@ uploaded on the page, kept until the job that imports it has read it (``imports.
 
 from __future__ import annotations
 
+import datetime
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,9 @@ class ImportBatch(models.Model):
         PAYMENTS = "payments", _("Payments")
         ATTENDANCE = "attendance", _("Attendance (time clock)")
         SURVEYS = "surveys", _("Satisfaction surveys (CSI/SSI)")
+        COMPLAINTS = "complaints", _("Complaints")
+        C_CARDS = "c_cards", _("C-card calls after delivery")
+        TRAINING = "training", _("Training records")
 
     class Outcome(models.TextChoices):
         QUEUED = "queued", _("Waiting its turn")
@@ -114,15 +119,30 @@ class ImportBatch(models.Model):
         return str(self.Outcome(self.state).label)
 
 
+class ExactEncoder(DjangoJSONEncoder):
+    """Times to the microsecond (Django's encoder keeps milliseconds): a record put back is as it was."""
+
+    def default(self, o: object) -> object:
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
 class ImportedRecord(models.Model):
     """A record an import created (the kinds that create records: staff, catalogue, targets, customers and
-    A-cards, visits, orders, payments, vehicles). The desk's apps sit below ``imports`` and do not point at it;
-    the batch points at what it made, and undoing the batch deletes exactly these records."""
+    A-cards, visits, orders, payments, vehicles, complaints, training) or changed (``before``: the fields it changed,
+    as they were, and ``after``: as it left them; a C-card call marked done, an A-card moved by a follow-up, an
+    order delivered). The desk's apps sit below ``imports`` and do not point at it; the
+    batch points at what it made, and undoing the batch deletes exactly these records and puts the changed ones
+    back."""
 
     batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="records", verbose_name=_("import"))
     content_type = models.ForeignKey("contenttypes.ContentType", models.PROTECT, related_name="+",
                                      verbose_name=_("record type"))
     object_id = models.PositiveBigIntegerField(_("record id"))
+    before = models.JSONField(_("before the import"), null=True, blank=True, encoder=ExactEncoder,
+                              help_text=_("Empty: the import made the record."))
+    after = models.JSONField(_("as the import left it"), null=True, blank=True, encoder=ExactEncoder)
 
     class Meta:
         verbose_name = _("imported record")

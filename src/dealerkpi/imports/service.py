@@ -24,7 +24,9 @@ from dealerkpi.org.models import Store, User
 
 from .attendance import AttendanceImport
 from .catalogue import CatalogueImport
+from .ccards import CCardImport
 from .columns import COLUMNS, renamed
+from .complaints import ComplaintImport
 from .deliveries import DeliveryImport
 from .engine import Context, Progress, read_header
 from .followups import FollowUpImport
@@ -36,6 +38,7 @@ from .report import Report
 from .staff import StaffImport
 from .surveys import SurveyImport
 from .targets import TargetImport
+from .training import TrainingImport
 from .vehicles import VehicleImport
 from .workbooks import error_report
 
@@ -44,7 +47,8 @@ IMPORTERS = {Kind.STAFF: StaffImport, Kind.CATALOGUE: CatalogueImport, Kind.TARG
              Kind.LEADS: LeadImport, Kind.FOLLOW_UPS: FollowUpImport, Kind.VISITS: VisitImport,
              Kind.TEST_DRIVES: TestDriveImport,
              Kind.ORDERS: OrderImport, Kind.PAYMENTS: PaymentImport, Kind.VEHICLES: VehicleImport,
-             Kind.DELIVERIES: DeliveryImport, Kind.ATTENDANCE: AttendanceImport, Kind.SURVEYS: SurveyImport}
+             Kind.DELIVERIES: DeliveryImport, Kind.ATTENDANCE: AttendanceImport, Kind.SURVEYS: SurveyImport,
+             Kind.COMPLAINTS: ComplaintImport, Kind.C_CARDS: CCardImport, Kind.TRAINING: TrainingImport}
 NOT_ALLOWED = gettext_noop("Imports are for sales managers, general managers and head office.")
 
 

@@ -1,7 +1,9 @@
 """Undoing an import: the records a batch made (``ImportedRecord``) are deleted, newest model first, while nothing
 made since depends on them: an imported order with a delivery, a payment or a follow-up logged after it blocks the
-undo, and the blockers are named. Who may: whoever may import into every store of the batch (for the catalogue,
-which has none, head office and administrators).
+undo, and the blockers are named. The records it changed (the A-cards a follow-up moved; the orders, vehicles and
+A-cards a delivery completed; C-card calls marked done) get their fields back as they were, while they are as the
+import left them (locked while they are checked and put back). Who may: whoever may import into every store of the
+batch (for the catalogue, which has none, head office and administrators).
 
     undoable(viewer)       -> the batches the viewer may undo (imported, with records)
     blockers(batch)        -> what depends on the batch's records, in words ([] when it can be undone)
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -24,7 +27,7 @@ from dealerkpi.core.scope import Viewer
 from dealerkpi.org.models import Store
 
 from .catalogue import MASTER_DATA_REACH
-from .engine import chunks
+from .engine import BATCH, chunks
 from .models import ImportBatch, ImportedRecord
 from .records import parents_first
 from .service import importable_stores
@@ -53,10 +56,10 @@ def undoable(viewer: Viewer) -> QuerySet[ImportBatch]:
 
 
 def made_by(batch: ImportBatch) -> dict[type[Model], list[int]]:
-    """The batch's records by model."""
+    """The records the batch made, by model."""
     made: dict[int, list[int]] = defaultdict(list)
-    for kind_id, object_id in ImportedRecord.objects.filter(batch=batch).order_by("pk").values_list(
-            "content_type_id", "object_id"):
+    for kind_id, object_id in ImportedRecord.objects.filter(batch=batch, before__isnull=True).order_by(
+            "pk").values_list("content_type_id", "object_id"):
         made[kind_id].append(object_id)
     return {ContentType.objects.get_for_id(kind_id).model_class(): ids  # type: ignore[misc]
             for kind_id, ids in made.items()}
@@ -103,17 +106,63 @@ def undo(batch_id: int, viewer: Viewer) -> Undone:
         batch = ImportBatch.objects.select_for_update().filter(pk__in=allowed).defer("report", "content").first()
         if batch is None:
             return Undone(None)
-        made = made_by(batch)
-        waiting = blockers(batch, made)
+        made, changed = made_by(batch), changed_by(batch)
+        waiting = blockers(batch, made) + changed_since(changed)
         if waiting:
-            return Undone(batch, blockers=waiting)
-        deleted = sum(_delete(model, made[model]) for model in reversed(parents_first(made)))  # children first
+            return Undone(batch, blockers=waiting[:SHOWN])
+        deleted = _restore(changed)  # first: a record changed may point at one the batch made (an order's vehicle)
+        deleted += sum(_delete(model, made[model]) for model in reversed(parents_first(made)))  # children first
         before = {"outcome": batch.outcome}
         batch.outcome = ImportBatch.Outcome.UNDONE
         batch.save(update_fields=["outcome"])
         entry(AuditEntry.Action.UPDATE, batch, before, {"outcome": batch.outcome},
               detail=f"undone: {deleted} records").save()
         return Undone(batch, deleted)
+
+
+def changed_by(batch: ImportBatch) -> dict[type[Model], list[tuple[Model, dict[str, Any]]]]:
+    """The records the batch changed, by model: each as it was before the import (an unsaved instance with the
+    changed fields), and the fields as the import left them (as the JSON holds them)."""
+    changed: dict[type[Model], list[tuple[Model, dict[str, Any]]]] = defaultdict(list)
+    for kind_id, object_id, before, after in ImportedRecord.objects.filter(batch=batch, before__isnull=False).order_by(
+            "pk").values_list("content_type_id", "object_id", "before", "after"):
+        model = ContentType.objects.get_for_id(kind_id).model_class()
+        record = model(pk=object_id)  # type: ignore[misc]
+        for name, value in before.items():  # the JSON's text back to the field's type (a time, a day...)
+            setattr(record, name, model._meta.get_field(name).to_python(value))  # type: ignore[union-attr]
+        changed[model].append((record, after or {}))  # type: ignore[index]
+    return changed
+
+
+def changed_since(changed: dict[type[Model], list[tuple[Model, dict[str, Any]]]]) -> list[str]:
+    """The records the batch changed that were changed again since (one query per model and chunk, locking them
+    until they are put back): putting them back would undo that later change too."""
+    found: list[str] = []
+    for model, records in changed.items():
+        left = {record.pk: after for record, after in records}
+        fields = sorted({name for after in left.values() for name in after})
+        for chunk in chunks(left):
+            for pk, *now in model.objects.select_for_update().filter(pk__in=chunk).values_list("pk", *fields):
+                as_left = {name: model._meta.get_field(name).to_python(left[pk][name]) for name in left[pk]}
+                if any(as_left[name] != value for name, value in zip(fields, now, strict=True) if name in as_left):
+                    found.append(_("%(record)s %(id)s was changed after the import") % {
+                        "record": model._meta.verbose_name, "id": pk})
+            if len(found) >= SHOWN:
+                return found[:SHOWN]
+    return found
+
+
+def _restore(changed: dict[type[Model], list[tuple[Model, dict[str, Any]]]]) -> int:
+    """Put the records the batch changed back as they were: one bulk update per model and set of fields."""
+    restored = 0
+    for model, records in changed.items():
+        by_fields: dict[tuple[str, ...], list[Model]] = defaultdict(list)
+        for record, after in records:
+            by_fields[tuple(sorted(after))].append(record)
+        for fields, same in by_fields.items():
+            model.objects.bulk_update(same, fields, batch_size=BATCH)  # type: ignore[attr-defined]
+            restored += len(same)
+    return restored
 
 
 def _delete(model: type[Model], ids: list[int]) -> int:

@@ -35,7 +35,7 @@ from .workbooks import XLSX, template
 HISTORY = 20
 
 
-def _importer(request: HttpRequest) -> Viewer:
+def importer(request: HttpRequest) -> Viewer:
     refuse_unless(request.user.has_perm("imports.import_data"), _(NOT_ALLOWED))
     return viewer_of(request)
 
@@ -44,7 +44,7 @@ def _importer(request: HttpRequest) -> Viewer:
 @require_http_methods(["GET", "POST"])
 def import_page(request: HttpRequest) -> HttpResponse:
     """The form; a valid upload is kept and queued for its job, and the page follows it."""
-    viewer = _importer(request)
+    viewer = importer(request)
     form = ImportForm(request.POST or None, request.FILES or None, mappings=mappings_for(viewer))
     if request.method == "POST":
         if form.is_valid():
@@ -62,7 +62,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One's own upload: how far its job is (the fragment htmx polls while it is queued or being read, which
     reloads the page once it is done), then what it found; POST runs again an upload whose job was lost."""
-    viewer = _importer(request)
+    viewer = importer(request)
     batch = (uploads.followed(request.user, viewer).filter(pk=pk).defer("content", "report")  # type: ignore[arg-type]
              .annotate(has_report=Q(report__isnull=False)).first())
     if batch is None:
@@ -84,7 +84,7 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def undo_batch(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete what an import made, unless something made since depends on it (then nothing, and what does)."""
-    viewer = _importer(request)
+    viewer = importer(request)
     if not undo.undoable(viewer).filter(pk=pk).exists():
         raise Http404
     done = undo.undo(pk, viewer)
@@ -114,7 +114,7 @@ def _context(request: HttpRequest, viewer: Viewer, form: ImportForm, batch: Impo
 @login_required
 @require_GET
 def template_download(request: HttpRequest, kind: str) -> HttpResponse:
-    viewer = _importer(request)
+    viewer = importer(request)
     if kind not in ImportBatch.Kind.values:
         raise Http404
     store = importable_stores(viewer).first()
@@ -128,7 +128,7 @@ def template_download(request: HttpRequest, kind: str) -> HttpResponse:
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A rejected file's rows with their problems: only for who uploaded it (``uploads.followed``). It repeats the
     file's rows (customers' and staff's names, notes), so every download is in the audit trail."""
-    viewer = _importer(request)
+    viewer = importer(request)
     batch = uploads.followed(request.user, viewer).filter(pk=pk, report__isnull=False).first()  # type: ignore[arg-type]
     if batch is None:
         raise Http404
