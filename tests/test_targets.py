@@ -581,7 +581,7 @@ def test_the_metric_is_chosen_from_labels_grouped_with_units(client, world: Worl
     form = response.context["form"]
     groups = dict(form.fields["metric"].choices[1:])
     assert list(groups) == ["Volume", "Gross profit and output", "Derivative business", "Customers", "Market",
-                            "Team and people"]
+                            "Team and people", "Process and faults"]
     assert groups["Volume"][:3] == [("units_delivered", "Cars delivered (cars)"),
                                     ("units_by_model", "Cars delivered by model (cars)"),
                                     ("units_by_margin_class", "Cars delivered by margin class (cars)")]
