@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from dealerkpi import metrics
@@ -282,6 +283,19 @@ def test_the_time_clocks_export_in_gbk_with_chinese_headers_makes_each_persons_d
     assert again.ok and (again.report.written, again.report.unchanged) == (0, 3), "the same file changes nothing"
     assert undo(outcome.batch.pk, ADMIN).deleted == 3
     assert not AttendanceRecord.objects.filter(day__in=[oct_(12), oct_(13)]).exists()
+
+
+def test_an_imported_day_corrected_at_the_desk_blocks_the_undo(world: World) -> None:
+    export = rows_of(punches(world, ("S1", "c1", "2026-10-12 08:41"), ("S1", "c2", "2026-10-12 08:31")))
+    outcome = run("attendance", export)
+    assert outcome.ok, problems(outcome)
+    record_day(world.stores["S1"], world.staff["c1"], oct_(12), Day(status=Status.LEAVE, leave_kind="sick"))
+    with translation.override("en"):
+        refused = undo(outcome.batch.pk, ADMIN)
+    assert refused.deleted == 0 and len(refused.blockers) == 1
+    assert "was changed after the import" in refused.blockers[0]
+    assert AttendanceRecord.objects.get(staff=world.staff["c1"], day=oct_(12)).status == Status.LEAVE
+    assert AttendanceRecord.objects.filter(staff=world.staff["c2"], day=oct_(12)).exists(), "nothing deleted"
 
 
 def test_a_day_recorded_at_the_desk_is_not_overwritten_and_bad_rows_write_nothing(world: World) -> None:

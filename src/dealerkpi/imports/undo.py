@@ -1,6 +1,7 @@
 """Undoing an import: the records a batch made (``ImportedRecord``) are deleted, newest model first, while nothing
-made since depends on them: an imported order with a delivery, a payment or a follow-up logged after it blocks the
-undo, and the blockers are named. The records it changed (the A-cards a follow-up moved; the orders, vehicles and
+made since depends on them and nobody has corrected them since (an imported order with a delivery, a payment or a
+follow-up logged after it, or an imported day of attendance corrected at the desk, blocks the undo), and the
+blockers are named. The records it changed (the A-cards a follow-up moved; the orders, vehicles and
 A-cards a delivery completed; C-card calls marked done) get their fields back as they were, while they are as the
 import left them (locked while they are checked and put back). Who may: whoever may import into every store of the
 batch (for the catalogue, which has none, head office and administrators).
@@ -12,6 +13,7 @@ batch (for the catalogue, which has none, head office and administrators).
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +94,26 @@ def blockers(batch: ImportBatch, made: dict[type[Model], list[int]] | None = Non
     return found
 
 
+def corrected_since(batch: ImportBatch, made: dict[type[Model], list[int]]) -> list[str]:
+    """The audited records the batch made that someone changed after the import (their audit trail says so; one
+    query per model and chunk of ids): deleting them would lose that correction."""
+    finished = batch.started_at + datetime.timedelta(seconds=batch.seconds)
+    found: list[str] = []
+    for model, ids in made.items():
+        if not issubclass(model, AuditedModel):
+            continue
+        kind = ContentType.objects.get_for_model(model)
+        for chunk in chunks(ids):
+            later = AuditEntry.objects.filter(content_type=kind, action=AuditEntry.Action.UPDATE, at__gt=finished,
+                                              object_id__in=[str(pk) for pk in chunk])
+            found += [_("%(record)s %(id)s was changed after the import") % {
+                "record": model._meta.verbose_name, "id": pk} for pk in later.values_list(
+                    "object_id", flat=True).distinct().order_by("object_id")[:SHOWN]]
+            if len(found) >= SHOWN:
+                return found[:SHOWN]
+    return found
+
+
 def _relations(model: type[Model]) -> list:
     """Every foreign key and one-to-one pointing at the model, those named "+" too."""
     return [f for f in model._meta.get_fields(include_hidden=True)
@@ -107,7 +129,7 @@ def undo(batch_id: int, viewer: Viewer) -> Undone:
         if batch is None:
             return Undone(None)
         made, changed = made_by(batch), changed_by(batch)
-        waiting = blockers(batch, made) + changed_since(changed)
+        waiting = blockers(batch, made) + corrected_since(batch, made) + changed_since(changed)
         if waiting:
             return Undone(batch, blockers=waiting[:SHOWN])
         deleted = _restore(changed)  # first: a record changed may point at one the batch made (an order's vehicle)
