@@ -18,13 +18,25 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, DateTimeField, F, Max, Model, Q
+from django.db.models import Count, DateTimeField, F, Max, Min, Model, Q
 from django.db.models.functions import TruncDate
 
 from dealerkpi import metrics
 from dealerkpi.catalog.models import TrimPrice
+from dealerkpi.conduct.models import ChecklistKind, Fault, ProcessCheck, ProcessStep
+from dealerkpi.conduct.services import score
 from dealerkpi.core.bulk import BulkWriter
-from dealerkpi.crm.models import Complaint, Customer, FollowUp, Lead, LostSale, ShowroomVisit
+from dealerkpi.crm.models import (
+    Complaint,
+    Customer,
+    FloorShift,
+    FollowUp,
+    Lead,
+    LostSale,
+    OwnershipRule,
+    ShowroomVisit,
+    SurveyResult,
+)
 from dealerkpi.crm.models import TestDrive as Drive
 from dealerkpi.demo_data.clock import months_before
 from dealerkpi.demo_data.generate import Generator
@@ -38,6 +50,7 @@ from dealerkpi.pay import runs
 from dealerkpi.pay.models import Statement
 from dealerkpi.people.models import (
     AttendanceRecord,
+    AttendanceRules,
     Candidate,
     Certification,
     Interview,
@@ -51,10 +64,20 @@ from dealerkpi.plans.engine import Period, expr
 from dealerkpi.plans.engine.names import reference
 from dealerkpi.plans.models import Plan, PlanVersion
 from dealerkpi.reports.analysis import month_analysis
-from dealerkpi.sales.models import Delivery, DeliveryFollowUp, Order, OrderApproval, OrderCredit, Reversal
+from dealerkpi.sales.models import (
+    Delivery,
+    DeliveryFollowUp,
+    Order,
+    OrderApproval,
+    OrderCredit,
+    Reversal,
+    SalesPolicy,
+    Spiff,
+)
 from dealerkpi.stock import ordering
 from dealerkpi.stock.models import FloorPlanRate, Vehicle, VehicleOrder, VehicleOrderLine, WholesalePrice
 from dealerkpi.targets.models import Target
+from dealerkpi.tasks.models import Task
 
 SH = ZoneInfo("Asia/Shanghai")
 UNTIL = datetime.date(2026, 6, 17)
@@ -67,6 +90,7 @@ PLANNED = {
     (Lead, "next_follow_up_on"), (FollowUp, "due_on"), (FollowUp, "next_due_on"), (Delivery, "scheduled_for"),
     (DeliveryFollowUp, "due_on"), (Complaint, "due_on"), (Drive, "starts_at"), (Drive, "ends_at"),
     (PromotionExecution, "ends_on"), (OnboardingItem, "due_on"), (Probation, "ends_on"), (Certification, "expires_on"),
+    (FloorShift, "day"), (SalesPolicy, "valid_to"), (Spiff, "valid_to"), (Task, "due_on"),
 }
 # (record, the person in it, the record's date): the person worked in the store on that date.
 ACTS = [
@@ -81,6 +105,9 @@ ACTS = [
     (PresentationAudit, "auditor", "audited_on"), (PromotionExecution, "assessed_by", "starts_on"),
     (Position, "opened_by", "opened_on"), (Interview, "interviewer", "held_on"), (OnboardingItem, "done_by", "done_on"),
     (Probation, "decided_by", "decided_on"), (Certification, "staff", "obtained_on"),
+    (FloorShift, "staff", "day"), (ProcessCheck, "staff", "day"), (ProcessCheck, "checker", "day"),
+    (Fault, "staff", "day"), (Fault, "recorded_by", "recorded_at"), (Fault, "decided_by", "decided_at"),
+    (Task, "owner", "due_on"), (Task, "closed_by", "closed_at"), (Spiff, "published_by", "published_at"),
 ]
 
 
@@ -311,7 +338,8 @@ def dated_fields(model: type[Model]) -> Iterator[tuple[str, bool]]:
 
 def test_nothing_is_dated_after_noon_of_the_last_day() -> None:
     checked = 0
-    for model in [*Generator.models(), Plan, PlanVersion, Target]:
+    store_rules = [FloorShift, SalesPolicy, Spiff, ProcessCheck, Fault, Task, SurveyResult]
+    for model in [*Generator.models(), Plan, PlanVersion, Target, *store_rules]:
         for name, is_time in dated_fields(model):
             latest = model._default_manager.aggregate(latest=Max(name))["latest"]
             if latest is not None:
@@ -428,3 +456,94 @@ def test_secondary_dealers_pay_the_cost_and_a_small_margin() -> None:
         for price in prices.select_related("trim"):
             cost = TrimPrice.objects.filter(trim=price.trim, valid_from=price.valid_from).get().cost
             assert cost * Decimal("1.01") < price.price < cost * Decimal("1.035")
+
+
+# --- 6. the showroom floor and the store's rules (demo_data/store_rules.py) ------------------------------------
+
+JUNE_1 = datetime.date(2026, 6, 1)
+JUNE_30 = datetime.date(2026, 6, 30)
+
+
+def test_each_store_has_its_floor_roster_to_a_week_ahead_and_its_own_rules() -> None:
+    for store in Store.objects.all():
+        shifts = FloorShift.objects.filter(store=store)
+        # June 1st to the last day (June 17th) and the 7 days after: June 24th
+        assert shifts.aggregate(first=Min("day"), last=Max("day")) == {
+            "first": JUNE_1, "last": UNTIL + datetime.timedelta(days=7)}
+        assert shifts.filter(day=UNTIL, on_leave=False).count() >= 5, "consultants on the floor today"
+        assert shifts.filter(on_leave=True, day__lte=UNTIL).exists() and shifts.filter(on_leave=True).count() < (
+            shifts.count() / 5)
+        # no shift on a rest day, and on leave exactly when the attendance sheet says the consultant was not in
+        sheet = dict(((row.staff_id, row.day), row.status) for row in AttendanceRecord.objects.filter(
+            store=store, day__gte=JUNE_1))
+        for shift in shifts.filter(day__lte=UNTIL):
+            status = sheet[shift.staff_id, shift.day]
+            assert status != AttendanceRecord.Status.REST
+            assert shift.on_leave == (status not in (AttendanceRecord.Status.PRESENT, AttendanceRecord.Status.LATE))
+        assert OwnershipRule.objects.filter(store=store).count() == AttendanceRules.objects.filter(store=store).count(
+            ) == 1
+
+
+def test_each_store_has_the_months_sales_policies_and_a_spiff_this_week_only() -> None:
+    for store in Store.objects.all():
+        policies = SalesPolicy.objects.filter(store=store)
+        assert policies.filter(trim__isnull=False).count() == 3 and policies.filter(vehicle__isnull=False).count() == 1
+        assert set(policies.values_list("valid_from", "valid_to")) == {(JUNE_1, JUNE_30)}
+        aged = policies.get(vehicle__isnull=False).vehicle
+        assert aged.status == Vehicle.Status.IN_STOCK
+        assert not Vehicle.objects.filter(store=store, status=Vehicle.Status.IN_STOCK,
+                                          arrived_on__lt=aged.arrived_on).exists(), "the car longest in stock"
+        spiff = Spiff.objects.get(store=store)
+        # UNTIL is Wednesday 2026-06-17: the week runs Monday the 15th to Sunday the 21st, all in June, after May's run
+        assert (spiff.valid_from, spiff.valid_to) == (datetime.date(2026, 6, 15), datetime.date(2026, 6, 21))
+        assert spiff.vehicle_model_id is not None and spiff.status == Spiff.Status.PUBLISHED
+        assert spiff.paid_at is None and spiff.amount == Decimal("500")
+
+
+def test_each_store_checks_its_process_against_its_steps_and_has_faults_in_every_state() -> None:
+    for store in Store.objects.all():
+        steps = ProcessStep.objects.filter(store=store)
+        assert steps.filter(kind=ChecklistKind.RECEPTION).count() == 6
+        assert steps.filter(kind=ChecklistKind.DELIVERY).count() == 5
+        checks = ProcessCheck.objects.filter(store=store).prefetch_related("steps")
+        # every other day from June 1st to the 17th: the 1st, 3rd, ..., 17th = 9 checks, receptions and deliveries
+        assert checks.count() == 9 and {check.day.day for check in checks} == set(range(1, 18, 2))
+        assert {check.kind for check in checks} == set(ChecklistKind)
+        assert checks.exclude(shopper="").exists() and checks.filter(shopper="").exists()
+        for check in checks:
+            assert len(check.steps.all()) == steps.filter(kind=check.kind).count()
+            assert check.score == score((step.weight, step.passed) for step in check.steps.all())
+        faults = Fault.objects.filter(store=store)
+        assert sorted(faults.values_list("status", flat=True)) == sorted(
+            [Fault.Status.PROPOSED, Fault.Status.APPROVED, Fault.Status.APPEALED, Fault.Status.REJECTED])
+        assert not faults.filter(day__lt=JUNE_1).exists()
+        assert not faults.filter(status=Fault.Status.PROPOSED, decided_at__isnull=False).exists()
+        appealed = faults.get(status=Fault.Status.APPEALED)
+        assert appealed.recorded_at < appealed.decided_at < appealed.appealed_at <= NOW
+        # the demo's consultant login (the first consultant employed on the last day) sees a check and an appeal
+        consultant = next(person for person in Staff.objects.filter(store=store, role=Role.CONSULTANT)
+                          .order_by("employee_no") if person.is_employed_on(UNTIL))
+        assert appealed.staff == consultant and checks.filter(staff=consultant).exists()
+
+
+def test_each_store_has_the_months_tasks_open_overdue_and_done() -> None:
+    for store in Store.objects.all():
+        tasks = Task.objects.filter(store=store, due_on__gte=JUNE_1, due_on__lte=JUNE_30)
+        assert tasks.count() == Task.objects.filter(store=store).count() == 4
+        assert tasks.filter(Task.overdue_on(UNTIL)).exists()
+        assert tasks.filter(status=Task.Status.OPEN, due_on__gte=UNTIL).exists()
+        done = tasks.filter(status=Task.Status.DONE)
+        assert done.count() == 2 and not done.filter(Q(evidence_note="") | Q(closed_at=None)).exists()
+        assert set(tasks.values_list("source", flat=True)) == set(Task.Source)
+
+
+def test_each_store_has_csi_and_ssi_results_of_past_months_and_this_one() -> None:
+    for store in Store.objects.all():
+        results = SurveyResult.objects.filter(store=store)
+        assert set(results.values_list("kind", flat=True)) == set(SurveyResult.Kind)
+        assert results.filter(surveyed_on__gte=JUNE_1).exists() and results.filter(surveyed_on__lt=JUNE_1).exists()
+        assert results.aggregate(latest=Max("surveyed_on"))["latest"] <= UNTIL
+        assert not results.filter(Q(score__lt=0) | Q(score__gt=100)).exists()
+        # each result is of a car the consultant sold and delivered
+        delivered = set(Delivery.objects.filter(store=store).values_list("vehicle_id", "order__consultant_id"))
+        assert set(results.values_list("vehicle_id", "consultant_id")) <= delivered

@@ -18,6 +18,7 @@ from dealerkpi.demo_data.manufacturer import seed_manufacturer
 from dealerkpi.demo_data.oem import seed_oem
 from dealerkpi.demo_data.pay import seed_pay
 from dealerkpi.demo_data.scales import SCALES
+from dealerkpi.demo_data.store_rules import seed_store_rules
 
 
 def _date(value: str) -> datetime.date:
@@ -106,6 +107,7 @@ class Command(BaseCommand):
             result.counts.update(seed_pay(generator.window_start, until, options["seed"]))
             result.counts.update(seed_manufacturer(until, options["seed"]))  # invoice days: before the policy's targets
             result.counts.update(seed_oem(generator.window_start, until, options["seed"]))
+            result.counts.update(seed_store_rules(until, options["seed"]))
         table = Table(title="Rows written")
         table.add_column("table")
         table.add_column("rows", justify="right")
