@@ -20,6 +20,7 @@ from dealerkpi.people.models import Probation
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, parse_plan_document, publish_version
 from dealerkpi.studio.replay import replay
+from tests.test_exports import pdf_text
 from tests.world import World, build_world, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,8 @@ def test_the_statement_says_which_plan_applied_and_why(world: World) -> None:
     statement = Statement.objects.get(run=run, staff=world.staff["c3"])
     page = signed_in("m1").get(reverse("statement-detail", args=[statement.pk])).content.decode()
     assert "consultant_probation" in page and "on probation until 2026-10-16" in page
+    pdf = signed_in("m1").get(reverse("statement-pdf", args=[statement.pk]))
+    assert "(on probation until 2026-10-16)" in " ".join(pdf_text(pdf.content).split())  # the PDF's cell wraps
     other = Statement.objects.get(run=run, staff=world.staff["c1"])
     page = signed_in("m1").get(reverse("statement-detail", args=[other.pk])).content.decode()
     assert "on probation until" not in page
