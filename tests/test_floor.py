@@ -101,7 +101,10 @@ def test_logging_a_walk_in_at_the_desk_suggests_the_next_and_records_the_turn(wo
 def test_the_supervisor_sets_a_shift_a_consultant_may_not(world: World) -> None:
     form = {"staff": world.staff["c2"].pk, "day": "2026-10-13", "starts": "10:00", "ends": "19:00"}
     assert signed_in("c1").post(reverse("floor-board"), form).status_code == 403
-    assert signed_in("c1").get(reverse("floor-board")).status_code == 200  # the floor is read by all at the desk
+    read = signed_in("c1").get(reverse("floor-board"))
+    assert read.status_code == 200  # the floor is read by all at the desk
+    assert "Nobody is on duty now." in read.content.decode() and "shifts below" not in read.content.decode()
+    assert "set today's shifts below" in signed_in("sup1").get(reverse("floor-board")).content.decode()
     assert signed_in("sup1").post(reverse("floor-board"), form).status_code == 302
     saved = FloorShift.objects.get(staff=world.staff["c2"], day=datetime.date(2026, 10, 13))
     assert (saved.starts, saved.ends, saved.store) == (datetime.time(10), datetime.time(19), world.stores["S1"])
