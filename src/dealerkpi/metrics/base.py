@@ -124,6 +124,12 @@ def tidy(value: Decimal | int | float | None) -> Decimal:
     return number.normalize()
 
 
+def two_places(value: Decimal | int | float | None) -> Decimal:
+    """A database sum of two-place values (scores, yuan) back to two places, exact: SQLite adds them in floating
+    point."""
+    return tidy(tidy(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def shared(value: Decimal | int | float | None) -> Decimal:
     """A database sum of share (percent) x amount, turned into the amount credited: exact, divided by 100."""
     if value is None:

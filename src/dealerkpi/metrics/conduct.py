@@ -4,22 +4,14 @@ overturned on appeal), per person and team of the day checked or of the fault.""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from dealerkpi.conduct.models import ChecklistKind, Fault, ProcessCheck
 
-from .base import Table, grouped, tidy
+from .base import Table, grouped, two_places
 from .period import Frame
 
-FEN = Decimal("0.01")
 KINDS = tuple(ChecklistKind.values)
-
-
-def _two_places(value: Decimal | int | float | None) -> Decimal:
-    """A sum of two-place values (scores, yuan), exact: SQLite sums them in floating point."""
-    return tidy(tidy(value).quantize(FEN, rounding=ROUND_HALF_UP))
 
 
 def process_checks(frame: Frame, kind: str = "") -> QuerySet[ProcessCheck]:
@@ -35,7 +27,7 @@ def process_table(frame: Frame) -> Table:
     for kind in KINDS:
         aggregates[f"{kind}_score_total"] = Sum("score", filter=Q(kind=kind))
         aggregates[f"{kind}_checks"] = Count("pk", filter=Q(kind=kind))
-    convert = {f"{kind}_score_total": _two_places for kind in KINDS}
+    convert = {f"{kind}_score_total": two_places for kind in KINDS}
     return Table(rows=grouped(process_checks(frame), "staff_id", F("day"), aggregates, convert))
 
 
@@ -48,4 +40,4 @@ def counted_faults(frame: Frame) -> QuerySet[Fault]:
 def faults_table(frame: Frame) -> Table:
     """Fault points and amount per person and team of the fault's day. One query."""
     aggregates = {"fault_points": Sum("points"), "fault_amount": Sum("amount")}
-    return Table(rows=grouped(counted_faults(frame), "staff_id", F("day"), aggregates, {"fault_amount": _two_places}))
+    return Table(rows=grouped(counted_faults(frame), "staff_id", F("day"), aggregates, {"fault_amount": two_places}))

@@ -4,24 +4,16 @@ a store's or a quarter's average is its points over its responses)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.db.models import Aggregate, Count, F, Q, QuerySet, Sum
 
 from dealerkpi.crm.models import SurveyResult
 from dealerkpi.sales.models import DeliveryFollowUp
 
-from .base import Table, grouped, tidy
+from .base import Table, grouped, two_places
 from .care import c_cards_done
 from .period import Frame, local_day
 
-SCORE_PLACES = Decimal("0.01")
 SURVEY_KINDS = {"survey_csi": SurveyResult.Kind.CSI, "survey_ssi": SurveyResult.Kind.SSI}
-
-
-def points(value: Decimal | int | float | None) -> Decimal:
-    """A database sum of scores with two decimals (SQLite adds them in floating point) back to two places."""
-    return tidy(None if value is None else Decimal(str(value)).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP))
 
 
 def scored_c_cards(frame: Frame) -> QuerySet[DeliveryFollowUp]:
@@ -48,5 +40,5 @@ def surveys_table(frame: Frame) -> Table:
     for metric, kind in SURVEY_KINDS.items():
         aggregates[f"{metric}_responses"] = Count("pk", filter=Q(kind=kind))
         aggregates[f"{metric}_points"] = Sum("score", filter=Q(kind=kind))
-        convert[f"{metric}_points"] = points
+        convert[f"{metric}_points"] = two_places
     return Table(rows=grouped(survey_results(frame), "consultant_id", F("surveyed_on"), aggregates, convert))

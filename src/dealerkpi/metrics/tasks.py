@@ -18,7 +18,7 @@ def tasks_due(frame: Frame) -> QuerySet[Task]:
     return (
         Task.objects.filter(store_id__in=frame.store_ids)
         .filter(frame.on_days("due_on"))
-        .filter(Q(status=Task.Status.DONE) | Q(status=Task.Status.OPEN, due_on__lt=frame.today))
+        .filter(Q(status=Task.Status.DONE) | Task.overdue_on(frame.today))
         .annotate(closed_day=local_day("closed_at"))
     )
 
