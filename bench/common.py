@@ -20,7 +20,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "var" / "bench" / "results.jsonl"
+# Every measurement's summary, one JSON line each, in a file per UTC day: committed, so that every published
+# figure can be traced to its raw line (BENCH_RESULTS: another file, e.g. for trying things out).
+RESULTS_DIR = ROOT / "bench" / "results"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
@@ -108,12 +110,23 @@ def machine() -> dict:
     }
 
 
+def commit() -> str:
+    """The code measured: the commit of BENCH_SRC's checkout or this one, with '+' when it has uncommitted changes."""
+    where = Path(os.environ.get("BENCH_SRC") or ROOT)
+    head = subprocess.run(["git", "-C", str(where), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          check=False).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True, check=False).stdout.strip()
+    return head + ("+" if dirty else "")
+
+
 def record(benchmark: str, result: dict) -> None:
-    """Append a parent's summary to var/bench/results.jsonl (with the time and the load average)."""
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    """Append a parent's summary to bench/results/<day>.jsonl (with the time, the load average and the commit)."""
+    results = Path(os.environ.get("BENCH_RESULTS") or RESULTS_DIR / time.strftime("%Y-%m-%d.jsonl", time.gmtime()))
+    results.parent.mkdir(parents=True, exist_ok=True)
     at = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-    entry = {"benchmark": benchmark, "at": at, "loadavg": loadavg(), **result}
-    with RESULTS.open("a", encoding="utf-8") as out:
+    entry = {"benchmark": benchmark, "at": at, "loadavg": loadavg(), "commit": commit(), **result}
+    with results.open("a", encoding="utf-8") as out:
         out.write(json.dumps(entry, default=str) + "\n")
     print(json.dumps(entry, indent=2, default=str))
 

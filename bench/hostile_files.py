@@ -8,7 +8,7 @@ Each file is built, then imported in a fresh child process: its wall time and ho
 resident memory at the peak (the peak is reset just before, by writing 5 to /proc/self/clear_refs; Linux), so
 the figures are that import's alone. The database needs only the schema (the files name no store that
 exists): the first run migrates an SQLite file under var/bench/. Prints a Markdown table (docs/reliability.md
-holds the one measured here) and appends the results to var/bench/results.jsonl.
+holds the one measured here) and appends the results to bench/results/<day>.jsonl.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ group-wide metrics pass (`metrics.period_inputs` over all the stores at once, or
 from __future__ import annotations
 
 import argparse
+import cProfile
 import time
 
 from common import emit, peak_rss_mb, peak_rss_of_children_mb, record, run_child, setup_django, spread
@@ -72,7 +73,10 @@ def child(args: argparse.Namespace) -> None:
     if args.way.startswith("metrics"):  # the metrics alone: per store as a run reads them, or group-wide in batches
         metrics_only(args, stores, period, count, rss_before)
         return
+    profiler = cProfile.Profile() if args.profile else None
     with connection.execute_wrapper(count):
+        if profiler:
+            profiler.enable()
         started = time.perf_counter()
         if args.way == "per_store":
             done = (runs.compute(runs.new_run(store, period)) for store in stores)
@@ -86,6 +90,9 @@ def child(args: argparse.Namespace) -> None:
             else:
                 statements += run.progress_total
         wall = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     # the metrics a batch reads are inside "read"; those a store reads while evaluating inside "engine"
     engine_alone = spent["engine"] - (spent["metrics"] if args.way == "per_store" else 0.0)
     read = spent["read"] + (spent["metrics"] if args.way == "per_store" else 0.0)
@@ -217,10 +224,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="runs: worker processes (as `dealerkpi run --workers N`); the read / engine / write "
                              "split is then not measured (it happens in the workers)")
+    parser.add_argument("--profile", default="", help="runs: one child, its cProfile stats written to this file")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
+        return
+    if args.profile:
+        base = max_run_id(args.database_url)
+        print(run_child("run_bench.py", ["--database-url", args.database_url, "--period", args.period, "--profile",
+                                         args.profile, *(["--stores", str(args.stores)] if args.stores else [])]))
+        delete_runs_after(base)
         return
     result = measure(args.database_url, args.period, args.stores, args.repeat, args.group, args.way, args.batch,
                      args.workers)
