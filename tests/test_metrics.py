@@ -8,10 +8,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test import TestCase
+from django.db.models import OuterRef
 from django.test.utils import CaptureQueriesContext
 
 from dealerkpi import metrics
 from dealerkpi.crm.models import FollowUp, Lead, ShowroomVisit
+from dealerkpi.metrics.period import team_of_day
 from dealerkpi.metrics.registry import SOURCES
 from dealerkpi.org.models import Team, TeamMembership
 from dealerkpi.people.models import AttendanceRecord, TrainingRecord
@@ -329,3 +331,26 @@ def test_the_attendance_figures_split_by_the_team_of_the_day() -> None:
     by_team = {row.team_id: row.metrics for row in found.rows if row.staff_id == bob.pk}
     assert by_team[team_a.pk]["minutes_late"] == 12 and by_team[team_b.pk]["minutes_late"] == 30
     assert found.value(bob.pk, "late_arrivals") == 2 and found.value(bob.pk, "minutes_late") == 42  # 12 + 30
+
+
+@pytest.mark.django_db
+def test_with_two_memberships_in_force_the_one_that_started_last_gives_the_team() -> None:
+    """dora is in team A all year; from 10 to 20 October also in B and C, which started the same day: B wins (the
+    lower team id) and A is hers again from the 21st. Each late day counts once, in the team of its day, as the
+    team_of_day() subquery gives it."""
+    world = organisation()
+    world.teams["C"] = Team.objects.create(store=world.store, name="C")
+    world.person("dora")
+    world.member("dora", "A")
+    world.member("dora", "C", day(10, 10), day(10, 20))
+    world.member("dora", "B", day(10, 10), day(10, 20))
+    dora = world.staff["dora"]
+    for on, minutes in ((day(10, 5), 1), (day(10, 12), 10), (day(10, 20), 100), (day(10, 25), 1000)):
+        AttendanceRecord.objects.create(store=world.store, staff=dora, day=on, status="late", minutes_late=minutes)
+    found = metrics.compute(["minutes_late"], [world.store.pk], OCTOBER)
+    by_team = {row.team_id: row.metrics["minutes_late"] for row in found.rows if row.staff_id == dora.pk}
+    assert by_team == {world.teams["A"].pk: 1001, world.teams["B"].pk: 110}
+    one_by_one = AttendanceRecord.objects.filter(staff=dora).annotate(
+        team=team_of_day("staff_id", OuterRef("day"))).values_list("minutes_late", "team")
+    assert {minutes: team for minutes, team in one_by_one} == {
+        1: world.teams["A"].pk, 10: world.teams["B"].pk, 100: world.teams["B"].pk, 1000: world.teams["A"].pk}

@@ -4,15 +4,16 @@ and team of the day, exact Decimal clean-up, and the records behind a figure."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connections
 from django.db.models import Aggregate, DecimalField, Expression, F, OuterRef, QuerySet
 
 from dealerkpi.core.money import HUNDRED, ZERO
 
-from .period import team_of_day
+from .period import team_of_day, team_of_day_join
 
 Key = tuple[int, int | None]  # (staff id, team id of the day or None)
 StoreKey = tuple[int, int, int | None]  # (store id of the records, staff id, team id of the day or None)
@@ -159,12 +160,16 @@ def grouped(
     Values come back as exact Decimals; `convert` names a function per aggregate (default: tidy).
     """
     queryset = queryset.order_by().annotate(metric_staff=F(staff))
-    keys = ["store_id", "metric_staff"]
-    if day is not None:
+    if day is None:
+        rows: Iterable[dict] = queryset.values("store_id", "metric_staff").annotate(**aggregates)
+    elif any(getattr(aggregate, "distinct", False) for aggregate in aggregates.values()):
+        # a distinct count is not a sum of the counts of each day: the team is looked up on every record
         queryset = queryset.annotate(metric_day=day).annotate(metric_team=team_of_day(staff, OuterRef("metric_day")))
-        keys.append("metric_team")
+        rows = queryset.values("store_id", "metric_staff", "metric_team").annotate(**aggregates)
+    else:
+        rows = _summed_by_team_of_day(queryset.annotate(metric_day=day), aggregates)
     found: dict[StoreKey, dict[str, Decimal]] = {}
-    for row in queryset.values(*keys).annotate(**aggregates):
+    for row in rows:
         key = (row["store_id"], row["metric_staff"], row.get("metric_team"))
         if key[1] is None:
             continue
@@ -173,6 +178,26 @@ def grouped(
             for name in aggregates
         }
     return found
+
+
+def _summed_by_team_of_day(queryset: QuerySet, aggregates: Mapping[str, Aggregate]) -> list[dict]:
+    """The aggregates summed per store, person and day by the database, then per team of the day through a join
+    on the memberships (period.team_of_day_join): the team is looked up once per person-day, not once per record.
+    The aggregates are sums and counts, so the day's sums add up to the team's."""
+    inner = queryset.values("store_id", "metric_staff", "metric_day").annotate(**aggregates)
+    sql, params = inner.query.sql_with_params()
+    connection = connections[queryset.db]
+    name = connection.ops.quote_name
+    sums = ", ".join(f"SUM(a.{name(aggregate)}) AS {name(aggregate)}" for aggregate in aggregates)
+    statement = (
+        f"SELECT a.store_id, a.metric_staff, team_membership.team_id AS metric_team, {sums} FROM ({sql}) a "
+        f"{team_of_day_join('a.metric_staff', 'a.metric_day')} "
+        "GROUP BY a.store_id, a.metric_staff, team_membership.team_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def merge_rows(table: Table, rows: Mapping[StoreKey, Mapping[str, Decimal]]) -> Table:

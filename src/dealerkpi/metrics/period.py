@@ -2,7 +2,8 @@
 it (a day, month to date, the last 30 days), the crediting policy.
 
 Also the two expressions most metrics share: a timestamp's local day, and the team a person belonged to on
-a day (TeamMembership in force then), as a correlated subquery so grouping by it stays one query.
+a day (TeamMembership in force then), as a correlated subquery so grouping by it stays one query, or as a join
+on rows already summed per person and day (`team_of_day_join`).
 """
 
 from __future__ import annotations
@@ -159,3 +160,25 @@ def team_of_day(staff: str, day: Expression | datetime.date) -> Subquery:
         .values("team_id")[:1]
     )
     return Subquery(memberships)
+
+
+def team_of_day_join(staff: str, day: str) -> str:
+    """SQL joining, as `team_membership`, the membership that gives the person in column `staff` their team on the
+    day in column `day` (columns of the rows joined, e.g. ``a.staff``), by team_of_day()'s rule: the membership in
+    force then that started last (ties: the lower team id, then the lower id); no row when none is in force.
+
+    A join where team_of_day() is a subquery per row: on rows summed per person and day, the database looks the
+    team up once per person-day instead of once per record (a month of a group's follow-ups: 5 million records,
+    700,000 person-days)."""
+    table = TeamMembership._meta.db_table
+
+    def in_force(alias: str) -> str:
+        return f"{alias}.valid_from <= {day} AND ({alias}.valid_to IS NULL OR {alias}.valid_to >= {day})"
+
+    return (
+        f"LEFT JOIN {table} team_membership ON team_membership.staff_id = {staff} AND {in_force('team_membership')} "
+        f"AND NOT EXISTS (SELECT 1 FROM {table} later WHERE later.staff_id = team_membership.staff_id "
+        f"AND {in_force('later')} AND (later.valid_from > team_membership.valid_from "
+        "OR (later.valid_from = team_membership.valid_from AND (later.team_id < team_membership.team_id "
+        "OR (later.team_id = team_membership.team_id AND later.id < team_membership.id)))))"
+    )
