@@ -179,6 +179,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: our statements are many grouped queries of tens of milliseconds, for which compiling
+    # costs more than it saves (a run's metrics for 100 stores of the L data: 5.3 s without, 7.6 to 11.9 s with).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 # Background jobs (bonus runs): Huey on an SQLite file under var/ by default, Redis in production
 # (DEALERKPI_TASKS_REDIS_URL=redis://127.0.0.1:6379/0). DEALERKPI_TASKS_IMMEDIATE=1 runs jobs in the request.

@@ -161,7 +161,8 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["-at"]
-        indexes = [models.Index(fields=["store", "at"]), models.Index(fields=["lead", "at"])]
+        indexes = [models.Index(fields=["store", "at"]), models.Index(fields=["lead", "at"]),
+                   models.Index(fields=["store", "due_on"], name="follow_ups_due_by_store")]
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.at:%Y-%m-%d}"

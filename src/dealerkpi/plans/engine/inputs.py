@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from dealerkpi.core.money import HUNDRED, ZERO
 
@@ -118,6 +119,20 @@ class Deal:
     margin_class: str = ""
     unwound_on: date | None = None
 
+    @cached_property
+    def credit_problems(self) -> tuple[str, ...]:
+        """Why the split credit is wrong (shares must be positive and sum to 100), worked out once: every
+        commission rule of every person credited asks again."""
+        problems = [
+            f"deal {self.id}: share of {credit.person} is {credit.share}, it must be above 0"
+            for credit in self.credits
+            if credit.share <= ZERO
+        ]
+        total = sum((credit.share for credit in self.credits), ZERO)
+        if total != HUNDRED:
+            problems.append(f"deal {self.id}: shares sum to {total}, not 100")
+        return tuple(problems)
+
     def figure(self, name: str) -> Decimal:
         if name == "units_delivered":
             return self.figures.get(name, Decimal(1))
@@ -177,15 +192,7 @@ class PeriodInputs:
 
 def credit_errors(deal: Deal) -> list[str]:
     """Why the deal's split credit is wrong: shares must be positive and sum to 100."""
-    problems = [
-        f"deal {deal.id}: share of {credit.person} is {credit.share}, it must be above 0"
-        for credit in deal.credits
-        if credit.share <= ZERO
-    ]
-    total = sum((credit.share for credit in deal.credits), ZERO)
-    if total != HUNDRED:
-        problems.append(f"deal {deal.id}: shares sum to {total}, not 100")
-    return problems
+    return list(deal.credit_problems)
 
 
 def credited(deal: Deal, figure: str, by: str = "person") -> dict[str, Decimal]:
