@@ -7,6 +7,7 @@ fails leaves nothing half-written and the previous version intact.
 from __future__ import annotations
 
 import itertools
+import json
 import multiprocessing
 import time
 from collections import defaultdict
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -275,10 +277,11 @@ def _insert(model: type[Model], rows: list[Row], batch_size: int) -> None:
         return
     names = list(rows[0])
     fields = [model._meta.get_field(name) for name in names]
-    json = [isinstance(field, JSONField) for field in fields]
+    # JSON as text, which COPY's text format hands to the column as it is: no adapter object per value
+    encoders = [partial(json.dumps, cls=field.encoder) if isinstance(field, JSONField) else None for field in fields]
     copy_rows(connection, model, [field.column for field in fields], (
-        tuple(field.get_db_prep_save(row[name], connection) if is_json else row[name]
-              for name, field, is_json in zip(names, fields, json, strict=True))
+        tuple(value if encode is None or value is None else encode(value)
+              for value, encode in zip((row[name] for name in names), encoders, strict=True))
         for row in rows
     ))
 
