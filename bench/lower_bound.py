@@ -109,7 +109,7 @@ def memberships(d: Dialect) -> str:
     need the check of which one wins on a day."""
     far = d.date(FAR)
     return (
-        "ms AS (SELECT m.staff_id, m.team_id, m.valid_from, m.valid_to, CASE WHEN EXISTS (SELECT 1 FROM "
+        "ms AS MATERIALIZED (SELECT m.staff_id, m.team_id, m.valid_from, m.valid_to, CASE WHEN EXISTS (SELECT 1 FROM "
         "org_teammembership o WHERE o.staff_id = m.staff_id AND o.id <> m.id "
         f"AND o.valid_from <= COALESCE(m.valid_to, {far}) AND COALESCE(o.valid_to, {far}) >= m.valid_from) "
         "THEN 0 ELSE 1 END AS alone, m.id FROM org_teammembership m)"
@@ -137,7 +137,8 @@ def by_team(d: Dialect, inner: str, sums: list[str], distinct: str = "") -> str:
     )
 
 
-def statements(d: Dialect, store_ids: list[int], period: tuple[int, int], today: datetime.date) -> dict[str, str]:
+def statements(d: Dialect, store_ids: list[int], period: tuple[int, int], today: datetime.date,
+               every_store: bool = False) -> dict[str, str]:
     year, month = period
     first = datetime.date(year, month, 1)
     following = datetime.date(year + month // 12, month % 12 + 1, 1)
@@ -148,6 +149,10 @@ def statements(d: Dialect, store_ids: list[int], period: tuple[int, int], today:
     previous = d.date((first - datetime.timedelta(days=1)).replace(day=1))
     year_ago = d.date(datetime.date(year - 1, month, 1))
     stores = "(" + ", ".join(str(pk) for pk in store_ids) + ")"
+
+    def scope(column: str) -> str:
+        """The row is one of the stores'; every store (the whole group): no list to match each row against."""
+        return "TRUE" if every_store else f"{column} IN {stores}"
     true, false = ("1", "0") if d.sqlite else ("TRUE", "FALSE")
 
     def during(column: str) -> str:
@@ -195,7 +200,7 @@ def statements(d: Dialect, store_ids: list[int], period: tuple[int, int], today:
         LEFT JOIN catalog_vehiclemodel vm ON vm.id = t.vehicle_model_id
         LEFT JOIN catalog_marginclass mc ON mc.id = t.margin_class_id
         LEFT JOIN sales_reversal r ON r.order_id = o.id AND r.kind = 'unwind'
-        WHERE c.store_id IN {stores} AND dl.delivered_at IS NOT NULL AND ({counts} OR {reverses})),
+        WHERE {scope('c.store_id')} AND dl.delivered_at IS NOT NULL AND ({counts} OR {reverses})),
       products AS (SELECT x.order_id, {pivot} FROM sales_derivativesale x
                    WHERE x.order_id IN (SELECT order_id FROM deal) GROUP BY x.order_id)
     SELECT deal.store, deal.delivery_id, deal.delivered_at, deal.unwound_at, deal.staff, deal.share, ms.team_id AS team,
@@ -207,16 +212,16 @@ def statements(d: Dialect, store_ids: list[int], period: tuple[int, int], today:
     follow_ups = f"""
         SELECT store_id AS store, staff_id AS staff, due_on AS day, COUNT(*) AS follow_ups_due,
                SUM(CASE WHEN {d.day('at')} <= due_on THEN 1 ELSE 0 END) AS follow_ups_on_time
-        FROM crm_followup WHERE store_id IN {stores} AND {on_days('due_on')} GROUP BY store_id, staff_id, due_on
+        FROM crm_followup WHERE {scope('store_id')} AND {on_days('due_on')} GROUP BY store_id, staff_id, due_on
         UNION ALL
         SELECT l.store_id, l.owner_id, l.next_follow_up_on, COUNT(*), 0 FROM crm_lead l
-        WHERE l.store_id IN {stores} AND l.status IN ('open', 'dormant') AND {on_days('l.next_follow_up_on')}
+        WHERE {scope('l.store_id')} AND l.status IN ('open', 'dormant') AND {on_days('l.next_follow_up_on')}
           AND l.next_follow_up_on < {T}
           AND NOT EXISTS (SELECT 1 FROM crm_followup f WHERE f.lead_id = l.id AND f.due_on = l.next_follow_up_on)
         GROUP BY l.store_id, l.owner_id, l.next_follow_up_on
         UNION ALL
         SELECT store_id, staff_id, due_on, COUNT(*), SUM(CASE WHEN {d.day('done_at')} <= due_on THEN 1 ELSE 0 END)
-        FROM sales_deliveryfollowup WHERE store_id IN {stores} AND {on_days('due_on')}
+        FROM sales_deliveryfollowup WHERE {scope('store_id')} AND {on_days('due_on')}
           AND (done_at IS NOT NULL OR due_on < {T}) GROUP BY store_id, staff_id, due_on"""
     store_heads = ", ".join(f"SUM(CASE WHEN {employed(day)} THEN 1 ELSE 0 END) AS h{n}" for n, day in enumerate(ends))
     team_heads = ", ".join(
@@ -235,7 +240,7 @@ def statements(d: Dialect, store_ids: list[int], period: tuple[int, int], today:
             JOIN sales_delivery dl ON dl.order_id = o.id
             LEFT JOIN (SELECT order_id, SUM(amount) AS paid FROM sales_payment WHERE paid_at < {end}
                        GROUP BY order_id) pp ON pp.order_id = o.id
-            WHERE c.store_id IN {stores} AND dl.delivered_at < {end}
+            WHERE {scope('c.store_id')} AND dl.delivered_at < {end}
               AND NOT EXISTS (SELECT 1 FROM sales_reversal r WHERE r.order_id = o.id AND r.kind = 'unwind'
                               AND r.at < {end})
               AND o.price - COALESCE(pp.paid, 0) > 0.005
@@ -246,24 +251,24 @@ def statements(d: Dialect, store_ids: list[int], period: tuple[int, int], today:
                    SUM(CASE WHEN o.price < o.floor_price AND NOT EXISTS (SELECT 1 FROM sales_orderapproval a
                        WHERE a.order_id = o.id AND a.kind IN ('below_floor', 'below_cost') AND a.status = 'approved')
                        THEN 1 ELSE 0 END) AS price_floor_breaches
-            FROM sales_order o WHERE o.store_id IN {stores} AND {during('o.ordered_at')}
+            FROM sales_order o WHERE {scope('o.store_id')} AND {during('o.ordered_at')}
               AND NOT EXISTS (SELECT 1 FROM sales_reversal r WHERE r.order_id = o.id AND r.kind = 'cancellation'
                               AND r.at < {end})
             GROUP BY o.store_id, o.consultant_id, {d.day('o.ordered_at')}""",
                           ["orders", "cross_region_sales", "price_floor_breaches"]),
         "leads": by_team(d, f"""
             SELECT store_id AS store, owner_id AS staff, {d.day('created_at')} AS day, COUNT(*) AS new_leads
-            FROM crm_lead WHERE store_id IN {stores} AND {during('created_at')}
+            FROM crm_lead WHERE {scope('store_id')} AND {during('created_at')}
             GROUP BY store_id, owner_id, {d.day('created_at')}""", ["new_leads"]),
         "visits": by_team(d, f"""
             SELECT store_id AS store, consultant_id AS staff, {d.day('arrived_at')} AS day,
                    SUM(CASE WHEN is_first_visit = {true} AND has_intent = {true} THEN 1 ELSE 0 END) AS first_visits,
                    SUM(CASE WHEN has_intent = {true} THEN 1 ELSE 0 END) AS intent_visits
-            FROM crm_showroomvisit WHERE store_id IN {stores} AND {during('arrived_at')}
+            FROM crm_showroomvisit WHERE {scope('store_id')} AND {during('arrived_at')}
             GROUP BY store_id, consultant_id, {d.day('arrived_at')}""", ["first_visits", "intent_visits"]),
         "test_drives": by_team(d, f"""
             SELECT store_id AS store, consultant_id AS staff, {d.day('starts_at')} AS day, COUNT(*) AS test_drives
-            FROM crm_testdrive WHERE store_id IN {stores} AND status = 'done' AND {during('starts_at')}
+            FROM crm_testdrive WHERE {scope('store_id')} AND status = 'done' AND {during('starts_at')}
             GROUP BY store_id, consultant_id, {d.day('starts_at')}""", ["test_drives"]),
         "compliance": by_team(d, f"SELECT * FROM ({follow_ups}) u WHERE staff IS NOT NULL",
                               ["follow_ups_due", "follow_ups_on_time"]),
@@ -272,63 +277,64 @@ def statements(d: Dialect, store_ids: list[int], period: tuple[int, int], today:
                    SUM(CASE WHEN channel <> 'subordinate' THEN 1 ELSE 0 END) AS complaints,
                    SUM(CASE WHEN channel <> 'subordinate' AND is_major = {true} THEN 1 ELSE 0 END) AS major_complaints,
                    SUM(CASE WHEN channel = 'subordinate' THEN 1 ELSE 0 END) AS subordinate_complaints
-            FROM crm_complaint WHERE store_id IN {stores} AND about_staff_id IS NOT NULL AND {during('received_at')}
+            FROM crm_complaint WHERE {scope('store_id')} AND about_staff_id IS NOT NULL AND {during('received_at')}
             GROUP BY store_id, about_staff_id, {d.day('received_at')}""",
                               ["complaints", "major_complaints", "subordinate_complaints"]),
         "attendance": by_team(d, f"""
             SELECT store_id AS store, staff_id AS staff, day,
                    SUM(CASE WHEN status IN ('present', 'late') THEN 1 ELSE 0 END) AS days_worked,
                    SUM(CASE WHEN status IN ('present', 'late', 'absent') THEN 1 ELSE 0 END) AS working_days
-            FROM people_attendancerecord WHERE store_id IN {stores} AND {on_days('day')}
+            FROM people_attendancerecord WHERE {scope('store_id')} AND {on_days('day')}
             GROUP BY store_id, staff_id, day""", ["days_worked", "working_days"]),
         "training": by_team(d, f"""
             SELECT store_id AS store, staff_id AS staff, held_on AS day, SUM(hours) AS training_hours
-            FROM people_trainingrecord WHERE store_id IN {stores} AND {on_days('held_on')}
+            FROM people_trainingrecord WHERE {scope('store_id')} AND {on_days('held_on')}
             GROUP BY store_id, staff_id, held_on""", ["training_hours"]),
         "developed": by_team(d, f"""
             SELECT DISTINCT store_id AS store, trainer_id AS staff, held_on AS day, staff_id AS trainee
-            FROM people_trainingrecord WHERE store_id IN {stores} AND {on_days('held_on')}
+            FROM people_trainingrecord WHERE {scope('store_id')} AND {on_days('held_on')}
               AND trainer_id IS NOT NULL AND passed = {true} AND trainer_id <> staff_id""",
                              ["people_developed"], distinct="trainee"),
         "attrition_stores": f"SELECT store_id, SUM(CASE WHEN leave_date >= {window_start} AND leave_date <= {L} "
                             f"THEN 1 ELSE 0 END) AS leavers, {store_heads} FROM org_staff "
-                            f"WHERE store_id IN {stores} AND role IN ('consultant', 'supervisor') GROUP BY store_id",
+                            f"WHERE {scope('store_id')} AND role IN ('consultant', 'supervisor') GROUP BY store_id",
         "attrition_teams": f"SELECT tm.team_id, t.store_id, COUNT(DISTINCT CASE WHEN s.leave_date >= {window_start} "
                            f"AND s.leave_date <= {L} AND tm.valid_from <= s.leave_date AND (tm.valid_to IS NULL "
                            f"OR tm.valid_to >= s.leave_date) THEN tm.staff_id END) AS leavers, {team_heads} "
                            f"FROM org_teammembership tm JOIN org_team t ON t.id = tm.team_id "
-                           f"JOIN org_staff s ON s.id = tm.staff_id WHERE t.store_id IN {stores} "
+                           f"JOIN org_staff s ON s.id = tm.staff_id WHERE {scope('t.store_id')} "
                            f"AND tm.is_leader = {false} GROUP BY tm.team_id, t.store_id",
         "leaders": f"SELECT tm.staff_id, tm.team_id, t.store_id FROM org_teammembership tm "
-                   f"JOIN org_team t ON t.id = tm.team_id WHERE t.store_id IN {stores} AND tm.is_leader = {true} "
+                   f"JOIN org_team t ON t.id = tm.team_id WHERE {scope('t.store_id')} AND tm.is_leader = {true} "
                    f"AND {in_force('tm', L)} ORDER BY tm.staff_id, tm.team_id",
         "market_share": f"SELECT store_id, month, SUM(share) AS total, COUNT(*) AS n FROM market_marketsharesurvey "
-                        f"WHERE store_id IN {stores} AND month IN ({previous}, {F}) GROUP BY store_id, month",
+                        f"WHERE {scope('store_id')} AND month IN ({previous}, {F}) GROUP BY store_id, month",
         "people": f"WITH {memberships(d)} SELECT s.id, s.name, "
                   f"COALESCE((SELECT ra.role {assignment}), s.role) AS role, "
                   f"COALESCE((SELECT ra.store_id {assignment}), s.store_id) AS store, ms.team_id AS team, "
                   f"s.store_id AS employed_in FROM (SELECT s.*, {last_day} AS last_day FROM org_staff s "
-                  f"WHERE s.store_id IN {stores} AND s.hire_date <= {L} AND (s.leave_date IS NULL OR "
+                  f"WHERE {scope('s.store_id')} AND s.hire_date <= {L} AND (s.leave_date IS NULL OR "
                   f"s.leave_date >= {F})) s {team_join('s.id', 's.last_day')} ORDER BY s.id",
         "assessed": f"SELECT ra.store_id, ra.staff_id, s.name, ra.role, s.base_salary, ra.valid_from, ra.valid_to, "
                     f"s.hire_date, s.leave_date, (SELECT tm.team_id FROM org_teammembership tm WHERE tm.staff_id = "
                     f"ra.staff_id AND tm.{in_month} ORDER BY tm.valid_from DESC LIMIT 1) AS team "
-                    f"FROM org_roleassignment ra JOIN org_staff s ON s.id = ra.staff_id WHERE ra.store_id IN {stores} "
+                    f"FROM org_roleassignment ra JOIN org_staff s ON s.id = ra.staff_id WHERE {scope('ra.store_id')} "
                     f"AND ra.{in_month} AND (s.leave_date IS NULL OR s.leave_date >= {F}) "
                     f"ORDER BY ra.store_id, ra.staff_id, ra.valid_from",
         "probations": f"SELECT store_id, staff_id, starts_on, ends_on, status, decided_on FROM people_probation "
-                      f"WHERE store_id IN {stores} AND starts_on <= {L} AND ends_on >= {F} AND NOT (status IN "
+                      f"WHERE {scope('store_id')} AND starts_on <= {L} AND ends_on >= {F} AND NOT (status IN "
                       f"('confirmed', 'ended') AND decided_on < {F})",
         "targets": f"SELECT store_id, staff_id, team_id, metric, value FROM targets_target "
-                   f"WHERE store_id IN {stores} AND month = {F}",
+                   f"WHERE {scope('store_id')} AND month = {F}",
         "ratings_adjustments": f"SELECT store_id, staff_id, indicator, value, comment, NULL FROM pay_manualrating "
-                               f"WHERE store_id IN {stores} AND period = {F} UNION ALL SELECT store_id, staff_id, "
+                               f"WHERE {scope('store_id')} AND period = {F} UNION ALL SELECT store_id, staff_id, "
                                f"reason, amount, '', id FROM pay_adjustment "
-                               f"WHERE store_id IN {stores} AND period = {F}",
+                               f"WHERE {scope('store_id')} AND period = {F}",
         "history": f"SELECT st.staff_id, st.store_id, r.period, st.month_metrics, st.month_targets, st.total_score, "
                    f"st.carried_balance, st.draw_outstanding, st.paid_for_deals FROM pay_statement st "
-                   f"JOIN pay_run r ON r.id = st.run_id WHERE r.id IN (SELECT MAX(id) FROM pay_run WHERE store_id "
-                   f"IN {stores} AND status IN ('approved', 'locked') AND period >= {year_ago} AND period < {F} "
+                   f"JOIN pay_run r ON r.id = st.run_id WHERE r.id IN (SELECT MAX(id) FROM pay_run "
+                   f"WHERE {scope('store_id')} AND status IN ('approved', 'locked') "
+                   f"AND period >= {year_ago} AND period < {F} "
                    f"GROUP BY store_id, period)",
     }
 
@@ -404,7 +410,8 @@ def child(args: argparse.Namespace) -> None:
     today = datetime.datetime.now(SHANGHAI).date()
     store_ids = scope(args)
     refuse_other_metrics(store_ids, period)
-    sql = statements(Dialect(connection.vendor == "sqlite"), store_ids, (period.year, period.month), today)
+    sql = statements(Dialect(connection.vendor == "sqlite"), store_ids, (period.year, period.month), today,
+                     every_store=not args.stores)
     with connection.cursor() as cursor:
         if args.explain:
             explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
