@@ -1,20 +1,31 @@
-"""Web: p50 / p95 latency and requests per second of four pages under concurrent load, production settings.
+"""Web: p50 / p95 latency and requests per second of the main pages under concurrent load, production settings,
+each beside a trivial authenticated view measured in the same round.
 
     .venv/bin/python bench/web_load.py --database-url postgres://postgres@127.0.0.1:5432/dealerkpi_bench_m \
-        --period 2026-10 [--workers 3] [--concurrency 8] [--requests 600] [--max-seconds 60] [--port 8765]
+        --period 2026-10 [--workers 3] [--concurrency 8] [--requests 600] [--max-seconds 60] [--port 8765] \
+        [--repeat 1] [--only NAME,NAME]
 
-Set-up (not timed): computes one bonus run for the first store for `--period` if it has none, and logs in
-two users with Django's test client (`force_login`), keeping their session cookies: a consultant of that
-store (for their today page) and its sales manager (for a statement and the run page, drafts included).
-Then it starts gunicorn (`dealerkpi.wsgi`, `--workers N`, sync workers, 127.0.0.1 only) with DJANGO_DEBUG=0;
-static files are not requested. The load comes from a second process (`--child`): `--concurrency` threads,
-each with a keep-alive connection to 127.0.0.1, send GETs for one page at a time: 20 warm-up requests, then
-`--requests` requests or `--max-seconds`, whichever comes first; every response must be 200. Latency is
-request sent -> body read. The load generator stops by itself; the server is stopped at the end (by its pid).
+Set-up (not timed): computes one bonus run for the first store for `--period` if it has none; gives the months the
+monthly analysis compares it with (the previous month, the same month last year) a final run if they have none, as
+a dealership would have (computed, submitted by the sales manager, approved by the general manager: the analysis
+reads such months as kept with their run, reports/kept.py); and logs in, with Django's test client (`force_login`),
+keeping their session cookies: a consultant of that store, its sales manager (drafts included), its general
+manager and a head-office user (the first active one; left out, and said so, if the database has none). Then it
+starts gunicorn (`dealerkpi.wsgi`, `--workers N`, sync workers, 127.0.0.1 only) with DJANGO_DEBUG=0; static files
+are not requested. The load comes from a second process (`--child`):
+`--concurrency` threads, each with a keep-alive connection to 127.0.0.1, send GETs for one page at a time: 20
+warm-up requests, then `--requests` requests or `--max-seconds`, whichever comes first; every response must be 200.
+Latency is request sent -> body read. The load generator stops by itself; the server is stopped at the end (by its
+pid).
 
-Pages: the consultant's today page (`/desk/`, desk-today), a statement (`/pay/statements/<id>/`), the store's
-monthly sales analysis for `--period` (`/reports/monthly/?store=<id>&month=<period>`, as its sales manager) and
-the run page (`/pay/runs/<id>/`). gunicorn is one of the project's dependencies (pyproject.toml).
+Pages, in this order in every round: the baseline, a trivial authenticated view (`/session/`: the session check,
+the signed-in user's name as JSON, as the consultant), the consultant's today page (`/desk/`, desk-today), a
+statement (`/pay/statements/<id>/`), the store's monthly sales analysis for `--period`
+(`/reports/monthly/?store=<id>&month=<period>`, as its sales manager), the run page (`/pay/runs/<id>/`), the daily
+report (`/reports/daily/`, as the sales manager: the store's report of today) and the home page (`/`) of the
+consultant, the sales manager, the general manager and head office. `--only` measures some of them (by name, the
+baseline always). Each page's result gives `p50_ratio` and `p95_ratio`: its p50 and p95 over the baseline's of the
+same round. gunicorn is one of the project's dependencies (pyproject.toml).
 """
 
 from __future__ import annotations
@@ -31,13 +42,52 @@ import time
 from common import PYTHON, ROOT, emit, record, run_child, setup_django
 
 HOST = "127.0.0.1"  # loopback only
+BASELINE = "baseline (session check)"
+HOMES = ("consultant", "manager", "general manager", "head office")
+
+
+def _users(store: object) -> dict[str, object]:
+    """The logins the pages are read as: the store's consultant, sales manager and general manager, and a
+    head-office user if there is one."""
+    from dealerkpi.org.models import Role, User
+
+    def employed(role: str) -> object:
+        return User.objects.filter(staff__store=store, staff__role=role, staff__leave_date__isnull=True,
+                                   is_active=True).order_by("pk").first()
+
+    users = {"consultant": employed(Role.CONSULTANT), "manager": employed(Role.SALES_MANAGER),
+             "general manager": employed(Role.GENERAL_MANAGER),
+             "head office": User.objects.filter(staff__role=Role.HEAD_OFFICE, staff__leave_date__isnull=True,
+                                                is_active=True).order_by("pk").first()}
+    return {key: user for key, user in users.items() if user is not None}
+
+
+def _approved_months(store: object, period: object, users: dict[str, object]) -> list[str]:
+    """The months the monthly analysis compares `period` with (the previous month, the same month last year) given
+    a final bonus run where they have none, as the store would have: computed, submitted by its sales manager,
+    approved by its general manager. Their tallies are then kept with the run (reports/kept.py)."""
+    from dealerkpi.org.scope import viewer_for
+    from dealerkpi.pay import runs, workflow
+    from dealerkpi.pay.inputs import FINAL
+    from dealerkpi.pay.models import Run
+    from dealerkpi.reports.analysis import Months
+
+    manager, general_manager = users["manager"], users["general manager"]
+    approved = []
+    for month in (Months(period).previous, Months(period).last_year):
+        if not Run.objects.filter(store=store, period=month.first_day, status__in=FINAL).exists():
+            run = runs.compute(runs.new_run(store, month, manager))
+            workflow.submit(run, viewer_for(manager), manager)
+            workflow.approve(run, viewer_for(general_manager), general_manager)
+            approved.append(str(month))
+    return approved
 
 
 def setup(args: argparse.Namespace) -> dict:
     setup_django(args.database_url)
     from django.test import Client
 
-    from dealerkpi.org.models import Role, Store, User
+    from dealerkpi.org.models import Store
     from dealerkpi.pay import runs
     from dealerkpi.pay.models import Run
     from dealerkpi.plans.engine import Period
@@ -48,23 +98,29 @@ def setup(args: argparse.Namespace) -> dict:
     if run is None:
         run = runs.compute(runs.new_run(store, period))
     statement = run.statements.order_by("pk").first()
-    manager = User.objects.get(staff__store=store, staff__role=Role.SALES_MANAGER, staff__leave_date__isnull=True,
-                               is_active=True)
-    consultant = User.objects.filter(staff__store=store, staff__role=Role.CONSULTANT, staff__leave_date__isnull=True,
-                                     is_active=True).order_by("pk").first()
+    users = _users(store)
+    approved = _approved_months(store, period, users)
+    if approved:
+        print(f"bonus runs computed and approved for {', '.join(approved)} (the months compared)", flush=True)
     cookies = {}
-    for key, user in (("consultant", consultant), ("manager", manager)):
+    for key, user in users.items():
         client = Client()
         client.force_login(user)
         cookies[key] = client.cookies["sessionid"].value
+    pages = [
+        {"name": BASELINE, "path": "/session/", "session": cookies["consultant"]},
+        {"name": "today (consultant)", "path": "/desk/", "session": cookies["consultant"]},
+        {"name": "statement", "path": f"/pay/statements/{statement.pk}/", "session": cookies["manager"]},
+        {"name": "monthly analysis", "path": f"/reports/monthly/?store={store.pk}&month={args.period}",
+         "session": cookies["manager"]},
+        {"name": "run page", "path": f"/pay/runs/{run.pk}/", "session": cookies["manager"]},
+        {"name": "daily report", "path": "/reports/daily/", "session": cookies["manager"]},
+        *({"name": f"home ({key})", "path": "/", "session": cookies[key]} for key in HOMES if key in cookies),
+    ]
+    wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     return {
-        "pages": [
-            {"name": "today (consultant)", "path": "/desk/", "session": cookies["consultant"]},
-            {"name": "statement", "path": f"/pay/statements/{statement.pk}/", "session": cookies["manager"]},
-            {"name": "monthly analysis", "path": f"/reports/monthly/?store={store.pk}&month={args.period}",
-             "session": cookies["manager"]},
-            {"name": "run page", "path": f"/pay/runs/{run.pk}/", "session": cookies["manager"]},
-        ],
+        "pages": [page for page in pages if not wanted or page["name"] in wanted | {BASELINE}],
+        "head_office": users["head office"].username if "head office" in users else None,
         "run": run.pk, "people_in_run": run.statements.count(), "store": store.code,
     }
 
@@ -137,12 +193,27 @@ def load(args: argparse.Namespace) -> None:
             "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1),
             "max_ms": round(latencies[-1] * 1000, 1),
         })
-    emit({"pages": results})
+    emit({"pages": with_ratios(results)})
+
+
+def with_ratios(results: list[dict]) -> list[dict]:
+    """Each page's p50 and p95 over the baseline's of the same round."""
+    baseline = next(result for result in results if result["page"] == BASELINE)
+    return [{**result, "p50_ratio": round(result["p50_ms"] / baseline["p50_ms"], 1),
+             "p95_ratio": round(result["p95_ms"] / baseline["p95_ms"], 1)} for result in results]
+
+
+def table(results: list[dict]) -> str:
+    lines = [f"{'page':26} {'p50 ms':>8} {'p95 ms':>8} {'x p50':>6} {'x p95':>6} {'req/s':>6} {'n':>5} {'fail':>4}"]
+    lines += [f"{r['page']:26} {r['p50_ms']:8} {r['p95_ms']:8} {r['p50_ratio']:6} {r['p95_ratio']:6} "
+              f"{r['requests_per_second']:6} {r['requests']:5} {r['failures']:4}" for r in results]
+    return "\n".join(lines)
 
 
 def serve(args: argparse.Namespace) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": args.database_url, "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": HOST,
-           "DJANGO_SETTINGS_MODULE": "dealerkpi.settings", "PYTHONPATH": str(ROOT / "src")}
+           "DJANGO_SETTINGS_MODULE": "dealerkpi.settings",
+           "PYTHONPATH": os.environ.get("BENCH_SRC") or str(ROOT / "src")}
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "dealerkpi.wsgi:application", "--bind",
                f"{HOST}:{args.port}", "--workers", str(args.workers), "--worker-class", "sync", "--timeout", "120",
                "--log-level", "warning"]
@@ -169,6 +240,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--only", default="", help="pages to measure, by name, comma-separated (the baseline always)")
     parser.add_argument("--pages", default="", help=argparse.SUPPRESS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -176,6 +248,8 @@ def main() -> None:
         load(args)
         return
     prepared = setup(args)
+    if prepared["head_office"] is None:
+        print("no head-office user in this database: its home page is not measured", flush=True)
     server = serve(args)
     rounds = []
     try:
@@ -185,11 +259,12 @@ def main() -> None:
                                                "--requests", str(args.requests), "--max-seconds",
                                                str(args.max_seconds), "--pages", json.dumps(prepared["pages"])])
             rounds.append(result["pages"])
-            print(json.dumps(result["pages"], indent=1), flush=True)
+            print(table(result["pages"]), flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
     record("web", {"database": args.database_url, "workers": args.workers, "concurrency": args.concurrency,
+                   "head_office": prepared["head_office"],
                    "run": prepared["run"], "people_in_run": prepared["people_in_run"], "store": prepared["store"],
                    "rounds": rounds, "python": PYTHON})
 

@@ -19,12 +19,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dealerkpi import metrics
 from dealerkpi.org.models import Store
 from dealerkpi.pay.models import Run
 from dealerkpi.reports.daily import daily_figures
 from dealerkpi.reports.models import DailyReport
 from dealerkpi.stock.models import Vehicle
 from dealerkpi.targets.models import Target
+from dealerkpi.web import dashboard
 from dealerkpi.web.steering import StoreSteer, steering
 from tests.world import World, build_world, make_vin, signed_in
 
@@ -45,7 +47,9 @@ def car(world: World, store: str, arrived: datetime.date, serial: int) -> Vehicl
 
 
 def lines(world: World, day: datetime.date = DAY, codes: tuple[str, ...] = ("S1", "S2", "S3")) -> dict[str, StoreSteer]:
-    return {line.store.code: line for line in steering([world.stores[code] for code in codes], day)}
+    stores = [world.stores[code] for code in codes]
+    now = metrics.standing(dashboard.SHARED, [store.pk for store in stores], day)
+    return {line.store.code: line for line in steering(stores, day, now)}
 
 
 # --- the figures of a store's line -----------------------------------------------------------------------------

@@ -121,6 +121,9 @@ class Lead(models.Model):
             models.Index(fields=["store", "created_at"]),
             models.Index(fields=["store", "owner", "status"]),
             models.Index(fields=["store", "next_follow_up_on"]),
+            # Open A-cards due or overdue, counted per owner without reading the table (the home pages, the desk).
+            models.Index(fields=["store", "next_follow_up_on"], include=["owner", "id"],
+                         condition=models.Q(status="open"), name="crm_lead_open_due"),
         ]
 
     def __str__(self) -> str:
@@ -162,7 +165,9 @@ class FollowUp(models.Model):
         verbose_name_plural = _("follow-ups")
         ordering = ["-at"]
         indexes = [models.Index(fields=["store", "at"]), models.Index(fields=["lead", "at"]),
-                   models.Index(fields=["store", "due_on"], name="follow_ups_due_by_store")]
+                   models.Index(fields=["store", "due_on"], name="follow_ups_due_by_store"),
+                   # the day's appointments (the consultant's day, the daily report)
+                   models.Index(fields=["next_due_on"], name="crm_followup_next_due")]
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.at:%Y-%m-%d}"

@@ -3,7 +3,9 @@
     tally(store_ids, period, today)         -> {store id: Tally}   15 queries, whatever the number of stores,
                                                                     consultants or models
     month_analysis(store, period, today)    -> MonthAnalysis      the month, the previous month and the same month
-                                                                    last year, targets, consultants, stock structure
+                                                                    last year (a month with a final bonus run as
+                                                                    kept with it: reports/kept.py), targets,
+                                                                    consultants, stock structure
     store_comparison(stores, period, today) -> Comparison         head office: one line per store, and the total
 
 Definitions are the metrics library's (docs/metrics.md), grouped by store here rather than by person: deals and
@@ -38,6 +40,8 @@ from dealerkpi.sales.models import Delivery, DerivativeSale, Reversal
 from dealerkpi.stock import services as stock
 from dealerkpi.targets.models import Target
 from dealerkpi.targets.services import is_additive
+
+from . import kept
 
 ONE = Decimal(1)
 PRODUCTS: tuple[str, ...] = tuple(DerivativeSale.Kind.values)
@@ -447,6 +451,12 @@ class MonthAnalysis:
     structure: stock.Structure
     consultants: list[ConsultantLine]
     rebate: Rebate | None
+    runs: dict[Period, int]  # the number of the final run each month kept (reports/kept.py) is shown as at
+
+    @property
+    def as_approved(self) -> list[tuple[Period, int]]:
+        """The months shown as at the approval of their final run, in the order of the page."""
+        return [(month, self.runs[month]) for _key, month in self.months.items() if month in self.runs]
 
     @property
     def now(self) -> Tally:
@@ -466,12 +476,13 @@ def month_analysis(store: Store, period: Period, today: datetime.date | None = N
     """The store's month beside the previous month and the same month last year: a fixed number of queries."""
     today = today or timezone.localdate()
     months = Months(period)
-    tallies = {key: tally([store.pk], month, today)[store.pk] for key, month in months.items()}
+    by_month = kept.tallies(store, [month for _key, month in months.items()], today)
+    tallies = {key: by_month.tallies[month] for key, month in months.items()}
     targets = targets_of([store.pk], period)[store.pk]
     structure = stock.structure(now.closing_stock(frame_of([store.pk], period, today)), min(period.last_day, today))
     consultants = consultant_lines(store, period, today, tallies["now"], targets)
     rebate = rebate_of(store, period, today, tallies["now"])
-    return MonthAnalysis(store, months, today, tallies, targets, structure, consultants, rebate)
+    return MonthAnalysis(store, months, today, tallies, targets, structure, consultants, rebate, by_month.runs)
 
 
 # --- head office --------------------------------------------------------------------------------------------

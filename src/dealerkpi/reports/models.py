@@ -34,3 +34,23 @@ class DailyReport(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.day}"
+
+
+
+class KeptMonth(models.Model):
+    """A store's month as the monthly analysis tallied it (reports/kept.py), kept with the month's final bonus run:
+    read back instead of tallied again from the records while `run` is the latest final run of the store's month."""
+
+    store = models.ForeignKey("org.Store", models.CASCADE, related_name="+", verbose_name=_("store"))
+    month = models.DateField(_("month"))
+    run = models.ForeignKey("pay.Run", models.CASCADE, related_name="kept_months", verbose_name=_("bonus run"))
+    tally = models.JSONField(_("figures"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("kept month of the monthly analysis")
+        verbose_name_plural = _("kept months of the monthly analysis")
+        constraints = [models.UniqueConstraint(fields=["store", "month"], name="one_kept_month_per_store")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.month:%Y-%m} run {self.run_id}"

@@ -251,7 +251,9 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-delivered_at"]
-        indexes = [models.Index(fields=["store", "delivered_at"])]
+        indexes = [models.Index(fields=["store", "delivered_at"]),
+                   # the day's deliveries (the consultant's day, the daily report)
+                   models.Index(fields=["scheduled_for"], name="sales_delivery_scheduled")]
 
     def __str__(self) -> str:
         return f"{self.order} → {self.vehicle}"

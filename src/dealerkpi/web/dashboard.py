@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dealerkpi import metrics
-from dealerkpi.core.scope import Viewer, visible_to
+from dealerkpi.core.scope import Reach, Viewer, visible_to
+from dealerkpi.metrics.now import Standing
 from dealerkpi.org.models import Role, Staff, Store
 from dealerkpi.org.scope import visible_store_ids
 
@@ -18,6 +19,14 @@ MY_DAY = ("cards_due", "overdue_cards", "open_cards", "follow_ups_logged", "deli
 
 
 COLUMNS = (*FUNNEL, *STANDING)
+SHARED = ("stock_on_hand", *STANDING)  # as the day stands, read once for the whole home page
+
+
+def standing(viewer: Viewer, today: datetime.date) -> Standing:
+    """The home page's figures as they stand today, in one grouped query each, shared by its parts (a consultant's
+    day, the funnel, the steering table, stock on hand)."""
+    names = (*MY_DAY, *SHARED) if viewer.staff_id and viewer.reach is Reach.OWN else SHARED
+    return metrics.standing(names, visible_store_ids(viewer), today)
 
 
 @dataclass
@@ -40,11 +49,10 @@ class Funnel:
         return FunnelRow(0, "", {name: sum((row.figures[name] for row in self.rows), Decimal(0)) for name in COLUMNS})
 
 
-def _by_store(viewer: Viewer, today: datetime.date) -> Funnel:
+def _by_store(viewer: Viewer, today: datetime.date, now: Standing) -> Funnel:
     stores = visible_to(Store.objects.all(), viewer).order_by("name").values_list("pk", "name")
     ids = [pk for pk, _ in stores]
     month = metrics.compute_by_store(FUNNEL, ids, metrics.Days.month_to_date(today), as_of=today)
-    now = metrics.standing(STANDING, ids, today)
     return Funnel([
         FunnelRow(pk, name, {**{f: month[pk].total(f) for f in FUNNEL},
                              **{f: Decimal(now.of_store(pk, f)) for f in STANDING}})
@@ -52,10 +60,9 @@ def _by_store(viewer: Viewer, today: datetime.date) -> Funnel:
     ])
 
 
-def _by_consultant(viewer: Viewer, today: datetime.date) -> Funnel:
+def _by_consultant(viewer: Viewer, today: datetime.date, now: Standing) -> Funnel:
     ids = visible_store_ids(viewer)
     month = metrics.compute(FUNNEL, ids, metrics.Days.month_to_date(today), as_of=today)
-    now = metrics.standing(STANDING, ids, today)
     consultants = visible_to(
         Staff.objects.filter(role=Role.CONSULTANT, hire_date__lte=today).exclude(leave_date__lt=today.replace(day=1)),
         viewer,
@@ -67,16 +74,12 @@ def _by_consultant(viewer: Viewer, today: datetime.date) -> Funnel:
     ])
 
 
-def funnel(viewer: Viewer, today: datetime.date, by_store: bool) -> Funnel:
-    """This month's funnel so far, one row per consultant (or per store for head office)."""
-    return _by_store(viewer, today) if by_store else _by_consultant(viewer, today)
+def funnel(viewer: Viewer, today: datetime.date, by_store: bool, now: Standing) -> Funnel:
+    """This month's funnel so far, one row per consultant (or per store for head office); `now`: standing()."""
+    return _by_store(viewer, today, now) if by_store else _by_consultant(viewer, today, now)
 
 
-def my_day(viewer: Viewer, today: datetime.date) -> dict[str, int]:
-    """A consultant's day: their A-cards due today, overdue and open, contacts logged today, deliveries booked."""
-    now = metrics.standing(MY_DAY, visible_store_ids(viewer), today)
+def my_day(viewer: Viewer, now: Standing) -> dict[str, int]:
+    """A consultant's day (`now`: standing()): their A-cards due today, overdue and open, contacts logged today,
+    deliveries booked."""
     return {name: now.of(viewer.staff_id, name) for name in MY_DAY} if viewer.staff_id else dict.fromkeys(MY_DAY, 0)
-
-
-def stock_on_hand(viewer: Viewer, today: datetime.date) -> int:
-    return metrics.standing(["stock_on_hand"], visible_store_ids(viewer), today).total("stock_on_hand")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealerkpi.core.scope import Reach, Viewer, visible_to
+from dealerkpi.metrics.now import Standing
 from dealerkpi.org.models import Store
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.tasks.models import Task
@@ -52,10 +53,11 @@ def _sorted(request: HttpRequest, lines: list[StoreSteer]) -> tuple[list[StoreSt
     return sorted(lines, key=lambda line: (SORTS[key](line), line.store.code)), key
 
 
-def _steering_context(request: HttpRequest, viewer: Viewer, today: datetime.date) -> dict[str, object]:
+def _steering_context(request: HttpRequest, viewer: Viewer, today: datetime.date,
+                      now: Standing) -> dict[str, object]:
     """Head office (and superusers): every store it reaches, sortable; the store's management: its store."""
     stores = list(visible_to(Store.objects.order_by("code"), viewer))
-    lines, sort = _sorted(request, steering(stores, today))
+    lines, sort = _sorted(request, steering(stores, today, now))
     wide = viewer.reach in WIDE
     return {"steering": lines if wide else [], "sort": sort, "sort_columns": SORT_COLUMNS,
             "waiting": waiting(viewer, request.user.has_perm),
@@ -67,16 +69,17 @@ def home(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     today = timezone.localdate()
     context: dict[str, object] = {"viewer": viewer, "today": today, "Reach": Reach}
+    now = dashboard.standing(viewer, today)
     if viewer.reach is Reach.OWN:
-        context["my_day"] = dashboard.my_day(viewer, today)
+        context["my_day"] = dashboard.my_day(viewer, now)
     if request.user.has_perm("reports.view_daily_report"):
-        context.update(_steering_context(request, viewer, today))
+        context.update(_steering_context(request, viewer, today, now))
     if request.user.has_perm("tasks.view_tasks"):
         overdue = visible_to(Task.objects.filter(Task.overdue_on(today)), viewer)
         context["overdue_tasks"] = list(overdue.select_related("owner", "store")[:OVERDUE_TASKS_SHOWN])
     if viewer.reach is not Reach.NOTHING:
         by_store = viewer.reach in WIDE
-        context["funnel"] = dashboard.funnel(viewer, today, by_store=by_store)
+        context["funnel"] = dashboard.funnel(viewer, today, by_store, now)
         context["by_store"] = by_store
-        context["stock_on_hand"] = dashboard.stock_on_hand(viewer, today)
+        context["stock_on_hand"] = now.total("stock_on_hand")
     return render(request, "web/home.html", context)

@@ -27,7 +27,7 @@ from dealerkpi.core.scope import Viewer
 from dealerkpi.crm.complaint_views import overdue_condition
 from dealerkpi.crm.models import Complaint
 from dealerkpi.metrics.base import ratio
-from dealerkpi.metrics.now import stock_on_hand
+from dealerkpi.metrics.now import Standing, stock_on_hand
 from dealerkpi.metrics.period import projected, whole_days
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.roles import SALES_MANAGEMENT
@@ -102,8 +102,9 @@ def _managers(ids: list[int], today: datetime.date) -> dict[int, tuple[Staff, ..
     return {store_id: tuple(people) for store_id, people in found.items()}
 
 
-def steering(stores: list[Store], today: datetime.date) -> list[StoreSteer]:
-    """Each store's line, in the order of `stores`."""
+def steering(stores: list[Store], today: datetime.date, standing: Standing) -> list[StoreSteer]:
+    """Each store's line, in the order of `stores`; `standing`: stock on hand and overdue A-cards of (at least)
+    those stores today (web.dashboard.standing)."""
     ids = [store.pk for store in stores]
     days = metrics.Days.month_to_date(today)
     now = tally(ids, metrics.Days(today, today), today, COMPARED)  # type: ignore[arg-type]  # days, not a month
@@ -111,7 +112,6 @@ def steering(stores: list[Store], today: datetime.date) -> list[StoreSteer]:
     whole = whole_days(today)  # the run rate, as the daily report's: over the days that are over
     done = month if whole.last == today else tally(ids, whole, today, COMPARED)  # type: ignore[arg-type]
     targets = targets_of(ids, days.period, ["units_delivered"])
-    standing = metrics.standing(["stock_on_hand", "overdue_cards"], ids, today)
     recent = metrics.compute_by_store(["units_delivered"], ids, metrics.Days.ending(today, stock.SALES_WINDOW.days),
                                       as_of=today)
     old = _old_stock(ids, today)
