@@ -151,8 +151,8 @@ def statements(d: Dialect, store_ids: list[int], period: tuple[int, int], today:
     stores = "(" + ", ".join(str(pk) for pk in store_ids) + ")"
 
     def scope(column: str) -> str:
-        """The row is one of the stores'; every store (the whole group): no list to match each row against."""
-        return "TRUE" if every_store else f"{column} IN {stores}"
+        """The row is one of the stores'; every store (the whole group): any store, no list to match rows against."""
+        return f"{column} IS NOT NULL" if every_store else f"{column} IN {stores}"
     true, false = ("1", "0") if d.sqlite else ("TRUE", "FALSE")
 
     def during(column: str) -> str:

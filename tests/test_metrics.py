@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import TestCase
 from django.db.models import OuterRef
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from dealerkpi import metrics
