@@ -503,20 +503,15 @@ def check_stores(results: dict, sources: dict, frame, differences: Differences) 
 
     attrition = sources["attrition"](frame)
     here = set(frame.store_ids)
-    columns, fetched = results["attrition_stores"]
-    for row in fetched:
-        values = dict(zip(columns, row, strict=True))
-        if values["store_id"] in here:
-            mine = {"leavers": values["leavers"], "headcount_months": sum(values[f"h{n}"] for n in range(12))}
-            differences.compare(("store", values["store_id"]), attrition.stores.get(values["store_id"], {}), mine,
-                                ("leavers", "headcount_months"))
-    columns, fetched = results["attrition_teams"]
-    for row in fetched:
-        values = dict(zip(columns, row, strict=True))
-        if values["store_id"] in here:
-            mine = {"leavers": values["leavers"], "headcount_months": sum(values[f"h{n}"] for n in range(12))}
-            differences.compare(("team", values["team_id"]), attrition.teams.get(values["team_id"], {}), mine,
-                                ("leavers", "headcount_months"))
+    for statement, key, expected in (("attrition_stores", "store_id", attrition.stores),
+                                     ("attrition_teams", "team_id", attrition.teams)):
+        columns, fetched = results[statement]
+        for row in fetched:
+            values = dict(zip(columns, row, strict=True))
+            if values["store_id"] in here:
+                mine = {"leavers": values["leavers"], "headcount_months": sum(values[f"h{n}"] for n in range(12))}
+                differences.compare((key, values[key]), expected.get(values[key], {}), mine,
+                                    ("leavers", "headcount_months"))
     leaders: dict[int, list[int]] = defaultdict(list)
     for staff_id, team_id, store_id in results["leaders"][1]:
         if store_id in here:
