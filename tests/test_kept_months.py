@@ -187,14 +187,19 @@ def test_reading_kept_months_costs_one_query_however_many_deliveries(store: Metr
 SESSION = reverse("session")
 
 
-def test_the_session_check_names_the_user() -> None:
-    user = User.objects.create_user("ann_login", password="x", first_name="安")
+def test_the_session_check_names_the_user(store: MetricsWorld) -> None:
+    """By the staff member's name, as the header does (a Chinese name is not first name then surname); a login
+    without a staff member by its username."""
+    user = User.objects.create_user("ann_login", password="x", first_name="宇立", last_name="王",
+                                    staff=store.person("王宇立"))
     client = Client()
     client.force_login(user)
     response = client.get(SESSION)
     assert response.status_code == 200
-    assert response.json() == {"username": "ann_login", "name": "安"}
+    assert response.json() == {"username": "ann_login", "name": "王宇立"}
     assert client.post(SESSION).status_code == 405
+    client.force_login(User.objects.create_user("no_staff", password="x"))
+    assert client.get(SESSION).json() == {"username": "no_staff", "name": "no_staff"}
 
 
 def test_the_session_check_wants_a_login() -> None:

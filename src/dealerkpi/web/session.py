@@ -12,4 +12,5 @@ from django.views.decorators.http import require_GET
 @require_GET
 def session(request: HttpRequest) -> JsonResponse:
     user = request.user
-    return JsonResponse({"username": user.get_username(), "name": user.get_full_name() or user.get_username()})
+    staff = getattr(user, "staff", None)  # the name as the header shows it (王宇立, not the login's "宇立 王")
+    return JsonResponse({"username": user.get_username(), "name": staff.name if staff else user.get_username()})
