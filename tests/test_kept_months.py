@@ -154,7 +154,7 @@ def test_the_page_says_which_run_a_kept_month_is_as_at(store: MetricsWorld) -> N
     response = client.get(reverse("monthly-analysis"), {"store": store.store.pk, "month": "2025-10"})
     assert response.status_code == 200
     note = response.content.decode().split('data-testid="as-approved">')[1].split("</p>")[0]
-    assert note.startswith("2025-09: as at the approval of run 2.")
+    assert note.startswith("2025-09: as at the approval of run 2<br>")
     assert "2025-10" not in note and "2024-10" not in note
 
 
