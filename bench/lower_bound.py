@@ -365,7 +365,7 @@ def deal_sums(rows: list[tuple], columns: list[str]) -> dict[tuple, dict[str, De
 
 # --- the read bound ------------------------------------------------------------------------------------------------
 
-def scope(args: argparse.Namespace) -> list[int]:
+def stores_measured(args: argparse.Namespace) -> list[int]:
     from dealerkpi.org.models import Store
 
     store_ids = list(Store.objects.order_by("code").values_list("pk", flat=True))
@@ -408,7 +408,7 @@ def child(args: argparse.Namespace) -> None:
 
     period = Period.parse(args.period)
     today = datetime.datetime.now(SHANGHAI).date()
-    store_ids = scope(args)
+    store_ids = stores_measured(args)
     refuse_other_metrics(store_ids, period)
     sql = statements(Dialect(connection.vendor == "sqlite"), store_ids, (period.year, period.month), today,
                      every_store=not args.stores)
@@ -591,7 +591,7 @@ def write_child(args: argparse.Namespace) -> None:
     from dealerkpi.plans.engine import Period
 
     period = Period.parse(args.period)
-    store_ids = scope(args)
+    store_ids = stores_measured(args)
     runs = {}
     for run_id, store_id in Run.objects.filter(store_id__in=store_ids, period=period.first_day).order_by(
             "store_id", "number").values_list("pk", "store_id"):
