@@ -38,8 +38,9 @@ lint: install
 ## make test: the whole suite on SQLite, then again on PostgreSQL
 test: lint test-sqlite test-postgres test-dist
 
-# One worker per core (pytest-xdist), a test file's tests on one worker so its module fixtures are built once.
-PYTEST := $(BIN)/pytest -q -n auto --dist loadfile
+# One worker per core (pytest-xdist), a test file's tests on one worker so its module fixtures are built once,
+# files handed out in the order tests/conftest.py collects them (the longest first).
+PYTEST := $(BIN)/pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 test-sqlite: install
 	DATABASE_URL=sqlite:///:memory: $(PYTEST)

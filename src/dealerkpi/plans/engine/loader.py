@@ -8,6 +8,7 @@ exception of another kind: the document's size, nesting and numbers are bounded 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -773,8 +774,11 @@ class Loaded:
     broken: frozenset[Pos] = frozenset()
 
 
+@functools.lru_cache(maxsize=128)
 def read_plan_text(text: str) -> Loaded:
-    """Read a plan document with every structural error found; never raises."""
+    """Read a plan document with every structural error found; never raises. The same text gives the same
+    (immutable) result, kept for the next reader: the plan and policy pages and the runs read the same few
+    documents again and again, and reading one takes about 25 ms."""
     try:
         data = _yaml_data(text)
     except _Unloadable as unloadable:
