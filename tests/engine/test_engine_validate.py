@@ -123,3 +123,14 @@ def test_attainment_tiers_default_to_the_persons_target():
     spec = plan.pay_rules[0].spec
     assert isinstance(spec, DealTiers) and spec.target is not None
     assert spec.target.source == "target.units_delivered"
+
+
+def test_a_document_read_again_is_not_parsed_again():
+    """A plan's text is read once: the same text gives the same plan object (the plans are immutable), another text
+    its own, and a broken text keeps its errors."""
+    text = (EXAMPLES / "consultant.yaml").read_text(encoding="utf-8")
+    first = load_plan_text(text)
+    assert load_plan_text(text) is first
+    assert load_plan_text(text + "\n# another version\n") is not first
+    assert errors_of(INDICATOR + "weights:\n  default: {volume: 90}\n") == errors_of(
+        INDICATOR + "weights:\n  default: {volume: 90}\n")
