@@ -2,8 +2,9 @@ import pytest
 from django.conf import settings
 
 # `make test` hands whole files to its workers in the order collected (pytest-xdist's --dist loadfile with
-# --no-loadscope-reorder). These take longest (about 340, 60, 45 and 30 s): started first, they run beside the
-# rest instead of after it, which kept one core idle for a minute or two at the end of each leg.
+# --no-loadscope-reorder). These take longest (about 200-250, 45-60, 35-45, 30-50 and 20-30 s on 2 cores):
+# started first, they run beside the rest instead of after it, which kept one core idle for a minute or two at the
+# end of each leg.
 LONGEST_FIRST = ("tests/test_hostile_requests.py", "tests/test_kill9.py", "tests/test_demo.py",
                  "tests/test_production_settings.py", "tests/test_statements_unchanged.py")
 
