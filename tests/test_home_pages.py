@@ -20,15 +20,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dealerkpi import metrics
+from dealerkpi.metrics.period import projected, whole_days
 from dealerkpi.org.models import Store
 from dealerkpi.pay.models import Run
+from dealerkpi.reports.analysis import SALES, tally
 from dealerkpi.reports.daily import daily_figures
 from dealerkpi.reports.models import DailyReport
+from dealerkpi.sales.models import Delivery, Reversal
 from dealerkpi.stock.models import Vehicle
 from dealerkpi.targets.models import Target
 from dealerkpi.web import dashboard
 from dealerkpi.web.steering import StoreSteer, steering
-from tests.world import World, build_world, make_vin, signed_in
+from tests.world import World, at, build_world, make_vin, signed_in
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 10, 16)
@@ -69,6 +72,20 @@ def test_today_and_the_month_against_target_with_the_run_rate(world: World) -> N
     report = daily_figures(world.stores["S1"], datetime.date(2026, 10, 12), datetime.date(2026, 10, 12))
     delivered = next(line for line in report.month if line.figure.metric == "units_delivered")
     assert delivered.projected == s1.projected, "the home page and the morning's daily report project alike"
+
+
+def test_a_sale_unwound_today_still_counts_in_the_days_that_are_over(world: World) -> None:
+    """The run rate's days that are over (the 1st to the 15th) are the month so far less today: a sale delivered
+    on the 10th and unwound on the 16th counts in them, as a tally over those very days says."""
+    s1 = world.stores["S1"]
+    delivered = Delivery.objects.filter(store=s1).order_by("pk").first()
+    Reversal.objects.create(store=s1, order=delivered.order, kind="unwind", at=at(16, 9), reason="退车",
+                            recorded_by=world.staff["m1"])
+    line = lines(world)["S1"]
+    whole = whole_days(DAY)
+    over = tally([s1.pk], whole, DAY, SALES)[s1.pk]["units"]
+    assert (line.today["units"], line.units, over) == (-1, 2, 3)
+    assert line.projected == projected(over, whole) == Decimal("6.20")  # 3 in 15 days, x 31
 
 
 def test_stock_over_90_days_and_the_coefficient_over_the_line(world: World) -> None:

@@ -7,6 +7,7 @@ gives each person half of every figure. Everything here is summed in the databas
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.db.models import (
@@ -17,6 +18,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -148,9 +150,25 @@ def with_figures(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(**figures)
 
 
+def delivered_since(frame: Frame) -> datetime.datetime:
+    """The earliest delivery whose deal can count or be unwound in the period: the period's start, or the delivery
+    of an order unwound in it (or, when deals count at full payment, paid in it) if earlier. The deal queries then
+    read a range of the (store, delivery time) index rather than a store's whole history."""
+    moments = Q(order_id__in=Reversal.objects.filter(store_id__in=frame.store_ids, kind=Reversal.Kind.UNWIND)
+                .filter(frame.during("at")).values("order_id"))
+    if frame.crediting == Crediting.PAID:
+        paid = Payment.objects.filter(store_id__in=frame.store_ids).filter(frame.during("paid_at"))
+        moments |= Q(order_id__in=paid.values("order_id"))
+    earlier = Delivery.objects.filter(store_id__in=frame.store_ids, delivered_at__lt=frame.start).filter(moments)
+    return earlier.aggregate(first=Min("delivered_at"))["first"] or frame.start
+
+
 def counted_credits(frame: Frame) -> QuerySet[OrderCredit]:
     """The credit rows of the deals that count (or are unwound) in the period, with moments."""
-    credits = OrderCredit.objects.filter(store_id__in=frame.store_ids, order__delivery__delivered_at__isnull=False)
+    credits = OrderCredit.objects.filter(
+        store_id__in=frame.store_ids, order__delivery__store_id__in=frame.store_ids,
+        order__delivery__delivered_at__gte=delivered_since(frame), order__delivery__delivered_at__lt=frame.end,
+    )
     return with_moments(credits, frame)
 
 

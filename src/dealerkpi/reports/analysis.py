@@ -32,11 +32,11 @@ from dealerkpi.crm.models import Complaint
 from dealerkpi.metrics import care, funnel, now
 from dealerkpi.metrics.base import SUM_FIELD, ratio, tidy
 from dealerkpi.metrics.period import Frame, shift
-from dealerkpi.metrics.sales import placed_orders, with_figures, with_moments
+from dealerkpi.metrics.sales import delivered_since, placed_orders, with_figures, with_moments
 from dealerkpi.oem import policy
 from dealerkpi.org.models import Role, Store, Team
 from dealerkpi.plans.engine import Period
-from dealerkpi.sales.models import Delivery, DerivativeSale, Reversal
+from dealerkpi.sales.models import Delivery, DerivativeSale
 from dealerkpi.stock import services as stock
 from dealerkpi.targets.models import Target
 from dealerkpi.targets.services import is_additive
@@ -144,13 +144,12 @@ class Tally:
 def _deliveries(frame: Frame) -> QuerySet[Delivery]:
     """Deliveries that count in the month or are unwound in it, each with its `deal_sign` (+1, -1, 0).
 
-    `with_moments` decides; the candidates it looks at (delivered in the month, or whose order was unwound in
-    it: the month's few unwinds are read first) keep the query on the (store, delivered_at) index."""
-    unwound = list(Reversal.objects.filter(store_id__in=frame.store_ids, kind=Reversal.Kind.UNWIND)
-                   .filter(frame.during("at")).values_list("order_id", flat=True))
-    candidates = frame.during("order__delivery__delivered_at") | Q(order__delivery__order_id__in=unwound)
-    return with_moments(Delivery.objects.filter(store_id__in=frame.store_ids, delivered_at__isnull=False)
-                        .filter(frame.during("delivered_at") | Q(order_id__in=unwound)).filter(candidates), frame)
+    `with_moments` decides; the candidates it looks at (delivered from the earliest delivery that can count or be
+    unwound in the month, `delivered_since`) keep the query on the (store, delivered_at) index."""
+    since = delivered_since(frame)
+    candidates = Q(order__delivery__delivered_at__gte=since, order__delivery__delivered_at__lt=frame.end)
+    return with_moments(Delivery.objects.filter(store_id__in=frame.store_ids, delivered_at__gte=since,
+                                                delivered_at__lt=frame.end).filter(candidates), frame)
 
 
 def _add_deals(deliveries: QuerySet[Delivery], tallies: dict[int, Tally]) -> None:
@@ -306,11 +305,13 @@ def _add_complaints(frame: Frame, tallies: dict[int, Tally]) -> None:
 
 
 Family = Callable[[Frame, dict[int, Tally]], None]
+SALES: tuple[Family, ...] = (_add_sales,)  # units, amounts, gross profit, derivative business
+FUNNEL: tuple[Family, ...] = (*SALES, _add_orders, _add_visits, _add_leads, _add_test_drives)
+COMPLAINTS: tuple[Family, ...] = (_add_complaints,)
+FOLLOW_UPS: tuple[Family, ...] = (_add_follow_ups,)
 # The head office's table leaves out follow-ups: they are the largest table by far, read for one store at a time.
-COMPARED: tuple[Family, ...] = (
-    _add_sales, _add_orders, _add_visits, _add_leads, _add_test_drives, _add_lost_sales, _add_stock, _add_complaints,
-)
-FAMILIES: tuple[Family, ...] = (*COMPARED, _add_follow_ups)
+COMPARED: tuple[Family, ...] = (*FUNNEL, _add_lost_sales, _add_stock, *COMPLAINTS)
+FAMILIES: tuple[Family, ...] = (*COMPARED, *FOLLOW_UPS)
 
 
 def frame_of(store_ids: Iterable[int], period: Period, today: datetime.date) -> Frame:

@@ -36,7 +36,7 @@ from dealerkpi.sales.today import booked_on
 from dealerkpi.targets.models import Target
 from dealerkpi.targets.services import is_additive
 
-from .analysis import Tally, tally, targets_of
+from .analysis import COMPLAINTS, FOLLOW_UPS, FUNNEL, Tally, tally, targets_of
 from .figures import FIGURES, Figure
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -153,11 +153,12 @@ def _day_counts(now: Tally, cancelled: dict[str, int], resolved: int) -> list[Da
     ]
 
 
+DAY_FAMILIES = (*FUNNEL, *FOLLOW_UPS, *COMPLAINTS)  # what _day_counts reads
 MONTH_FIGURES = ("units", "orders", "sales_amount", "front_gross", "back_gross", "leads", "parties", "test_drives")
 
 
 def _month_lines(store: Store, days: Days, today: datetime.date) -> list[MonthLine]:
-    now = tally([store.pk], days, today)[store.pk]  # type: ignore[arg-type]  # a tally over days, not a month
+    now = tally([store.pk], days, today, FUNNEL)[store.pk]  # type: ignore[arg-type]  # over days, not a month
     targets = targets_of([store.pk], days.period)[store.pk]
     lines = []
     for key in MONTH_FIGURES:
@@ -275,7 +276,7 @@ def daily_figures(store: Store, day: datetime.date, today: datetime.date) -> Dai
     """The report of the morning of `day`: `day`'s eve, its month to date, and `day`'s schedule."""
     figures_day = day - ONE_DAY
     ids = [store.pk]
-    now = tally(ids, Days(figures_day, figures_day), today)[store.pk]  # type: ignore[arg-type]
+    now = tally(ids, Days(figures_day, figures_day), today, DAY_FAMILIES)[store.pk]  # type: ignore[arg-type]
     yesterday = _day_counts(now, reversals(ids, figures_day), complaints_resolved(ids, figures_day))
     month = _month_lines(store, Days.month_to_date(figures_day), today)
     return DailyFigures(store, day, yesterday, month, schedule(ids, day), breakdown(store, figures_day, today))

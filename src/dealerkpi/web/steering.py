@@ -32,11 +32,10 @@ from dealerkpi.metrics.period import projected, whole_days
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.roles import SALES_MANAGEMENT
 from dealerkpi.pay.models import Run
-from dealerkpi.reports.analysis import COMPARED, Tally, tally, targets_of
+from dealerkpi.reports.analysis import FUNNEL, SALES, Tally, tally, targets_of
 from dealerkpi.reports.models import DailyReport
 from dealerkpi.stock import services as stock
 
-TODAY = ("parties", "leads", "test_drives", "orders", "units")  # Tally counts shown for today
 OLD_BAND = stock.AGE_BANDS[-1][0]  # "90+"
 
 
@@ -102,15 +101,21 @@ def _managers(ids: list[int], today: datetime.date) -> dict[int, tuple[Staff, ..
     return {store_id: tuple(people) for store_id, people in found.items()}
 
 
+def _units_over(month: Tally, now: Tally, whole: metrics.Days, today: datetime.date) -> Decimal:
+    """Units delivered in the days of the month that are over (`whole`): the month so far less today's (`now`), as
+    a deal counts on the day it is credited and is taken back on the day it is unwound, so days add up; on the 1st,
+    the day so far."""
+    return month["units"] if whole.last == today else month["units"] - now["units"]
+
+
 def steering(stores: list[Store], today: datetime.date, standing: Standing) -> list[StoreSteer]:
     """Each store's line, in the order of `stores`; `standing`: stock on hand and overdue A-cards of (at least)
     those stores today (web.dashboard.standing)."""
     ids = [store.pk for store in stores]
     days = metrics.Days.month_to_date(today)
-    now = tally(ids, metrics.Days(today, today), today, COMPARED)  # type: ignore[arg-type]  # days, not a month
-    month = tally(ids, days, today, COMPARED)  # type: ignore[arg-type]
+    now = tally(ids, metrics.Days(today, today), today, FUNNEL)  # type: ignore[arg-type]  # days, not a month
+    month = tally(ids, days, today, SALES)  # type: ignore[arg-type]
     whole = whole_days(today)  # the run rate, as the daily report's: over the days that are over
-    done = month if whole.last == today else tally(ids, whole, today, COMPARED)  # type: ignore[arg-type]
     targets = targets_of(ids, days.period, ["units_delivered"])
     recent = metrics.compute_by_store(["units_delivered"], ids, metrics.Days.ending(today, stock.SALES_WINDOW.days),
                                       as_of=today)
@@ -122,8 +127,9 @@ def steering(stores: list[Store], today: datetime.date, standing: Standing) -> l
     managers = _managers(ids, today)
     return [StoreSteer(
         store, now[store.pk], month[store.pk], targets[store.pk].of("units_delivered"),
-        projected(done[store.pk]["units"], whole), standing.of_store(store.pk, "stock_on_hand"),
-        recent[store.pk].total("units_delivered"), old.get(store.pk, 0), standing.of_store(store.pk, "overdue_cards"),
+        projected(_units_over(month[store.pk], now[store.pk], whole, today), whole),
+        standing.of_store(store.pk, "stock_on_hand"), recent[store.pk].total("units_delivered"), old.get(store.pk, 0),
+        standing.of_store(store.pk, "overdue_cards"),
         complaints.get(store.pk, 0), runs.get(store.pk, 0), reports.get(store.pk), managers.get(store.pk, ()),
     ) for store in stores]
 

@@ -1,0 +1,76 @@
+"""Where one page's time goes: one request at a time (no load), production settings, the web benchmark's pages.
+
+    .venv/bin/python bench/page_profile.py --database-url postgres://postgres@127.0.0.1:5432/dealerkpi_bench_m \
+        --period 2026-10 [--only NAME,NAME] [--repeat 5] [--statements 8]
+
+The pages and logins are bench/web_load.py's (its set-up, run first: a run of the month, the compared months
+approved). Each page is requested once to warm up, then `--repeat` times; for each it prints the median time, the
+number of SQL statements a request runs and the time they take in the database driver (the rest is Python: the
+ORM building statements, shaping rows, templates), and the `--statements` slowest statements of the last request.
+Not a published benchmark by itself: it says where to look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+
+class StatementClock:
+    """A database execute wrapper that times each statement a request runs."""
+
+    def __init__(self) -> None:
+        self.timings: list[tuple[float, str]] = []
+
+    def __call__(self, execute: Callable, sql: str, params: object, many: bool, context: object) -> object:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.timings.append((time.perf_counter() - started, sql))
+
+
+def profile(page: dict, repeat: int, statements: int) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    client.cookies["sessionid"] = page["session"]
+    assert client.get(page["path"]).status_code == 200, page["path"]
+    times, sql_times, counts = [], [], []
+    clock = StatementClock()
+    for _ in range(repeat):
+        clock = StatementClock()
+        with connection.execute_wrapper(clock):
+            started = time.perf_counter()
+            response = client.get(page["path"])
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, page["path"]
+        sql_times.append(sum(seconds for seconds, _ in clock.timings))
+        counts.append(len(clock.timings))
+    whole, sql = statistics.median(times) * 1000, statistics.median(sql_times) * 1000
+    print(f"\n{page['name']}: {whole:.0f} ms, {statistics.median(counts):.0f} SQL statements taking {sql:.0f} ms, "
+          f"the rest {whole - sql:.0f} ms")
+    for seconds, sql_text in sorted(clock.timings, reverse=True)[:statements]:
+        print(f"  {seconds * 1000:7.1f} ms  {sql_text[:220]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--period", required=True)
+    parser.add_argument("--only", default="")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--statements", type=int, default=8)
+    args = parser.parse_args()
+    import web_load  # its set-up configures Django
+
+    plan = web_load.setup(args)
+    for page in plan["pages"]:
+        profile(page, args.repeat, args.statements)
+
+
+if __name__ == "__main__":
+    main()
