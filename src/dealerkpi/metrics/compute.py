@@ -183,11 +183,14 @@ def compute_by_store(
     tables = _tables(frame, wanted)
     everywhere = frozenset(frame.store_ids)
     everyone = people_in_scope(frame, {staff for table in tables.values() for staff in table.people_in(everywhere)})
+    employed: dict[int | None, set[int]] = defaultdict(set)
+    for pk, member in everyone.items():
+        employed[member.employed_in].add(pk)
     found: dict[int, PeriodActuals] = {}
     for store_id in frame.store_ids:
         here = frozenset((store_id,))
         in_records = {staff for table in tables.values() for staff in table.people_in(here)}
-        members = {pk: m for pk, m in everyone.items() if m.employed_in == store_id or pk in in_records}
+        members = {pk: everyone[pk] for pk in sorted(employed[store_id] | (in_records & everyone.keys()))}
         rows = _shape(wanted, tables, members, here)
         names_wanted = tuple(name for name, _, _ in wanted)
         found[store_id] = PeriodActuals(frame.period, frame.crediting, names_wanted, rows, members)

@@ -7,8 +7,10 @@ hand), counted per store and person in one grouped query each. The period figure
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, Q, QuerySet
 
@@ -82,10 +84,27 @@ class Standing:
     counts: dict[str, dict[tuple[int, int | None], int]]
 
     def of(self, staff_id: int, name: str) -> int:
-        return sum(n for (_, person), n in self.counts[name].items() if person == staff_id)
+        return self._by_person[name][staff_id]
 
     def of_store(self, store_id: int, name: str) -> int:
-        return sum(n for (store, _), n in self.counts[name].items() if store == store_id)
+        return self._by_store[name][store_id]
+
+    @cached_property
+    def _by_store(self) -> dict[str, Counter[int | None]]:
+        return self._summed(0)
+
+    @cached_property
+    def _by_person(self) -> dict[str, Counter[int | None]]:
+        return self._summed(1)
+
+    def _summed(self, part: int) -> dict[str, Counter[int | None]]:
+        """Each figure summed by store (part 0 of its keys) or by person (1), once: a page reads it for every line."""
+        found: dict[str, Counter[int | None]] = {}
+        for name, counts in self.counts.items():
+            summed = found[name] = Counter()
+            for key, n in counts.items():
+                summed[key[part]] += n
+        return found
 
     def total(self, name: str, people: Iterable[int] | None = None) -> int:
         """The figure over everyone (people None) or over these people."""
