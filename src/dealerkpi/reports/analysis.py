@@ -190,6 +190,13 @@ def _add_products(deliveries: QuerySet[Delivery], tallies: dict[int, Tally]) -> 
         tally.add("back_gross", sign * money(row["income"]))
 
 
+def _add_units(frame: Frame, tallies: dict[int, Tally]) -> None:
+    """Units delivered, net of unwinds, by store, and nothing else of the deals (the pages that steer): the rows
+    `_add_deals` counts, without the amounts, the models or the derivative business. Two queries."""
+    for row in _deliveries(frame).order_by().values("store_id", "deal_sign").annotate(units=Count("pk")):
+        tallies[row["store_id"]].add("units", row["deal_sign"] * row["units"])
+
+
 def _add_sales(frame: Frame, tallies: dict[int, Tally]) -> None:
     """The deliveries of the month and their derivative business: four queries."""
     deliveries = _deliveries(frame)
@@ -306,7 +313,10 @@ def _add_complaints(frame: Frame, tallies: dict[int, Tally]) -> None:
 
 Family = Callable[[Frame, dict[int, Tally]], None]
 SALES: tuple[Family, ...] = (_add_sales,)  # units, amounts, gross profit, derivative business
-FUNNEL: tuple[Family, ...] = (*SALES, _add_orders, _add_visits, _add_leads, _add_test_drives)
+UNITS: tuple[Family, ...] = (_add_units,)  # units alone
+COUNTED = (_add_orders, _add_visits, _add_leads, _add_test_drives)
+FUNNEL: tuple[Family, ...] = (*SALES, *COUNTED)
+UNITS_FUNNEL: tuple[Family, ...] = (*UNITS, *COUNTED)  # the funnel's counts, units the only figure of the deals
 COMPLAINTS: tuple[Family, ...] = (_add_complaints,)
 FOLLOW_UPS: tuple[Family, ...] = (_add_follow_ups,)
 # The head office's table leaves out follow-ups: they are the largest table by far, read for one store at a time.

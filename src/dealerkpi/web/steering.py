@@ -32,7 +32,7 @@ from dealerkpi.metrics.period import projected, whole_days
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.roles import SALES_MANAGEMENT
 from dealerkpi.pay.models import Run
-from dealerkpi.reports.analysis import FUNNEL, SALES, Tally, tally, targets_of
+from dealerkpi.reports.analysis import UNITS, UNITS_FUNNEL, Tally, tally, targets_of
 from dealerkpi.reports.models import DailyReport
 from dealerkpi.stock import services as stock
 
@@ -113,8 +113,8 @@ def steering(stores: list[Store], today: datetime.date, standing: Standing) -> l
     those stores today (web.dashboard.standing)."""
     ids = [store.pk for store in stores]
     days = metrics.Days.month_to_date(today)
-    now = tally(ids, metrics.Days(today, today), today, FUNNEL)  # type: ignore[arg-type]  # days, not a month
-    month = tally(ids, days, today, SALES)  # type: ignore[arg-type]
+    now = tally(ids, metrics.Days(today, today), today, UNITS_FUNNEL)  # type: ignore[arg-type]  # days
+    month = tally(ids, days, today, UNITS)  # type: ignore[arg-type]
     whole = whole_days(today)  # the run rate, as the daily report's: over the days that are over
     targets = targets_of(ids, days.period, ["units_delivered"])
     recent = metrics.compute_by_store(["units_delivered"], ids, metrics.Days.ending(today, stock.SALES_WINDOW.days),
