@@ -338,6 +338,14 @@ def tally(store_ids: Iterable[int], period: Period, today: datetime.date,
     return tallies
 
 
+def recent_units(store_ids: Iterable[int], today: datetime.date) -> dict[int, Decimal]:
+    """Units delivered over the last 30 days up to today (`stock.SALES_WINDOW`), net of unwinds in them, by store:
+    what the stock coefficient weighs stock on hand against, on the stock page and the pages that steer."""
+    window = metrics.Days.ending(today, stock.SALES_WINDOW.days)
+    tallies = tally(store_ids, window, today, UNITS)  # type: ignore[arg-type]  # days, not a month
+    return {store_id: found["units"] for store_id, found in tallies.items()}
+
+
 # --- targets ------------------------------------------------------------------------------------------------
 
 

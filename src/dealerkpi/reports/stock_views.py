@@ -5,7 +5,6 @@ in reports because their figures read the sales records."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -23,19 +22,13 @@ from dealerkpi import metrics
 from dealerkpi.core.forms import asked
 from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.org.scope import viewer_of, visible_store_ids
+from dealerkpi.reports.analysis import recent_units
 from dealerkpi.sales.models import Order
 from dealerkpi.stock import dealers as dealer_months
 from dealerkpi.stock import services
 from dealerkpi.stock.forms import DealerTargetForm, StockFilterForm
 from dealerkpi.stock.models import SecondaryDealer, Transfer, Vehicle
-from dealerkpi.stock.services import SALES_WINDOW
 from dealerkpi.stock.views import vehicle_page, vehicles_seen
-
-
-def recent_deliveries(store_ids: list[int], today: datetime.date) -> Decimal:
-    """units_delivered over the last 30 days up to today (net of unwinds in them)."""
-    window = metrics.Days.ending(today, SALES_WINDOW.days)
-    return metrics.compute(["units_delivered"], store_ids, window, as_of=today).total("units_delivered")
 
 
 @login_required
@@ -46,7 +39,7 @@ def stock_overview(request: HttpRequest) -> HttpResponse:
     vehicles = vehicles_seen(viewer)
     on_hand = vehicles.filter(status__in=services.ON_HAND)
     stock = metrics.standing(["stock_on_hand"], store_ids, today).total("stock_on_hand")
-    deliveries = recent_deliveries(store_ids, today)
+    deliveries = sum(recent_units(store_ids, today).values(), Decimal(0))
     coefficient = services.coefficient(stock, deliveries)
     form = StockFilterForm(request.GET or None, dealers=dealers)
     page, query = vehicle_page(request, form.narrow(vehicles))

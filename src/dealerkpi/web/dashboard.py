@@ -1,5 +1,6 @@
-"""The month at a glance for the home page: the sales funnel per consultant or per store, and a consultant's day,
-all from the metrics library (month to date, or as the day stands), a few queries whatever the number of people."""
+"""The month at a glance for the home page: the sales funnel per consultant (the metrics library) or per store (the
+monthly analysis's tally of the same records), and a consultant's day (as the day stands), a few queries whatever
+the number of people or stores."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from dealerkpi.core.scope import Reach, Viewer, visible_to
 from dealerkpi.metrics.now import Standing
 from dealerkpi.org.models import Role, Staff, Store
 from dealerkpi.org.scope import visible_store_ids
+from dealerkpi.reports.analysis import UNITS_FUNNEL, tally
 
 FUNNEL = ("new_leads", "showroom_visits", "test_drives", "orders", "units_delivered")
+TALLIED = {"new_leads": "leads", "showroom_visits": "parties", "test_drives": "test_drives", "orders": "orders",
+           "units_delivered": "units"}  # each metric's count in a store's tally (reports.analysis)
 STANDING = ("overdue_cards",)
 MY_DAY = ("cards_due", "overdue_cards", "open_cards", "follow_ups_logged", "deliveries_scheduled")
 
@@ -50,11 +54,12 @@ class Funnel:
 
 
 def _by_store(viewer: Viewer, today: datetime.date, now: Standing) -> Funnel:
+    """Each store's month so far, counted by store as the monthly analysis counts it (its tally: the same records
+    and definitions as the metrics summed over everyone, without grouping by person)."""
     stores = visible_to(Store.objects.all(), viewer).order_by("name").values_list("pk", "name")
-    ids = [pk for pk, _ in stores]
-    month = metrics.compute_by_store(FUNNEL, ids, metrics.Days.month_to_date(today), as_of=today)
+    month = tally([pk for pk, _ in stores], metrics.Days.month_to_date(today), today, UNITS_FUNNEL)  # type: ignore[arg-type]
     return Funnel([
-        FunnelRow(pk, name, {**{f: month[pk].total(f) for f in FUNNEL},
+        FunnelRow(pk, name, {**{f: month[pk][TALLIED[f]] for f in FUNNEL},
                              **{f: Decimal(now.of_store(pk, f)) for f in STANDING}})
         for pk, name in stores
     ])

@@ -32,7 +32,7 @@ from dealerkpi.metrics.period import projected, whole_days
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.roles import SALES_MANAGEMENT
 from dealerkpi.pay.models import Run
-from dealerkpi.reports.analysis import UNITS, UNITS_FUNNEL, Tally, tally, targets_of
+from dealerkpi.reports.analysis import UNITS, UNITS_FUNNEL, Tally, recent_units, tally, targets_of
 from dealerkpi.reports.models import DailyReport
 from dealerkpi.stock import services as stock
 
@@ -117,8 +117,7 @@ def steering(stores: list[Store], today: datetime.date, standing: Standing) -> l
     month = tally(ids, days, today, UNITS)  # type: ignore[arg-type]
     whole = whole_days(today)  # the run rate, as the daily report's: over the days that are over
     targets = targets_of(ids, days.period, ["units_delivered"])
-    recent = metrics.compute_by_store(["units_delivered"], ids, metrics.Days.ending(today, stock.SALES_WINDOW.days),
-                                      as_of=today)
+    recent = recent_units(ids, today)
     old = _old_stock(ids, today)
     complaints = _per_store(Complaint.objects.filter(store_id__in=ids).filter(overdue_condition(today)))
     runs = _per_store(Run.objects.filter(store_id__in=ids, status=Run.Status.SUBMITTED))
@@ -128,7 +127,7 @@ def steering(stores: list[Store], today: datetime.date, standing: Standing) -> l
     return [StoreSteer(
         store, now[store.pk], month[store.pk], targets[store.pk].of("units_delivered"),
         projected(_units_over(month[store.pk], now[store.pk], whole, today), whole),
-        standing.of_store(store.pk, "stock_on_hand"), recent[store.pk].total("units_delivered"), old.get(store.pk, 0),
+        standing.of_store(store.pk, "stock_on_hand"), recent[store.pk], old.get(store.pk, 0),
         standing.of_store(store.pk, "overdue_cards"),
         complaints.get(store.pk, 0), runs.get(store.pk, 0), reports.get(store.pk), managers.get(store.pk, ()),
     ) for store in stores]
