@@ -7,7 +7,7 @@ The pages and logins are bench/web_load.py's (its set-up, run first: a run of th
 approved). Each page is requested once to warm up, then `--repeat` times; for each it prints the median time, the
 number of SQL statements a request runs and the time they take in the database driver (the rest is Python: the
 ORM building statements, shaping rows, templates), and the `--statements` slowest statements of the last request.
-Not a published benchmark by itself: it says where to look.
+The medians are appended to bench/results/ as every benchmark's are.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+
+from common import record
 
 
 class StatementClock:
@@ -32,7 +34,7 @@ class StatementClock:
             self.timings.append((time.perf_counter() - started, sql))
 
 
-def profile(page: dict, repeat: int, statements: int) -> None:
+def profile(page: dict, repeat: int, statements: int) -> dict:
     from django.db import connection
     from django.test import Client
 
@@ -55,6 +57,8 @@ def profile(page: dict, repeat: int, statements: int) -> None:
           f"the rest {whole - sql:.0f} ms")
     for seconds, sql_text in sorted(clock.timings, reverse=True)[:statements]:
         print(f"  {seconds * 1000:7.1f} ms  {sql_text[:220]}")
+    return {"page": page["name"], "path": page["path"], "ms": round(whole, 1), "sql_ms": round(sql, 1),
+            "statements": statistics.median(counts)}
 
 
 def main() -> None:
@@ -68,8 +72,8 @@ def main() -> None:
     import web_load  # its set-up configures Django
 
     plan = web_load.setup(args)
-    for page in plan["pages"]:
-        profile(page, args.repeat, args.statements)
+    pages = [profile(page, args.repeat, args.statements) for page in plan["pages"]]
+    record("page_profile", {"database": args.database_url, "repeat": args.repeat, "pages": pages})
 
 
 if __name__ == "__main__":
