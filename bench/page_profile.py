@@ -17,6 +17,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+import web_load  # its set-up configures Django
 from common import record
 
 
@@ -69,7 +70,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--statements", type=int, default=8)
     args = parser.parse_args()
-    import web_load  # its set-up configures Django
 
     plan = web_load.setup(args)
     pages = [profile(page, args.repeat, args.statements) for page in plan["pages"]]
