@@ -25,11 +25,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import translation
 
+from dealerkpi import metrics
 from dealerkpi.core.models import AuditEntry
 from dealerkpi.oem.models import CommercialPolicy, ManufacturerScore, ManufacturerTarget
-from dealerkpi.oem.policy import one_more_sale, read_policy, standings
+from dealerkpi.oem.policy import one_more_sale, read_policy, reading, standings
 from dealerkpi.org.models import Role, Staff, Store, User
 from dealerkpi.plans import engine
+from dealerkpi.reports.analysis import month_analysis
 from tests.metrics_world import D, MetricsWorld, at, day, organisation
 from tests.world import PASSWORD, signed_in
 
@@ -115,6 +117,26 @@ def test_a_closed_month_pays_by_model_and_by_invoice(w: MetricsWorld) -> None:
     assert (wholesale.actual, wholesale.score) == (D(2), D(100))
     assert csi.score == D(90)
     assert october.rebate == D("4500.00")
+
+
+def test_the_monthly_analysis_shows_the_rebate_the_policy_computes_on_its_own(w: MetricsWorld) -> None:
+    """The analysis reads its consultants' figures and the rebate's store figures in one computation; the rebate
+    is the standing computed alone, for the month over and for the month under way (read apart)."""
+    october = month_analysis(w.store, OCT, TODAY)
+    assert october.rebate.earned == _standing(w, OCT).month.rebate == D("4500.00")
+    assert october.rebate.quarter == _standing(w, OCT).quarter_rebate
+    december = month_analysis(w.store, DEC, TODAY)
+    alone = _standing(w, DEC)
+    assert (december.rebate.earned, december.rebate.projected) == (alone.to_date.rebate, alone.month.rebate)
+
+
+def test_a_standing_from_a_page_s_own_computation_is_the_standing_read_alone(w: MetricsWorld) -> None:
+    read = reading([w.store], OCT)
+    computed = metrics.compute_by_store(("new_leads", *read.names), [w.store.pk], OCT, as_of=TODAY)
+    shared = standings([w.store], OCT, TODAY, read, computed)[w.store.pk]
+    assert shared == _standing(w, OCT) and shared.month_figures.sums["sales_amount"] > 0
+    with pytest.raises(ValueError, match="leave out"):
+        standings([w.store], OCT, TODAY, read, metrics.compute_by_store(["units_delivered"], [w.store.pk], OCT))
 
 
 def test_below_the_retail_floor_the_gate_takes_the_rebate_back(w: MetricsWorld) -> None:

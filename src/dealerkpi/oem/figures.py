@@ -157,12 +157,16 @@ class StoreMonths:
         return self.months.get(store_id, StoreMonth({}, (), 0))
 
 
-def read_store_months(store_ids: Sequence[int], when: Span, names: Sequence[str]) -> StoreMonths:
+def read_store_months(store_ids: Sequence[int], when: Span, names: Sequence[str],
+                      computed: Mapping[int, metrics.PeriodActuals] | None = None) -> StoreMonths:
     """The stores' sums of `names` (store_figures_of), wholesale, deals and closing stock for the month or days:
-    a fixed number of queries whatever the number of stores."""
+    a fixed number of queries whatever the number of stores. `computed`: the stores' metrics for `when`, if the
+    caller has computed them (with these names among others) for a page that shows them too."""
     frame = Frame.of(store_ids, when, as_of=when.last if isinstance(when, metrics.Days) else None)
     library = [name for name in names if name not in WHOLESALE]
-    actuals = metrics.compute_by_store(library, store_ids, when)
+    if computed is not None and any(set(library) - set(found.names) for found in computed.values()):
+        raise ValueError("the metrics computed for the page leave out figures the policy reads")
+    actuals = computed if computed is not None else metrics.compute_by_store(library, store_ids, when)
     deals = metrics.deals_by_store(store_ids, when)
     wholesale, on_hand = _wholesale(store_ids, frame), _on_hand(frame)
     months = {}

@@ -16,7 +16,7 @@ this month to the projected month, and so to the quarter.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 
 from dealerkpi.catalog.models import VehicleModel
 from dealerkpi.core.money import ZERO
+from dealerkpi.metrics import PeriodActuals
 from dealerkpi.metrics.period import Days, whole_days
 from dealerkpi.oem.figures import POLICY_METRICS, StoreMonth, StoreMonths, read_store_months, store_figures_of
 from dealerkpi.oem.models import CommercialPolicy, ManufacturerScore, ManufacturerTarget
@@ -207,19 +208,37 @@ def _in_force_by_store(stores: Sequence[Store], period: engine.Period) -> dict[i
     return found
 
 
-def standings(stores: Sequence[Store], period: engine.Period, today: datetime.date) -> dict[int, Standing]:
+@dataclass(frozen=True)
+class Reading:
+    """What the stores' standings for a month read: each store's policy in force (stores without one left out) and
+    the store figures its plans name (`store_figures_of`)."""
+
+    in_force: dict[int, InForce]
+    names: tuple[str, ...]
+
+
+def reading(stores: Sequence[Store], period: engine.Period) -> Reading:
+    in_force = _in_force_by_store(stores, period)
+    every_plan = {id(plan): plan for policy in in_force.values() for plan in policy.plans.values()}.values()
+    return Reading(in_force, store_figures_of(name for plan in every_plan for name in engine.metrics_named(plan)))
+
+
+def standings(stores: Sequence[Store], period: engine.Period, today: datetime.date, read: Reading | None = None,
+              computed: Mapping[int, PeriodActuals] | None = None) -> dict[int, Standing]:
     """Each store's standing for the month under its brand's policy (stores without one are left out): the
     months read and evaluated in order. The stores' figures are read together, a fixed number of queries a month
-    whatever the number of stores and brands."""
-    in_force = _in_force_by_store(stores, period)
+    whatever the number of stores and brands. `read`: `reading()` of these stores, if the caller has it;
+    `computed`: the stores' metrics of the whole month with `read.names` among them, used once the month is over
+    (a month under way is evaluated over its days that are over, read apart)."""
+    read = read or reading(stores, period)
+    in_force = read.in_force
     assessed = [store for store in stores if store.pk in in_force]
-    every_plan = {id(plan): plan for policy in in_force.values() for plan in policy.plans.values()}.values()
-    names = store_figures_of(name for plan in every_plan for name in engine.metrics_named(plan))
     ids = [store.pk for store in assessed]
     earlier = sorted({month for policy in in_force.values() for month in policy.plans if month < period})
-    before = {month: read_store_months(ids, month, names) for month in earlier}
+    before = {month: read_store_months(ids, month, read.names) for month in earlier}
     days = whole_days(today) if period.first_day <= today <= period.last_day else None
-    current = read_store_months(ids, days or period, names) if ids else StoreMonths()
+    over = None if days else computed
+    current = read_store_months(ids, days or period, read.names, over) if ids else StoreMonths()
     found = assessments(assessed, in_force, period.year)
     return {store.pk: _standing(found[store.pk], period, before, current, days) for store in assessed}
 

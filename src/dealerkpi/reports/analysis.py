@@ -416,11 +416,11 @@ class ConsultantLine:
         return ratio(Decimal(self.follow_ups_on_time), Decimal(self.follow_ups_due))
 
 
-def consultant_lines(store: Store, period: Period, today: datetime.date, now: Tally,
-                     targets: Targets) -> list[ConsultantLine]:
+def consultant_lines(store: Store, period: Period, today: datetime.date, now: Tally, targets: Targets,
+                     actuals: metrics.PeriodActuals) -> list[ConsultantLine]:
     """The store's consultants (and anyone else credited with deliveries or orders), ranked by units delivered:
-    the KPI metrics of each (metrics.compute, set-based), orders placed and follow-ups on time."""
-    actuals = metrics.compute(CONSULTANT_METRICS, [store.pk], period, as_of=today)
+    the KPI metrics of each (`actuals`: CONSULTANT_METRICS computed for the store, set-based), orders placed and
+    follow-ups on time."""
     orders = dict(placed_orders(frame_of([store.pk], period, today)).order_by().values("consultant_id")
                   .annotate(n=Count("pk")).values_list("consultant_id", "n"))
     teams = dict(Team.objects.filter(store=store).values_list("pk", "name"))
@@ -451,8 +451,9 @@ class Rebate:
     gross_profit: Decimal  # front-end + back-end gross profit + the rebate earned
 
 
-def rebate_of(store: Store, period: Period, today: datetime.date, now: Tally) -> Rebate | None:
-    standing = policy.standings([store], period, today).get(store.pk)
+def rebate_of(store: Store, period: Period, today: datetime.date, now: Tally, read: policy.Reading,
+              computed: dict[int, metrics.PeriodActuals] | None) -> Rebate | None:
+    standing = policy.standings([store], period, today, read, computed).get(store.pk)
     if standing is None:
         return None
     earned = (standing.to_date or standing.month).rebate
@@ -499,8 +500,14 @@ def month_analysis(store: Store, period: Period, today: datetime.date | None = N
     tallies = {key: by_month.tallies[month] for key, month in months.items()}
     targets = targets_of([store.pk], period)[store.pk]
     structure = stock.structure(now.closing_stock(frame_of([store.pk], period, today)), min(period.last_day, today))
-    consultants = consultant_lines(store, period, today, tallies["now"], targets)
-    rebate = rebate_of(store, period, today, tallies["now"])
+    read = policy.reading([store], period)
+    # One computation for the consultants' lines and, once the month is over, the rebate's store figures (the
+    # rebate of a month under way reads the days that are over, apart).
+    over = period.last_day < today
+    computed = metrics.compute_by_store((*CONSULTANT_METRICS, *(read.names if over else ())), [store.pk], period,
+                                        as_of=today)
+    consultants = consultant_lines(store, period, today, tallies["now"], targets, computed[store.pk])
+    rebate = rebate_of(store, period, today, tallies["now"], read, computed if over else None)
     return MonthAnalysis(store, months, today, tallies, targets, structure, consultants, rebate, by_month.runs)
 
 
