@@ -101,11 +101,11 @@ def _managers(ids: list[int], today: datetime.date) -> dict[int, tuple[Staff, ..
     return {store_id: tuple(people) for store_id, people in found.items()}
 
 
-def _units_over(month: Tally, now: Tally, whole: metrics.Days, today: datetime.date) -> Decimal:
-    """Units delivered in the days of the month that are over (`whole`): the month so far less today's (`now`), as
-    a deal counts on the day it is credited and is taken back on the day it is unwound, so days add up; on the 1st,
-    the day so far."""
-    return month["units"] if whole.last == today else month["units"] - now["units"]
+def _units_over(month: Tally, now: Tally, today: datetime.date) -> Decimal:
+    """Units delivered in the days of the month that are over (`whole_days`): the month so far less today's (`now`),
+    as a deal counts on the day it is credited and is taken back on the day it is unwound, so days add up; on the
+    1st, the day so far."""
+    return month["units"] if today.day == 1 else month["units"] - now["units"]
 
 
 def steering(stores: list[Store], today: datetime.date, standing: Standing) -> list[StoreSteer]:
@@ -126,7 +126,7 @@ def steering(stores: list[Store], today: datetime.date, standing: Standing) -> l
     managers = _managers(ids, today)
     return [StoreSteer(
         store, now[store.pk], month[store.pk], targets[store.pk].of("units_delivered"),
-        projected(_units_over(month[store.pk], now[store.pk], whole, today), whole),
+        projected(_units_over(month[store.pk], now[store.pk], today), whole),
         standing.of_store(store.pk, "stock_on_hand"), recent[store.pk], old.get(store.pk, 0),
         standing.of_store(store.pk, "overdue_cards"),
         complaints.get(store.pk, 0), runs.get(store.pk, 0), reports.get(store.pk), managers.get(store.pk, ()),
