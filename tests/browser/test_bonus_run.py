@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.utils import translation
+from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from dealerkpi.org.models import Role, Staff
 from dealerkpi.pay.models import Run, Statement
@@ -58,19 +60,20 @@ def test_month_end_from_run_to_payroll(page, tmp_path) -> None:
     page.click(f"form[action='/pay/runs/{run.pk}/recompute/'] button")
     page.wait_for_selector("[data-testid=submit]")
     page.click("[data-testid=submit]")
-    assert page.get_by_test_id("run-status").inner_text() == shown(Run.Status.SUBMITTED)
+    expect(page.get_by_test_id("run-status")).to_have_text(shown(Run.Status.SUBMITTED))
     latest = Run.objects.order_by("-number").first()
     assert latest.number == 2
 
     log_in(page, login_of(Role.GENERAL_MANAGER))
     page.goto(f"/pay/runs/{latest.pk}/")
     page.click("[data-testid=approve]")
-    assert page.get_by_test_id("run-status").inner_text() == shown(Run.Status.APPROVED)
+    expect(page.get_by_test_id("run-status")).to_have_text(shown(Run.Status.APPROVED))
 
     consultant = rated[0].staff
     log_in(page, consultant.user.username)
     page.goto("/pay/statements/")
     page.click("[data-testid=my-statements] a >> nth=0")
+    expect(page.get_by_test_id("lines")).to_be_visible()  # the statement, not the list it was opened from
     lines = page.locator("[data-testid=lines] tbody tr td:nth-child(3)").all_inner_texts()
     assert sum(amount(text) for text in lines) == amount(page.get_by_test_id("total").inner_text())
     assert "展厅接待检查" in page.content(), "the manager's rating and reason are on the statement"
@@ -96,7 +99,5 @@ def test_month_end_from_run_to_payroll(page, tmp_path) -> None:
         page.click("[data-testid=payroll-xlsx]")
     saved = tmp_path / "payroll.xlsx"
     download.value.save_as(saved)
-    from openpyxl import load_workbook
-
     sheet = load_workbook(saved).active
     assert sheet.max_row - 1 >= Statement.objects.filter(run=latest).count()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,7 @@ def test_consultant_sees_their_day_and_only_their_leads(page) -> None:
     rows = page.locator("table.records tbody tr")
     assert rows.count() == world.staff["c1"].leads.count()
     page.locator("table.records tbody tr a").first.click()
+    page.wait_for_url(re.compile(r"/leads/\d+/$"))
     assert "跟进" in page.content()
     screenshot(page, "consultant-lead-detail")
     page.set_viewport_size(PHONE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from dealerkpi.conduct.models import Fault
 from dealerkpi.org.models import Store
@@ -109,6 +110,7 @@ def test_a_fault_recorded_approved_appealed_upheld_and_deducted(page: object, tm
     screenshot(page, "fault-statement")
     page.click("[data-testid=figure-conduct]")  # type: ignore[attr-defined]
     listed = page.locator("main a[href*='/records/faults/']")  # type: ignore[attr-defined]
-    assert listed.count() == 2 and "过失扣分: 7.00" in page.locator("main").inner_text()  # type: ignore
+    expect(listed).to_have_count(2)
+    assert "过失扣分: 7.00" in page.locator("main").inner_text()  # type: ignore[attr-defined]
     page.click(f"a[href$='/faults/{fault.pk}/']")  # type: ignore[attr-defined]
     assert "晨会迟到40分钟" in page.locator("main").inner_text()  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.utils import timezone, translation
+from playwright.sync_api import expect
 
 from dealerkpi.sales.models import Order
 from dealerkpi.sales.services import CHECKLIST
@@ -55,7 +56,7 @@ def test_an_order_below_floor_through_approval_to_delivery(page: object) -> None
     log_in(page, "m1")
     page.goto(order_url)  # type: ignore[attr-defined]
     page.click("[data-testid=approvals] button[value=approve]")  # type: ignore[attr-defined]
-    assert page.get_by_test_id("order-status").inner_text() == confirmed  # type: ignore[attr-defined]
+    expect(page.get_by_test_id("order-status")).to_have_text(confirmed)  # type: ignore[attr-defined]
 
     log_in(page, "c1")
     page.goto(order_url)  # type: ignore[attr-defined]
@@ -63,7 +64,7 @@ def test_an_order_below_floor_through_approval_to_delivery(page: object) -> None
     page.select_option("[data-testid=payment-form] select[name=kind]", "balance")  # type: ignore[attr-defined]
     page.fill("[data-testid=payment-form] input[name=amount]", "209800")  # type: ignore[attr-defined]
     page.click("[data-testid=payment-form] button[type=submit]")  # type: ignore[attr-defined]
-    assert page.get_by_test_id("outstanding").inner_text() == "0.00"  # type: ignore[attr-defined]
+    expect(page.get_by_test_id("outstanding")).to_have_text("0.00")  # type: ignore[attr-defined]
 
     when = timezone.localtime() + datetime.timedelta(days=2)
     page.fill("input[name=scheduled_for]", when.strftime("%Y-%m-%dT10:00"))  # type: ignore[attr-defined]
@@ -74,8 +75,8 @@ def test_an_order_below_floor_through_approval_to_delivery(page: object) -> None
         page.check(f"[data-testid=checklist-form] input[name={name}]")  # type: ignore[attr-defined]
     shoot_both_widths(page, "order-page")
     page.click("[data-testid=checklist-form] button[name=complete]")  # type: ignore[attr-defined]
-    assert page.get_by_test_id("order-status").inner_text() == delivered  # type: ignore[attr-defined]
-    assert page.locator("[data-testid=c-cards] tbody tr").count() == 3  # type: ignore[attr-defined]
+    expect(page.get_by_test_id("order-status")).to_have_text(delivered)  # type: ignore[attr-defined]
+    expect(page.locator("[data-testid=c-cards] tbody tr")).to_have_count(3)  # type: ignore[attr-defined]
     screenshot(page, "order-delivered-desktop")
 
     for _ in range(2):

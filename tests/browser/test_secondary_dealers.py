@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from dealerkpi.stock.models import SecondaryDealer, Vehicle
 from tests.browser.conftest import log_in
@@ -27,7 +28,7 @@ def test_the_manager_sets_a_target_supplies_a_car_and_sees_the_month(page: objec
     page.fill("[data-testid=target-form] input[name=month]", month)  # type: ignore[attr-defined]
     page.fill("[data-testid=target-form] input[name=units]", "-3")  # type: ignore[attr-defined]
     page.click("[data-testid=target-form] button[type=submit]")  # type: ignore[attr-defined]
-    assert page.locator("[data-testid=target-form] .errorlist").count() == 1  # type: ignore[attr-defined]
+    expect(page.locator("[data-testid=target-form] .errorlist")).to_have_count(1)  # type: ignore[attr-defined]
     page.fill("[data-testid=target-form] input[name=units]", "4")  # type: ignore[attr-defined]
     page.click("[data-testid=target-form] button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_selector(".messages")  # type: ignore[attr-defined]
@@ -57,13 +58,13 @@ def test_the_manager_sets_a_target_supplies_a_car_and_sees_the_month(page: objec
 
     page.goto(f"/stock/dealers/{dealer.pk}/")  # type: ignore[attr-defined]
     page.click("[data-testid=settlement-link]")  # type: ignore[attr-defined]
-    assert page.get_by_test_id("balance").inner_text() == "150,000.00"  # type: ignore[attr-defined]
+    expect(page.get_by_test_id("balance")).to_have_text("150,000.00")  # type: ignore[attr-defined]
     amount = page.locator("[data-testid=payment-form] input[name^=car_]").last  # type: ignore[attr-defined]
     assert amount.input_value() == "150000.00"
     page.fill("[data-testid=payment-form] input[name=reference]", "工行-1125")  # type: ignore[attr-defined]
     amount.fill("150000.01")
     page.click("[data-testid=payment-form] button[type=submit]")  # type: ignore[attr-defined]
-    assert page.locator("[data-testid=payment-form] .errorlist").count() == 1  # type: ignore[attr-defined]
+    expect(page.locator("[data-testid=payment-form] .errorlist")).to_have_count(1)  # type: ignore[attr-defined]
     amount.fill("100000")
     page.click("[data-testid=payment-form] button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_selector(".messages")  # type: ignore[attr-defined]
