@@ -159,14 +159,15 @@ def test_the_run_command_acts_as_the_user_named_or_as_the_command_line(world: Wo
     call_command("run", "--period", "2026-10", "--store", "S1", "--as", "m1")
     first = Run.objects.get(number=1)
     assert first.created_by == world.users["m1"]
-    assert {(e.action, e.actor_name) for e in entries_of(first)} == {
-        ("create", "m1"), ("update-bulk", "m1"), ("update", "m1")}
+    assert {(e.action, e.actor_name) for e in entries_of(first)} == {("create", "m1"), ("update-bulk", "m1")}
     call_command("run", "--period", "2026-10", "--store", "S1")
     second = Run.objects.get(number=2)
     assert second.created_by is None
     assert {(e.actor, e.actor_name) for e in entries_of(second)} == {(None, f"cli:{getpass.getuser()}")}
-    [superseded] = entries_of(first, AuditEntry.Action.UPDATE_BULK)[1:]
-    assert superseded.after["status"] == "superseded" and superseded.actor_name == f"cli:{getpass.getuser()}"
+    moves = entries_of(first, AuditEntry.Action.UPDATE_BULK)  # claimed, written with its batch, superseded
+    assert [(e.before["status"], e.after["status"]) for e in moves] == [
+        ("queued", "computing"), ("computing", "draft"), ("draft", "superseded")]
+    assert moves[-1].actor_name == f"cli:{getpass.getuser()}"
     with pytest.raises(CommandError, match="nobody"):
         call_command("run", "--period", "2026-10", "--store", "S1", "--as", "nobody")
 
@@ -190,8 +191,8 @@ def test_a_queued_run_acts_as_the_user_who_queued_it(world: World, client,
     queued[0]()  # the worker, outside the request that queued it
     run.refresh_from_db()
     assert run.status == Run.Status.DRAFT
-    assert [(e.action, e.actor) for e in entries_of(run)][1:] == [
-        ("update-bulk", world.users["m1"]), ("update", world.users["m1"])]
+    assert [(e.action, e.actor, e.after["status"]) for e in entries_of(run)][1:] == [
+        ("update-bulk", world.users["m1"], "computing"), ("update-bulk", world.users["m1"], "draft")]
     compute_run(Run.objects.create(store=world.stores["S1"], period=OCTOBER.first_day, number=2).pk, None)
     assert {e.actor_name for e in entries_of(Run.objects.get(number=2))[1:]} == {"job"}, "queued by nobody"
 

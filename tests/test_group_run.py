@@ -155,6 +155,41 @@ def test_a_batch_that_cannot_be_read_leaves_each_store_to_fail_alone_and_the_oth
 
 
 
+def run_writes(stores: list[Store], batch: int) -> tuple[int, int]:
+    """How many statements make computed runs drafts, and how many keep the figures the runs read."""
+    with CaptureQueriesContext(connection) as captured:
+        done = list(runs.compute_stores(stores, Period(2025, 6), batch=batch))
+    assert all(run.status == Run.Status.DRAFT for run in done)
+    sql = [query["sql"] for query in captured]
+    drafts = sum(1 for text in sql if text.startswith('UPDATE "pay_run" SET "status"') and '"computed_at"' in text)
+    figures = sum(1 for text in sql if text.startswith('INSERT INTO "pay_periodfigures"'))
+    return drafts, figures
+
+
+def test_a_batch_of_stores_is_written_together(generated: list[Store]) -> None:
+    assert run_writes(generated, batch=3) == (1, 1), "one transaction for the batch: its runs and figures at once"
+    assert run_writes(generated, batch=1) == (3, 3)
+
+
+def test_a_batch_that_cannot_be_written_together_is_written_store_by_store(generated: list[Store]) -> None:
+    """A run given up while its batch computed is left failed, unwritten; when the batch's one transaction fails
+    (here: a store's statements twice), nothing of it stays and each store is written on its own."""
+    june = Period(2025, 6)
+    alone = {store.pk: statement_figures(runs.compute(runs.new_run(store, june))) for store in generated}
+    read = runs.read_store_months(generated, june)
+    evaluations = [runs._claim_and_evaluate(runs.new_run(store, june), None, read[store.pk]) for store in generated]
+    given_up = evaluations[1].run
+    Run.objects.filter(pk=given_up.pk).update(status=Run.Status.FAILED, error=Run.STALLED)
+    runs._write_together([*evaluations, evaluations[2]])
+    for evaluation in (evaluations[0], evaluations[2]):
+        run = evaluation.run
+        assert (run.status, Run.objects.get(pk=run.pk).status) == (Run.Status.DRAFT, Run.Status.DRAFT)
+        assert statement_figures(run) == alone[run.store_id], "written once, as computed alone"
+    assert (given_up.status, given_up.error) == (Run.Status.FAILED, Run.STALLED)
+    assert not Statement.objects.filter(run=given_up).exists()
+    previous = Run.objects.get(store=given_up.store, period=june.first_day, number=1)
+    assert previous.status == Run.Status.DRAFT, "the given-up run superseded nothing"
+
 @pytest.mark.django_db(transaction=True)  # worker processes see only what is committed
 def test_worker_processes_give_each_store_the_runs_one_process_gives(generated: list[Store]) -> None:
     june = Period(2025, 6)

@@ -1,7 +1,7 @@
 """The figures a run read for a store's month, kept (``PeriodFigures``) so that history is not computed again from
 the records each time it is looked at: a what-if replays twelve months of a group on them.
 
-    keep_figures(store_id, period, records, names)        # a run, with its statements: what it read
+    keep_figures(period, {store_id: (records, names)})    # runs, with their statements: what they read
     figures_by_store(store_ids, period, crediting, names)  # as metrics.period_inputs_by_store, from the kept ones
 
 A store's month is kept once per crediting policy, for the metrics computed then. ``figures_by_store`` reads the
@@ -91,13 +91,13 @@ def _keep(rows: list[PeriodFigures]) -> None:
 # --- writing and reading -----------------------------------------------------------------------------------------
 
 
-def keep_figures(store_id: int, period: engine.Period, records: dict[str, Inputs],
-                 names: dict[str, Sequence[str]]) -> None:
-    """Keep what a run read for the store's month (``records`` by crediting policy, computed for ``names``, by
-    crediting policy). The caller's transaction writes them with its statements."""
+def keep_figures(period: engine.Period, by_store: dict[int, tuple[dict[str, Inputs], dict[str, Sequence[str]]]],
+                 ) -> None:
+    """Keep what runs read for their stores' month: by store, the records by crediting policy and the metrics
+    computed for each policy. One statement; the caller's transaction writes them with its statements."""
     now = timezone.now()
     _keep([_row(store_id, period, crediting, names[crediting], inputs, now)
-           for crediting, inputs in records.items()])
+           for store_id, (records, names) in by_store.items() for crediting, inputs in records.items()])
 
 
 def figures_by_store(store_ids: Sequence[int], period: engine.Period, crediting: str,

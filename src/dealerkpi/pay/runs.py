@@ -278,12 +278,22 @@ def _insert(model: type[Model], rows: list[Row], batch_size: int) -> None:
     names = list(rows[0])
     fields = [model._meta.get_field(name) for name in names]
     # JSON as text, which COPY's text format hands to the column as it is: no adapter object per value
-    encoders = [partial(json.dumps, cls=field.encoder) if isinstance(field, JSONField) else None for field in fields]
+    encoders = [partial(_json_text, partial(json.dumps, cls=field.encoder)) if isinstance(field, JSONField) else None
+                for field in fields]
     copy_rows(connection, model, [field.column for field in fields], (
         tuple(value if encode is None or value is None else encode(value)
               for value, encode in zip((row[name] for name in names), encoders, strict=True))
         for row in rows
     ))
+
+
+def _json_text(encode: Callable[[object], str], value: object) -> str:
+    """Most of a run's JSON values are empty (a line's inputs, values and deals): written without the encoder."""
+    if value == {}:
+        return "{}"
+    if value == []:
+        return "[]"
+    return encode(value)
 
 
 def _insert_statements(rows: list[Row]) -> list[int]:
@@ -302,31 +312,55 @@ def _insert_statements(rows: list[Row]) -> list[int]:
     return ids
 
 
-class GivenUp(Exception):
-    """The run was given up as failed while it computed (give_up_stalled): its statements are not written."""
+@dataclass(frozen=True)
+class Evaluation:
+    """A claimed run's results, waiting to be written, with what it read."""
+
+    run: Run
+    month: StoreMonth
+    evaluated: list[Evaluated]
 
 
 @transaction.atomic
-def write_statements(run: Run, evaluated: list[Evaluated], month: StoreMonth | None = None) -> None:
-    """All statements of the run in a few bulk inserts; the run becomes a draft. Refused (GivenUp) if the run is no
-    longer computing: the row is locked first, so it is given up either before or not at all. With ``month``, the
-    figures the run read from the records are kept too (``pay.period_figures``), replacing the month's earlier."""
-    if not Run.objects.select_for_update().filter(pk=run.pk, status=Run.Status.COMPUTING).exists():
-        raise GivenUp(run.pk)
-    statement_ids = _insert_statements([statement_row(run, item) for item in evaluated])
+def write_statements(evaluations: Sequence[Evaluation]) -> None:
+    """The runs' statements in one transaction and one bulk insert per table; each run becomes a draft and
+    supersedes its store's older drafts, and the figures it read are kept (``pay.period_figures``), replacing the
+    month's earlier. A run no longer computing (given up as stalled meanwhile: its row is locked first, so it is
+    given up either before or not at all) is left as it is, its statements not written."""
+    computing = set(Run.objects.select_for_update().filter(
+        pk__in=[e.run.pk for e in evaluations], status=Run.Status.COMPUTING).values_list("pk", flat=True))
+    written = [e for e in evaluations if e.run.pk in computing]
+    for evaluation in evaluations:
+        if evaluation.run.pk not in computing:
+            evaluation.run.refresh_from_db()
+    if not written:
+        return
+    people = [(e.run, item) for e in written for item in e.evaluated]
+    statement_ids = _insert_statements([statement_row(run, item) for run, item in people])
     metric_cache: dict[int, dict[str, str]] = {}
     indicators, lines = [], []
-    for statement_id, item in zip(statement_ids, evaluated, strict=True):
+    for statement_id, (_run, item) in zip(statement_ids, people, strict=True):
         indicators += indicator_rows(statement_id, item.result, indicator_metrics(item.version, metric_cache))
         lines += line_rows(statement_id, item)
     _insert(StatementIndicator, indicators, batch_size=1000)
     _insert(StatementLine, lines, batch_size=1000)
-    if month is not None:
-        keep_figures(run.store_id, period_of(run), month.records,
-                     {crediting: metrics_wanted(month.plans, crediting) for crediting in month.records})
-    run.status, run.computed_at, run.error = Run.Status.DRAFT, timezone.now(), ""
-    run.save(update_fields=["status", "computed_at", "error", "progress_done", "progress_total"])
-    supersede_older_drafts(run)
+    keep_figures(written[0].month.period, {
+        e.run.store_id: (e.month.records, {crediting: metrics_wanted(e.month.plans, crediting)
+                                           for crediting in e.month.records})
+        for e in written})
+    _become_drafts([e.run for e in written])
+
+
+def _become_drafts(done: list[Run]) -> None:
+    """The runs' last progress (left out of the audit) in one update, their status in one audited update, and the
+    older drafts of their months superseded."""
+    Run.objects.bulk_update(done, ["progress_done", "progress_total"])
+    computed_at = timezone.now()
+    audited_update(Run.objects.filter(pk__in=[run.pk for run in done]), status=Run.Status.DRAFT,
+                   computed_at=computed_at, error="")
+    for run in done:
+        run.status, run.computed_at, run.error = Run.Status.DRAFT, computed_at, ""
+    supersede_older_drafts(*done)
 
 
 PROGRESS_EVERY = 1.0  # seconds between writes of a run's progress: the number of writes follows time, not people
@@ -336,11 +370,20 @@ def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None
     """Compute a queued run (``month``: what it reads, already read by a run of many stores). On failure the
     run is marked failed with the reason; nothing else changes. A run no longer queued (given up meanwhile, or
     a job delivered twice) is left as it is."""
+    evaluation = _claim_and_evaluate(run, progress, month)
+    if evaluation is not None:
+        _write_each([evaluation])
+    return run
+
+
+def _claim_and_evaluate(run: Run, progress: Progress | None, month: StoreMonth | None) -> Evaluation | None:
+    """The queued run claimed and its people evaluated. None if it was no longer queued (left as it is) or failed
+    (marked failed with the reason)."""
     claimed = audited_update(Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED), status=Run.Status.COMPUTING,
                              heartbeat_at=timezone.now())
     if not claimed:
         run.refresh_from_db()
-        return run
+        return None
     written = {"at": -PROGRESS_EVERY}
 
     def report(done: int, total: int) -> None:
@@ -357,14 +400,33 @@ def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None
 
     try:
         month = month or read_store_month(run.store, period_of(run))
-        write_statements(run, evaluate(run, report, month), month)
-    except GivenUp:  # it stays failed, with the reason it was given up for
-        run.refresh_from_db()
+        return Evaluation(run, month, evaluate(run, report, month))
     except Exception as error:  # the run records any failure; the previous version stays as it was
-        audited_update(Run.objects.filter(pk=run.pk), status=Run.Status.FAILED,
-                       error=f"{type(error).__name__}: {error}")
-        run.refresh_from_db()
-    return run
+        _fail(run, error)
+        return None
+
+
+def _fail(run: Run, error: Exception) -> None:
+    audited_update(Run.objects.filter(pk=run.pk), status=Run.Status.FAILED, error=f"{type(error).__name__}: {error}")
+    run.refresh_from_db()
+
+
+def _write_each(evaluations: Iterable[Evaluation]) -> None:
+    """Each run's statements in its own transaction: a run that cannot be written fails alone, saying why."""
+    for evaluation in evaluations:
+        try:
+            write_statements([evaluation])
+        except Exception as error:  # the run records any failure; the previous version stays as it was
+            _fail(evaluation.run, error)
+
+
+def _write_together(evaluations: list[Evaluation]) -> None:
+    """The runs of a batch of stores written in one transaction; if that fails, each in its own, so that the runs
+    that can be written are, and each that cannot says why."""
+    try:
+        write_statements(evaluations)
+    except Exception:
+        _write_each(evaluations)
 
 
 def give_up_stalled(candidates: QuerySet[Run] | None = None) -> int:
@@ -385,10 +447,11 @@ STORES_READ_TOGETHER = 50
 def compute_stores(
     stores: Sequence[Store], period: engine.Period, user: object = None, batch: int = STORES_READ_TOGETHER,
 ) -> Iterator[Run]:
-    """A new run of each store for the month (a group's month-end), each its own version and transaction as
-    if computed alone, with the same results. What the runs read is read for `batch` stores at a time: a
-    store's share of each grouped query instead of ~25 queries a store. Memory follows the batch, not the
-    group. If reading a batch fails, its stores are computed one by one, so each failed run says why."""
+    """A new run of each store for the month (a group's month-end), each its own version, with the results it
+    gets computed alone. `batch` stores at a time: what their runs read is read together (a store's share of each
+    grouped query instead of ~25 queries a store), and their statements are written together, in one transaction
+    and one bulk insert per table. Memory follows the batch, not the group. If reading or writing a batch fails,
+    its stores are read or written one by one, so each failed run says why and the others are computed."""
     with _commits_not_waited_for():
         for start in range(0, len(stores), batch):
             chunk = stores[start:start + batch]
@@ -397,8 +460,10 @@ def compute_stores(
                 read = read_store_months(chunk, period)
             except Exception:  # each store's own run then records what is wrong with it
                 read = {}
-            for store in chunk:
-                yield compute(new_run(store, period, user), month=read.get(store.pk))
+            chunk_runs = [new_run(store, period, user) for store in chunk]
+            evaluated = [_claim_and_evaluate(run, None, read.get(run.store_id)) for run in chunk_runs]
+            _write_together([evaluation for evaluation in evaluated if evaluation is not None])
+            yield from chunk_runs
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -94,8 +95,12 @@ def lock(run: Run, viewer: Viewer, user: object) -> Run:
     return _move(run, viewer, "pay.lock_run", Run.Status.LOCKED, locked_at=timezone.now())
 
 
-def supersede_older_drafts(run: Run) -> None:
-    """A new computation replaces the versions of the month that were not yet approved."""
-    audited_update(Run.objects.filter(store_id=run.store_id, period=run.period, number__lt=run.number,
-                                      status__in=(Run.Status.DRAFT, Run.Status.SUBMITTED, Run.Status.FAILED)),
+def supersede_older_drafts(*runs: Run) -> None:
+    """New computations replace the versions of their months that were not yet approved: one audited update."""
+    if not runs:
+        return
+    older = Q()
+    for run in runs:
+        older |= Q(store_id=run.store_id, period=run.period, number__lt=run.number)
+    audited_update(Run.objects.filter(older, status__in=(Run.Status.DRAFT, Run.Status.SUBMITTED, Run.Status.FAILED)),
                    status=Run.Status.SUPERSEDED)

@@ -266,8 +266,9 @@ def in_fen(amounts: Sequence[Decimal], total: Decimal) -> list[Decimal]:
     parts, running, rounded = [], ZERO, ZERO
     for amount in amounts:
         running += amount
-        parts.append(fen(running) - rounded)
-        rounded = fen(running)
+        now = fen(running)
+        parts.append(now - rounded)
+        rounded = now
     if parts:
         parts[-1] += total - sum(parts, ZERO)
     return parts
