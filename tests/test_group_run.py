@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dealerkpi import metrics
+from dealerkpi.core.audit import acting_as
+from dealerkpi.core.models import AuditEntry
 from dealerkpi.demo_data.generate import Generator
 from dealerkpi.demo_data.pay import seed_pay
 from dealerkpi.demo_data.scales import SCALES
@@ -171,13 +173,30 @@ def test_a_batch_of_stores_is_written_together(generated: list[Store]) -> None:
     assert run_writes(generated, batch=1) == (3, 3)
 
 
+def test_a_batch_numbers_each_stores_new_version_after_its_latest_and_audits_it(generated: list[Store]) -> None:
+    june = Period(2025, 6)
+    runs.new_run(generated[1], june)
+    runs.new_run(generated[1], june)
+    with acting_as(None, "cli:month-end"):
+        made = runs.new_runs(generated, june)
+    assert [(run.store_id, run.number, run.status) for run in made] == [
+        (generated[0].pk, 1, Run.Status.QUEUED), (generated[1].pk, 3, Run.Status.QUEUED),
+        (generated[2].pk, 1, Run.Status.QUEUED)]
+    assert made[1].previous.number == 2 and made[0].previous is None
+    created = AuditEntry.objects.filter(action=AuditEntry.Action.CREATE, content_type__model="run",
+                                        object_id__in=[str(run.pk) for run in made])
+    assert sorted((entry.after["number"], entry.actor_name) for entry in created) == [
+        (1, "cli:month-end"), (1, "cli:month-end"), (3, "cli:month-end")]
+
+
 def test_a_batch_that_cannot_be_written_together_is_written_store_by_store(generated: list[Store]) -> None:
     """A run given up while its batch computed is left failed, unwritten; when the batch's one transaction fails
     (here: a store's statements twice), nothing of it stays and each store is written on its own."""
     june = Period(2025, 6)
     alone = {store.pk: statement_figures(runs.compute(runs.new_run(store, june))) for store in generated}
     read = runs.read_store_months(generated, june)
-    evaluations = [runs._claim_and_evaluate(runs.new_run(store, june), None, read[store.pk]) for store in generated]
+    queued = runs.new_runs(generated, june)
+    evaluations = [runs._evaluate(run, read[run.store_id], runs._progress_kept(run)) for run in runs._claim(queued)]
     given_up = evaluations[1].run
     Run.objects.filter(pk=given_up.pk).update(status=Run.Status.FAILED, error=Run.STALLED)
     runs._write_together([*evaluations, evaluations[2]])

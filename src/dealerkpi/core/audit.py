@@ -11,7 +11,7 @@ import contextvars
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +22,8 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpRequest, HttpResponse
 
 from dealerkpi.core.models import AuditedModel, AuditEntry
+
+M = TypeVar("M", bound=Model)
 
 _PRIVATE_FIELDS = frozenset({"password"})
 
@@ -139,6 +141,13 @@ def entries(action: str, changes: Iterable[tuple[Model, dict | None, dict | None
         if kind is not None:
             written.append(entry(kind, instance, before, after))
     return written
+
+
+def audited_create(model: type[M], records: list[M]) -> list[M]:
+    """``bulk_create(records)``, audited like saves: one insert of the records, one of their entries."""
+    created = model._default_manager.bulk_create(records)
+    AuditEntry.objects.bulk_create(entries(AuditEntry.Action.CREATE, ((r, None, snapshot(r)) for r in created)))
+    return created
 
 
 def audited_update(queryset: QuerySet, **changes: Any) -> int:

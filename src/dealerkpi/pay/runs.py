@@ -25,7 +25,7 @@ from django.db.models import JSONField, Model, Q, QuerySet
 from django.utils import timezone
 
 from dealerkpi import metrics
-from dealerkpi.core.audit import acting_user, audited_update
+from dealerkpi.core.audit import acting_user, audited_create, audited_update
 from dealerkpi.core.bulk import copy_rows
 from dealerkpi.core.money import ZERO, fen, half_up
 from dealerkpi.org.models import STORE_WIDE_ROLES, Store
@@ -53,16 +53,26 @@ def period_of(run: Run) -> engine.Period:
     return engine.Period(run.period.year, run.period.month)
 
 
-@transaction.atomic
 def new_run(store: Store, period: engine.Period, user: object = None) -> Run:
     """A new version of the store's run for the month, queued for computing, started by ``user`` (by default
     whoever is acting: ``core.audit.acting_as``)."""
-    Store.objects.select_for_update().filter(pk=store.pk).first()  # one numbering at a time per store
-    latest = Run.objects.filter(store=store, period=period.first_day).order_by("-number").first()
-    number = latest.number + 1 if latest else 1
+    return new_runs([store], period, user)[0]
+
+
+@transaction.atomic
+def new_runs(stores: Sequence[Store], period: engine.Period, user: object = None) -> list[Run]:
+    """A new version of each store's run for the month, queued, in the stores' order: the stores locked (one
+    numbering at a time per store), their month's versions read and the new ones created, audited, at once."""
+    ids = sorted(store.pk for store in stores)
+    list(Store.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    latest = {run.store_id: run for run in Run.objects.filter(store_id__in=ids, period=period.first_day)
+              .order_by("number")}  # the highest number wins
     started_by = acting_user() if user is None else user
-    return Run.objects.create(store=store, period=period.first_day, number=number, previous=latest,
-                              created_by=started_by if getattr(started_by, "is_authenticated", False) else None)
+    created_by = started_by if getattr(started_by, "is_authenticated", False) else None
+    return audited_create(Run, [
+        Run(store=store, period=period.first_day, previous=latest.get(store.pk), created_by=created_by,
+            number=latest[store.pk].number + 1 if store.pk in latest else 1)
+        for store in stores])
 
 
 def _people(members: Iterable[Member], store_id: int, minimum_wage: Decimal | None) -> tuple[engine.Person, ...]:
@@ -370,25 +380,35 @@ def compute(run: Run, progress: Progress | None = None, month: StoreMonth | None
     """Compute a queued run (``month``: what it reads, already read by a run of many stores). On failure the
     run is marked failed with the reason; nothing else changes. A run no longer queued (given up meanwhile, or
     a job delivered twice) is left as it is."""
-    evaluation = _claim_and_evaluate(run, progress, month)
-    if evaluation is not None:
-        _write_each([evaluation])
+    if _claim([run]):
+        evaluation = _evaluate(run, month, _progress_written(run, progress))
+        if evaluation is not None:
+            _write_each([evaluation])
     return run
 
 
-def _claim_and_evaluate(run: Run, progress: Progress | None, month: StoreMonth | None) -> Evaluation | None:
-    """The queued run claimed and its people evaluated. None if it was no longer queued (left as it is) or failed
-    (marked failed with the reason)."""
-    claimed = audited_update(Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED), status=Run.Status.COMPUTING,
-                             heartbeat_at=timezone.now())
-    if not claimed:
-        run.refresh_from_db()
-        return None
+def _claim(queued: Sequence[Run]) -> list[Run]:
+    """The runs still queued, now computing (locked first, so that a run is claimed once, by one job); the
+    others are read again as they are."""
+    now = timezone.now()
+    with transaction.atomic():
+        mine = set(Run.objects.select_for_update().filter(pk__in=[run.pk for run in queued],
+                                                          status=Run.Status.QUEUED).values_list("pk", flat=True))
+        audited_update(Run.objects.filter(pk__in=mine), status=Run.Status.COMPUTING, heartbeat_at=now)
+    for run in queued:
+        if run.pk in mine:
+            run.status, run.heartbeat_at = Run.Status.COMPUTING, now
+        else:
+            run.refresh_from_db()
+    return [run for run in queued if run.pk in mine]
+
+
+def _progress_written(run: Run, progress: Progress | None) -> Progress:
+    """A run computed alone shows its progress as it goes: the start, then at most once a second. The last report
+    is written with the statements. The progress and heartbeat are left out of the audit (``Run.audit_ignore``)."""
     written = {"at": -PROGRESS_EVERY}
 
     def report(done: int, total: int) -> None:
-        """The last report is written with the statements. The progress and heartbeat between are left out of
-        the audit (``Run.audit_ignore``)."""
         run.progress_done, run.progress_total = done, total
         now = time.monotonic()
         if done == 0 or (done < total and now - written["at"] >= PROGRESS_EVERY):
@@ -398,6 +418,20 @@ def _claim_and_evaluate(run: Run, progress: Progress | None, month: StoreMonth |
         if progress:
             progress(done, total)
 
+    return report
+
+
+def _progress_kept(run: Run) -> Progress:
+    """A run computed with its batch: its progress is written with its statements."""
+
+    def report(done: int, total: int) -> None:
+        run.progress_done, run.progress_total = done, total
+
+    return report
+
+
+def _evaluate(run: Run, month: StoreMonth | None, report: Progress) -> Evaluation | None:
+    """The claimed run's people evaluated; None if that failed (the run is marked failed with the reason)."""
     try:
         month = month or read_store_month(run.store, period_of(run))
         return Evaluation(run, month, evaluate(run, report, month))
@@ -460,8 +494,8 @@ def compute_stores(
                 read = read_store_months(chunk, period)
             except Exception:  # each store's own run then records what is wrong with it
                 read = {}
-            chunk_runs = [new_run(store, period, user) for store in chunk]
-            evaluated = [_claim_and_evaluate(run, None, read.get(run.store_id)) for run in chunk_runs]
+            chunk_runs = new_runs(chunk, period, user)
+            evaluated = [_evaluate(run, read.get(run.store_id), _progress_kept(run)) for run in _claim(chunk_runs)]
             _write_together([evaluation for evaluation in evaluated if evaluation is not None])
             yield from chunk_runs
 
