@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -23,6 +26,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time() -> Iterator[None]:
+    """On SQLite in memory, the live server's request threads share the test's one connection. Two requests at once
+    can deadlock inside sqlite3 (one holds the connection's mutex and waits for the GIL in a function Django gives
+    SQLite, the other holds the GIL and waits for the mutex): CI hung on it. There, requests are served in turn."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    lock, served = threading.Lock(), WSGIHandler.__call__
+
+    def serve(self: WSGIHandler, environ: dict, start_response: object) -> object:
+        with lock:
+            return served(self, environ, start_response)
+
+    WSGIHandler.__call__ = serve  # type: ignore[method-assign]
+    yield
+    WSGIHandler.__call__ = served  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")
