@@ -27,11 +27,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from dealerkpi import metrics
+from dealerkpi.core.bulk import FieldValues, insert_field_values
 from dealerkpi.pay.models import PeriodFigures
 from dealerkpi.plans import engine
 
 Inputs = tuple[tuple[engine.Actuals, ...], tuple[engine.Deal, ...]]
-FIELDS = ("metrics", "actuals", "deals", "computed_at")
 
 
 # --- as stored -----------------------------------------------------------------------------------------------------
@@ -76,16 +76,15 @@ def read_deals(rows: list[dict]) -> tuple[engine.Deal, ...]:
 
 
 def _row(store_id: int, period: engine.Period, crediting: str, names: Iterable[str], inputs: Inputs,
-         now: datetime.datetime) -> PeriodFigures:
+         now: datetime.datetime) -> FieldValues:
     actuals, deals = inputs
-    return PeriodFigures(store_id=store_id, period=period.first_day, crediting=crediting, metrics=sorted(names),
-                         actuals=stored_actuals(actuals), deals=stored_deals(deals), computed_at=now)
+    return {"store_id": store_id, "period": period.first_day, "crediting": crediting, "metrics": sorted(names),
+            "actuals": stored_actuals(actuals), "deals": stored_deals(deals), "computed_at": now}
 
 
-def _keep(rows: list[PeriodFigures]) -> None:
-    """Insert the rows, or replace those of the same store, month and crediting: one statement."""
-    PeriodFigures.objects.bulk_create(rows, update_conflicts=True, unique_fields=["store", "period", "crediting"],
-                                      update_fields=list(FIELDS), batch_size=200)
+def _keep(rows: list[FieldValues]) -> None:
+    """Insert the rows, or replace those of the same store, month and crediting: one bulk insert."""
+    insert_field_values(PeriodFigures, rows, batch_size=200, replacing=("store", "period", "crediting"))
 
 
 # --- writing and reading -----------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ fails leaves nothing half-written and the previous version intact.
 from __future__ import annotations
 
 import itertools
-import json
 import multiprocessing
 import time
 from collections import defaultdict
@@ -17,16 +16,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import JSONField, Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dealerkpi import metrics
 from dealerkpi.core.audit import acting_user, audited_create, audited_update
-from dealerkpi.core.bulk import copy_rows
+from dealerkpi.core.bulk import FieldValues, insert_field_values
 from dealerkpi.core.money import ZERO, fen, half_up
 from dealerkpi.org.models import STORE_WIDE_ROLES, Store
 from dealerkpi.pay.inputs import (
@@ -188,7 +186,6 @@ def stored_wording(said: engine.Wording | None) -> dict | None:
     return None if said is None else {"key": said.key, "args": dict(said.args)}
 
 
-Row = dict[str, object]  # a row to insert, by field attname
 PLACES = 4  # of the statements' scores and of the indicators' figures
 
 
@@ -197,7 +194,7 @@ def _placed(value: Decimal | None) -> Decimal | None:
     return None if value is None else half_up(value, PLACES)
 
 
-def statement_row(run: Run, item: Evaluated) -> Row:
+def statement_row(run: Run, item: Evaluated) -> FieldValues:
     result = item.result
     adjusted = sum((a.amount for a in item.adjustments), ZERO) + sum((spiff_line_amount(s) for s in item.spiffs), ZERO)
     return {
@@ -217,7 +214,7 @@ def statement_row(run: Run, item: Evaluated) -> Row:
     }
 
 
-def indicator_rows(statement_id: int, result: engine.PersonResult, metric_of: dict[str, str]) -> list[Row]:
+def indicator_rows(statement_id: int, result: engine.PersonResult, metric_of: dict[str, str]) -> list[FieldValues]:
     return [
         {"statement_id": statement_id, "position": position, "code": i.id, "label": i.label,
          "metric": metric_of.get(i.id, ""), "rule": i.rule[:200], "actual": _placed(i.actual),
@@ -228,12 +225,12 @@ def indicator_rows(statement_id: int, result: engine.PersonResult, metric_of: di
     ]
 
 
-def _line(statement_id: int, position: int, **values: object) -> Row:
+def _line(statement_id: int, position: int, **values: object) -> FieldValues:
     return {"statement_id": statement_id, "position": position, "rule": "", "inputs": {}, "values": {}, "deals": [],
             "adjustment_id": None, "wording": None, **values}
 
 
-def line_rows(statement_id: int, item: Evaluated) -> list[Row]:
+def line_rows(statement_id: int, item: Evaluated) -> list[FieldValues]:
     lines = [
         _line(statement_id, position, category=line.category, kind=line.kind, rule=line.rule, label=line.label[:200],
               amount=line.amount, exact=str(line.exact), inputs=_decimal_map(line.inputs),
@@ -256,7 +253,7 @@ def spiff_line_amount(earned: SpiffEarned) -> Decimal:
     return fen(earned.amount)
 
 
-def spiff_line(statement_id: int, position: int, earned: SpiffEarned) -> Row:
+def spiff_line(statement_id: int, position: int, earned: SpiffEarned) -> FieldValues:
     """A spiff's line: the cars behind it (the person's share of each, negative for an unwind), rounded once."""
     spiff = earned.spiff
     wording = {"key": "spiff", "args": {"title": spiff.title, "units": str(earned.units),
@@ -274,39 +271,7 @@ def indicator_metrics(version: PlanVersion, cache: dict[int, dict[str, str]]) ->
     return cache[version.pk]
 
 
-def _insert(model: type[Model], rows: list[Row], batch_size: int) -> None:
-    """Rows given as field values (every row the same fields): COPY on PostgreSQL, bulk_create elsewhere.
-    A group's month-end writes 25,000 statements with 500,000 indicator and pay lines: COPY writes about ten
-    times as many rows a second as bulk_create (whose INSERT ... UNNEST arrays psycopg quotes value by value),
-    and building no model instance for them halves the rest."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
-        return
-    names = list(rows[0])
-    fields = [model._meta.get_field(name) for name in names]
-    # JSON as text, which COPY's text format hands to the column as it is: no adapter object per value
-    encoders = [partial(_json_text, partial(json.dumps, cls=field.encoder)) if isinstance(field, JSONField) else None
-                for field in fields]
-    copy_rows(connection, model, [field.column for field in fields], (
-        tuple(value if encode is None or value is None else encode(value)
-              for value, encode in zip((row[name] for name in names), encoders, strict=True))
-        for row in rows
-    ))
-
-
-def _json_text(encode: Callable[[object], str], value: object) -> str:
-    """Most of a run's JSON values are empty (a line's inputs, values and deals): written without the encoder."""
-    if value == {}:
-        return "{}"
-    if value == []:
-        return "[]"
-    return encode(value)
-
-
-def _insert_statements(rows: list[Row]) -> list[int]:
+def _insert_statements(rows: list[FieldValues]) -> list[int]:
     """The statements, and their new ids in the same order: on PostgreSQL the ids are taken from the table's
     sequence first so that the rows can be copied; elsewhere bulk_create returns them."""
     connection = connections[router.db_for_write(Statement)]
@@ -318,7 +283,7 @@ def _insert_statements(rows: list[Row]) -> list[int]:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                        [table, len(rows)])
         ids = [pk for (pk,) in cursor.fetchall()]
-    _insert(Statement, [{"id": pk, **row} for pk, row in zip(ids, rows, strict=True)], batch_size=500)
+    insert_field_values(Statement, [{"id": pk, **row} for pk, row in zip(ids, rows, strict=True)], batch_size=500)
     return ids
 
 
@@ -352,8 +317,8 @@ def write_statements(evaluations: Sequence[Evaluation]) -> None:
     for statement_id, (_run, item) in zip(statement_ids, people, strict=True):
         indicators += indicator_rows(statement_id, item.result, indicator_metrics(item.version, metric_cache))
         lines += line_rows(statement_id, item)
-    _insert(StatementIndicator, indicators, batch_size=1000)
-    _insert(StatementLine, lines, batch_size=1000)
+    insert_field_values(StatementIndicator, indicators, batch_size=1000)
+    insert_field_values(StatementLine, lines, batch_size=1000)
     keep_figures(written[0].month.period, {
         e.run.store_id: (e.month.records, {crediting: metrics_wanted(e.month.plans, crediting)
                                            for crediting in e.month.records})
