@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import time
 
 from common import emit, peak_rss_mb, peak_rss_of_children_mb, record, run_child, setup_django, spread
@@ -63,6 +64,16 @@ def child(args: argparse.Namespace) -> None:
         queries[0] += 1
         return execute(sql, params, many, context)
 
+    collecting = {"seconds": 0.0, "started": 0.0, "full": 0}
+
+    def garbage_collection(phase: str, info: dict) -> None:  # the time Python's cyclic collector takes
+        if phase == "start":
+            collecting["started"] = time.perf_counter()
+            return
+        collecting["seconds"] += time.perf_counter() - collecting["started"]
+        collecting["full"] += info["generation"] == 2
+
+    gc.callbacks.append(garbage_collection)
     period = Period.parse(args.period)
     stores = Store.objects.select_related("region__group").order_by("code")
     if args.group:
@@ -103,6 +114,7 @@ def child(args: argparse.Namespace) -> None:
         "read_seconds": round(read, 3), "metrics_seconds": round(spent["metrics"], 3),
         "engine_seconds": round(engine_alone, 3), "write_seconds": round(spent["write"], 3),
         "peak_rss_mb": round(peak_rss_mb(), 1), "rss_after_setup_mb": round(rss_before, 1),
+        "gc_seconds": round(collecting["seconds"], 3), "gc_full_collections": collecting["full"],
         "workers": args.workers, "worker_peak_rss_mb": round(peak_rss_of_children_mb(), 1),
     })
 

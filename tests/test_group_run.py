@@ -4,6 +4,7 @@ including for a person with records in two stores of the batch, and read the rec
 from __future__ import annotations
 
 import datetime
+import gc
 from decimal import Decimal
 
 import pytest
@@ -155,6 +156,18 @@ def test_a_batch_that_cannot_be_read_leaves_each_store_to_fail_alone_and_the_oth
         assert statement_figures(done[store.pk]) == statement_figures(good[store.pk])
     assert Statement.objects.filter(run=good[generated[2].pk]).exists(), "the last good version is intact"
 
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was_found(generated: list[Store], enabled: bool) -> None:
+    """Paused while a batch computes (its objects are freed by their reference counts), then as it was."""
+    (gc.enable if enabled else gc.disable)()
+    try:
+        done = list(runs.compute_stores(generated, Period(2025, 6), batch=2))
+        assert gc.isenabled() is enabled
+        assert [run.status for run in done] == [Run.Status.DRAFT] * 3
+    finally:
+        gc.enable()
 
 
 def run_writes(stores: list[Store], batch: int) -> tuple[int, int]:

@@ -1,5 +1,6 @@
 """The expression language: grammar, Decimal arithmetic, functions, bounds and policies."""
 
+import gc
 from decimal import Decimal
 
 import pytest
@@ -94,3 +95,16 @@ def test_round_takes_its_places_as_a_whole_number_from_0_to_10_when_parsed(place
     with pytest.raises(expr.ExpressionSyntaxError, match="whole number from 0 to 10") as caught:
         expr.parse(f"round(1, {places})")
     assert caught.value.offset == 9
+
+
+def test_an_evaluation_leaves_nothing_for_the_garbage_collector():
+    """A month-end evaluates millions of expressions: each must be freed by its reference counts alone."""
+    gc.collect()
+    gc.disable()
+    try:
+        for source in ("if(units_delivered > 5, units_delivered / target.units_delivered, 0) * 100",
+                       "round(max(1, abs(-2)) + min(zero, 3), 1)", "1 / zero"):
+            value(source, division_by_zero="zero")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

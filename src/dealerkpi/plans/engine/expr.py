@@ -312,13 +312,26 @@ def _round(value: Decimal, places: Decimal) -> Decimal:
 
 def evaluate(node: Node, lookup: Lookup, division_by_zero: DivisionByZero) -> Decimal:
     """Evaluate a parsed expression; names come from `lookup`, a zero divisor from `division_by_zero`."""
+    return _Evaluation(lookup, division_by_zero).value(node)
 
-    def value(node: Node) -> Decimal:
+
+class _Evaluation:
+    """One evaluation's lookups. Methods rather than nested functions: a recursive nested function refers to itself,
+    a reference cycle that only the garbage collector frees, and a month-end evaluates millions of expressions."""
+
+    __slots__ = ("division_by_zero", "lookup")
+
+    def __init__(self, lookup: Lookup, division_by_zero: DivisionByZero) -> None:
+        self.lookup = lookup
+        self.division_by_zero = division_by_zero
+
+    def value(self, node: Node) -> Decimal:
+        value = self.value
         match node:
             case Number(number):
                 return number
             case Name(name):
-                return lookup(name)
+                return self.lookup(name)
             case Negate(operand):
                 return -value(operand)
             case Not(operand):
@@ -328,14 +341,14 @@ def evaluate(node: Node, lookup: Lookup, division_by_zero: DivisionByZero) -> De
             case Binary("or", left, right):
                 return _truth(value(left) != ZERO or value(right) != ZERO)
             case Binary(op, left, right):
-                return arithmetic(op, value(left), value(right))
+                return self.arithmetic(op, value(left), value(right))
             case Call("if", (condition, then, otherwise)):
                 return value(then) if value(condition) != ZERO else value(otherwise)
             case Call(function, args):
-                return call(function, [value(arg) for arg in args])
+                return _call(function, [value(arg) for arg in args])
         raise AssertionError(f"unknown node {node!r}")
 
-    def arithmetic(op: str, left: Decimal, right: Decimal) -> Decimal:
+    def arithmetic(self, op: str, left: Decimal, right: Decimal) -> Decimal:
         if op == "+":
             return left + right
         if op == "-":
@@ -343,16 +356,15 @@ def evaluate(node: Node, lookup: Lookup, division_by_zero: DivisionByZero) -> De
         if op == "*":
             return left * right
         if op == "/":
-            return division_by_zero() if right == ZERO else left / right
+            return self.division_by_zero() if right == ZERO else left / right
         return _compare(op, left, right)
 
-    def call(function: str, args: list[Decimal]) -> Decimal:
-        if function == "min":
-            return min(args)
-        if function == "max":
-            return max(args)
-        if function == "abs":
-            return abs(args[0])
-        return _round(args[0], args[1] if len(args) > 1 else ZERO)
 
-    return value(node)
+def _call(function: str, args: list[Decimal]) -> Decimal:
+    if function == "min":
+        return min(args)
+    if function == "max":
+        return max(args)
+    if function == "abs":
+        return abs(args[0])
+    return _round(args[0], args[1] if len(args) > 1 else ZERO)
