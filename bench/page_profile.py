@@ -1,21 +1,25 @@
 """Where one page's time goes: one request at a time (no load), production settings, the web benchmark's pages.
 
     .venv/bin/python bench/page_profile.py --database-url postgres://postgres@127.0.0.1:5432/dealerkpi_bench_m \
-        --period 2026-10 [--only NAME,NAME] [--repeat 5] [--statements 8]
+        --period 2026-10 [--only NAME,NAME] [--repeat 5] [--statements 8] [--profile DIR]
 
 The pages and logins are bench/web_load.py's (its set-up, run first: a run of the month, the compared months
 approved). Each page is requested once to warm up, then `--repeat` times; for each it prints the median time, the
 number of SQL statements a request runs and the time they take in the database driver (the rest is Python: the
 ORM building statements, shaping rows, templates), and the `--statements` slowest statements of the last request.
-The medians are appended to bench/results/ as every benchmark's are.
+The medians are appended to bench/results/ as every benchmark's are. `--profile DIR` writes each page's requests
+under cProfile to DIR/<page>.prof (the medians are then the profiler's, slower).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import re
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import web_load  # its set-up configures Django
 from common import record
@@ -35,7 +39,7 @@ class StatementClock:
             self.timings.append((time.perf_counter() - started, sql))
 
 
-def profile(page: dict, repeat: int, statements: int) -> dict:
+def profile(page: dict, repeat: int, statements: int, profiles: Path | None) -> dict:
     from django.db import connection
     from django.test import Client
 
@@ -44,15 +48,22 @@ def profile(page: dict, repeat: int, statements: int) -> dict:
     assert client.get(page["path"]).status_code == 200, page["path"]
     times, sql_times, counts = [], [], []
     clock = StatementClock()
+    profiler = cProfile.Profile() if profiles else None
     for _ in range(repeat):
         clock = StatementClock()
         with connection.execute_wrapper(clock):
             started = time.perf_counter()
+            if profiler:
+                profiler.enable()
             response = client.get(page["path"])
+            if profiler:
+                profiler.disable()
             times.append(time.perf_counter() - started)
         assert response.status_code == 200, page["path"]
         sql_times.append(sum(seconds for seconds, _ in clock.timings))
         counts.append(len(clock.timings))
+    if profiler and profiles:
+        profiler.dump_stats(profiles / f"{re.sub(r'[^a-z]+', '-', page['name']).strip('-')}.prof")
     whole, sql = statistics.median(times) * 1000, statistics.median(sql_times) * 1000
     print(f"\n{page['name']}: {whole:.0f} ms, {statistics.median(counts):.0f} SQL statements taking {sql:.0f} ms, "
           f"the rest {whole - sql:.0f} ms")
@@ -69,10 +80,13 @@ def main() -> None:
     parser.add_argument("--only", default="")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--statements", type=int, default=8)
+    parser.add_argument("--profile", type=Path, help="a directory: each page's requests under cProfile, a file a page")
     args = parser.parse_args()
 
     plan = web_load.setup(args)
-    pages = [profile(page, args.repeat, args.statements) for page in plan["pages"]]
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    pages = [profile(page, args.repeat, args.statements, args.profile) for page in plan["pages"]]
     record("page_profile", {"database": args.database_url, "repeat": args.repeat, "pages": pages})
 
 
