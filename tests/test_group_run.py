@@ -143,6 +143,17 @@ def test_a_group_run_reads_plans_people_targets_and_records_once_per_batch(gener
     assert reading_queries(generated[:1]) == reading_queries(generated[:2]) > 0, "two stores under the same plans"
 
 
+def test_a_batch_reads_its_deals_once_for_the_deal_figures_and_the_engines_deals(generated: list[Store]) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        done = list(runs.compute_stores(generated, Period(2025, 6), batch=3))
+    assert [run.status for run in done] == [Run.Status.DRAFT] * 3
+    deal_reads = [query for query in captured
+                  if 'FROM "sales_ordercredit"' in query["sql"] and 'AS "model_code"' in query["sql"]]
+    # once a computation: stores 1 and 2 alike; store 3 credits its consultants' deals once paid, its other
+    # people's when delivered, for other metrics than stores 1 and 2
+    assert len(deal_reads) == 3, [query["sql"][:300] for query in deal_reads]
+
+
 def test_a_batch_that_cannot_be_read_leaves_each_store_to_fail_alone_and_the_others_intact(
         generated: list[Store]) -> None:
     june = Period(2025, 6)

@@ -23,8 +23,18 @@ from dealerkpi.plans.engine import Actuals, Deal, Period
 from dealerkpi.plans.engine.catalogue import MARGIN_CLASSES, METRICS, PARAMETERISED
 
 from .base import Behind, RecordSet
-from .compute import Member, PeriodActuals, Row, compute, compute_by_store, people_in_scope, records
-from .deals import deals, deals_by_store
+from .compute import (
+    Member,
+    PeriodActuals,
+    Row,
+    compute,
+    compute_by_store,
+    compute_by_store_of,
+    compute_of,
+    people_in_scope,
+    records,
+)
+from .deals import deals, deals_by_store, deals_by_store_of, deals_of
 from .now import Standing, standing
 from .people import UNRECORDED_LEAVERS
 from .period import Crediting, Days, Frame
@@ -49,9 +59,8 @@ def period_inputs(
     """Everything a run hands the engine from the records: the metrics and the deals. `names`: the metrics
     wanted (a run passes those its plans refer to); None = every metric (units_by_model for each model of
     the group's own brands)."""
-    ids = [stores.pk] if isinstance(stores, Store) else stores
-    actuals = compute(_names_or_all(names), ids, period, crediting)
-    return actuals.for_engine(), deals(ids, period, crediting)
+    frame = Frame.of([stores.pk] if isinstance(stores, Store) else stores, period, crediting)
+    return compute_of(frame, _names_or_all(names)).for_engine(), deals_of(frame)
 
 
 def period_inputs_by_store(
@@ -61,8 +70,9 @@ def period_inputs_by_store(
     names: Sequence[str] | None = None,
 ) -> dict[int, tuple[tuple[Actuals, ...], tuple[Deal, ...]]]:
     """period_inputs() of each store on its own, computed for all the stores at once (a few queries in all)."""
-    actuals = compute_by_store(_names_or_all(names), store_ids, period, crediting)
-    found = deals_by_store(store_ids, period, crediting)
+    frame = Frame.of(store_ids, period, crediting)
+    actuals = compute_by_store_of(frame, _names_or_all(names))
+    found = deals_by_store_of(frame)
     return {store_id: (actuals[store_id].for_engine(), found[store_id]) for store_id in actuals}
 
 

@@ -157,7 +157,11 @@ def compute(
     units_by_margin_class:<code>, or page figures (registry.PAGE_FIGURES). `as_of` (default: today) is the day
     before which an unanswered due date counts as missed. Raises UnknownMetric for a name that is not a metric.
     """
-    frame = Frame.of(stores, when, crediting, as_of)
+    return compute_of(Frame.of(stores, when, crediting, as_of), names)
+
+
+def compute_of(frame: Frame, names: Iterable[str]) -> PeriodActuals:
+    """compute() of the frame (what it has read kept with it: ``Frame.read``)."""
     wanted = [(name, *definition_of(name)) for name in dict.fromkeys(names)]
     tables = _tables(frame, wanted)
     everywhere = frozenset(frame.store_ids)
@@ -178,7 +182,11 @@ def compute_by_store(
     """compute() for each of the stores on its own, from one computation over all of them: the same queries
     as for one store, each grouped by store too, so a store's figures cost a thousandth of the queries when a
     thousand stores are computed together. Each store's result equals compute(names, [store], ...)."""
-    frame = Frame.of(stores, when, crediting, as_of)
+    return compute_by_store_of(Frame.of(stores, when, crediting, as_of), names)
+
+
+def compute_by_store_of(frame: Frame, names: Iterable[str]) -> dict[int, PeriodActuals]:
+    """compute_by_store() of the frame (what it has read kept with it: ``Frame.read``)."""
     wanted = [(name, *definition_of(name)) for name in dict.fromkeys(names)]
     tables = _tables(frame, wanted)
     everywhere = frozenset(frame.store_ids)

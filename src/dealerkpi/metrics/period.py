@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.db.models import Expression, F, OuterRef, Q, QuerySet, Subquery
@@ -140,6 +141,13 @@ class Frame:
     def on_days(self, field: str) -> Q:
         """`field` (a date) falls in the period."""
         return Q(**{f"{field}__gte": self.first_day, f"{field}__lte": self.last_day})
+
+    @cached_property
+    def read(self) -> dict[str, list[dict]]:
+        """Rows read for this frame that several figures are made of, by name, kept while the frame lives so that
+        they are read once: the deals' credit rows give the deal figures and the engine's deals
+        (``sales.deal_rows``)."""
+        return {}
 
 
 def local_day(field: str | Expression) -> TruncDate:

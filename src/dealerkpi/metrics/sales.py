@@ -2,12 +2,14 @@
 derivative business, collections, receivables, and the order-based fault counts.
 
 A deal is an OrderCredit row joined to its order's Delivery: one row per credited person, so a 50/50 deal
-gives each person half of every figure. Everything here is summed in the database.
+gives each person half of every figure. Everything here is summed in the database, but the deal figures: the deals'
+credit rows are read once (``deal_rows``), for the figures and for the engine's deals, and summed exactly in Python.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import (
@@ -185,35 +187,54 @@ def repeat_purchase() -> Exists:
     return Exists(earlier.exclude(order__reversal__kind=Reversal.Kind.UNWIND, order__reversal__at__lte=delivered_at))
 
 
+def deal_rows(frame: Frame) -> list[dict]:
+    """Every credit row of the deals that count (or are unwound) in the period, one per deal and person credited,
+    with the whole deal's figures (``fig_<name>``), the person's team of the delivery day, the deal's moments and
+    sign, and its model, margin class, lead source and whether it is a repeat purchase. One query, read once a
+    frame (``Frame.read``): the deal figures (``deal_table``) and the engine's deals (``metrics.deals``) are both
+    made of these rows. Ordered by delivery, then person."""
+    if "deals" not in frame.read:
+        frame.read["deals"] = list(
+            deal_credits(frame)
+            .annotate(metric_day=local_day("order__delivery__delivered_at"))
+            .annotate(
+                metric_team=team_of_day("staff_id", OuterRef("metric_day")),
+                delivery_id=F("order__delivery__id"),
+                model_code=F(MODEL_CODE),
+                margin_code=F(MARGIN_CODE),
+                lead_source=F("order__lead__source"),
+                repeat=repeat_purchase(),
+            )
+            .order_by("delivery_id", "staff_id")
+            .values("store_id", "delivery_id", "deal_credited_at", "deal_unwound_at", "deal_sign", "staff_id",
+                    "share", "metric_team", "model_code", "margin_code", "lead_source", "repeat",
+                    *(f"fig_{name}" for name in DEAL_FIGURES))
+        )
+    return frame.read["deals"]
+
+
 def deal_table(frame: Frame) -> Table:
     """Units, amounts and derivative figures per person and team of the delivery day, net of unwinds; units
-    by model and by margin class; referral deliveries and repeat purchases. One query."""
-    sums = {name: Sum(F("share") * F(f"fig_{name}"), output_field=SUM_FIELD) for name in DEAL_FIGURES}
-    rows = (
-        deal_credits(frame)
-        .order_by()
-        .annotate(metric_day=local_day("order__delivery__delivered_at"))
-        .annotate(
-            metric_team=team_of_day("staff_id", OuterRef("metric_day")),
-            model_code=F(MODEL_CODE),
-            margin_code=F(MARGIN_CODE),
-            lead_source=F("order__lead__source"),
-            repeat=repeat_purchase(),
-        )
-        .values("store_id", "staff_id", "metric_team", "model_code", "margin_code", "lead_source", "repeat",
-                "deal_sign")  # sign once a row
-        .annotate(**sums)
-    )
-    table = Table()
-    for row in rows:
-        key, sign = (row["store_id"], row["staff_id"], row["metric_team"]), row["deal_sign"]
+    by model and by margin class; referral deliveries and repeat purchases. Summed from ``deal_rows``: share x
+    figure added up exactly for each person, team, model, margin class, lead source, repeat and sign, then
+    turned into the amount credited (``shared``)."""
+    sums: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(DEAL_FIGURES, ZERO))
+    for row in deal_rows(frame):
+        group = (row["store_id"], row["staff_id"], row["metric_team"], row["model_code"], row["margin_code"],
+                 row["lead_source"], row["repeat"], row["deal_sign"])
+        summed, share = sums[group], row["share"]
         for name in DEAL_FIGURES:
-            table.add(key, name, sign * shared(row[name]))
-        units = sign * shared(row["units_delivered"])
-        table.add(key, f"units_by_model:{row['model_code']}", units)
-        table.add(key, f"units_by_margin_class:{row['margin_code']}", units)
-        table.add(key, "referral_deliveries", units if row["lead_source"] == SourceChannel.REFERRAL else ZERO)
-        table.add(key, "repeat_purchases", units if row["repeat"] else ZERO)
+            summed[name] += share * row[f"fig_{name}"]
+    table = Table()
+    for (store_id, staff_id, team, model_code, margin_code, lead_source, repeat, sign), summed in sums.items():
+        key = (store_id, staff_id, team)
+        for name in DEAL_FIGURES:
+            table.add(key, name, sign * shared(summed[name]))
+        units = sign * shared(summed["units_delivered"])
+        table.add(key, f"units_by_model:{model_code}", units)
+        table.add(key, f"units_by_margin_class:{margin_code}", units)
+        table.add(key, "referral_deliveries", units if lead_source == SourceChannel.REFERRAL else ZERO)
+        table.add(key, "repeat_purchases", units if repeat else ZERO)
     return table
 
 
