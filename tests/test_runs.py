@@ -5,20 +5,26 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import io
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from rich.console import Console
 
 from dealerkpi import metrics
 from dealerkpi.core.models import AuditEntry
+from dealerkpi.org.models import Store
 from dealerkpi.org.scope import viewer_for
 from dealerkpi.pay import inputs as run_inputs
 from dealerkpi.pay import runs, workflow
+from dealerkpi.pay.management.commands.run import Command as RunCommand
 from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementLine, StatementQuery
 from dealerkpi.plans.engine import Period
 from dealerkpi.plans.models import Plan, publish_version
@@ -255,6 +261,17 @@ def test_the_run_command_computes_a_whole_group_in_batches(world: World, capsys)
     assert "3/3" in output and all(code in output for code in ("S1", "S2", "S3")) and "S4" not in output
     assert totals(Run.objects.get(store=world.stores["S1"])) == EXPECTED_TOTALS
     assert Run.objects.filter(status=Run.Status.DRAFT).count() == 3
+    assert f"{sum(EXPECTED_TOTALS.values()):,.2f}" in output, "S1's total in the summary"
+
+
+def test_the_run_commands_summary_reads_every_runs_figures_at_once(world: World) -> None:
+    done = list(runs.compute_stores(list(Store.objects.order_by("code")[:3]), Period(2026, 10)))
+    counts = []
+    for shown in (done[:1], done):
+        with CaptureQueriesContext(connection) as captured:
+            RunCommand.summary(Console(file=io.StringIO()), shown)
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
 
 
 def test_earnings_to_date_and_what_one_more_car_would_add(world: World, client) -> None:

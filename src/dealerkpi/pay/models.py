@@ -104,6 +104,12 @@ class Run(AuditedModel):
             "minutes": settings.PAY_RUN_STALLED_MINUTES}
 
 
+def with_payout(runs: models.QuerySet[Run]) -> models.QuerySet[Run]:
+    """The runs with what a list of runs shows of each: ``people``, its statements, and ``payout``, the sum of their
+    totals (None without statements). One query for all the runs."""
+    return runs.annotate(people=models.Count("statements"), payout=models.Sum("statements__total"))
+
+
 class Statement(models.Model):
     """One person's result in a run: what they earned and why."""
 

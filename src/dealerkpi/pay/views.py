@@ -29,7 +29,15 @@ from dealerkpi.pay.earnings import earnings_to_date
 from dealerkpi.pay.explain import Wordbook
 from dealerkpi.pay.forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm, Scale, Scales
 from dealerkpi.pay.inputs import engine_plan_of, plans_in_force_by_store
-from dealerkpi.pay.models import Adjustment, ManualRating, Run, Statement, StatementLine, StatementQuery
+from dealerkpi.pay.models import (
+    Adjustment,
+    ManualRating,
+    Run,
+    Statement,
+    StatementLine,
+    StatementQuery,
+    with_payout,
+)
 from dealerkpi.pay.tasks import compute_run
 from dealerkpi.pay.visibility import visible_runs, visible_statements
 from dealerkpi.plans.engine.schema import Manual
@@ -60,7 +68,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
                 raise Http404
             return redirect(start_run(request, store, form.cleaned_data["month"]))
     runs.give_up_stalled(Run.objects.filter(pk__in=visible_runs(viewer).values("pk")))
-    listed = visible_runs(viewer).annotate(people=Count("statements"), payout=Sum("statements__total"))
+    listed = with_payout(visible_runs(viewer))
     return render(request, "pay/run_list.html", {"runs": listed[:100], "form": form, "may_start": may_start})
 
 

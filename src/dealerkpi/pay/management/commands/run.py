@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Sum
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -14,7 +13,7 @@ from rich.table import Table
 from dealerkpi.core.commands import acting_for, add_acting_option
 from dealerkpi.org.models import DealerGroup, Store
 from dealerkpi.pay import runs
-from dealerkpi.pay.models import Run
+from dealerkpi.pay.models import Run, with_payout
 from dealerkpi.plans.engine import Period
 
 
@@ -71,8 +70,8 @@ class Command(BaseCommand):
     @staticmethod
     def summary(console: Console, done: list[Run]) -> None:
         table = Table("store", "month", "version", "status", "people", "total")
-        for run in done:
-            total = run.statements.aggregate(total=Sum("total"))["total"] or 0
+        shown = with_payout(Run.objects.filter(pk__in=[run.pk for run in done])).select_related("store").in_bulk()
+        for run in (shown[run.pk] for run in done):
             table.add_row(run.store.code, f"{run.period:%Y-%m}", str(run.number), run.get_status_display(),
-                          str(run.progress_total), f"{total:,.2f}" if run.status != Run.Status.FAILED else run.error)
+                          str(run.people), f"{run.payout or 0:,.2f}" if run.status != Run.Status.FAILED else run.error)
         console.print(table)
