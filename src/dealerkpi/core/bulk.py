@@ -219,10 +219,12 @@ def insert_field_values(model: type[Model], rows: list[FieldValues], batch_size:
     connection = connections[router.db_for_write(model)]
     names = list(rows[0])
     if connection.vendor != "postgresql":
-        replaced = {"update_conflicts": True, "unique_fields": list(replacing),
-                    "update_fields": [name for name in names if name not in _attnames(model, replacing)]}
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size,
-                                  **(replaced if replacing else {}))
+        conflicts: dict[str, Any] = {}
+        if replacing:
+            key = {model._meta.get_field(name).attname for name in replacing}
+            conflicts = {"update_conflicts": True, "unique_fields": list(replacing),
+                         "update_fields": [name for name in names if name not in key]}
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size, **conflicts)
         return
     fields = [model._meta.get_field(name) for name in names]
     columns = [field.column for field in fields]
@@ -239,10 +241,6 @@ def insert_field_values(model: type[Model], rows: list[FieldValues], batch_size:
         copy_rows(connection, model._meta.db_table, columns, values)
 
 
-def _attnames(model: type[Model], names: Sequence[str]) -> set[str]:
-    return {model._meta.get_field(name).attname for name in names}
-
-
 def _json_text(encode: Callable[[object], str], value: object) -> str:
     """Most of a run's JSON values are empty (a line's inputs, values and deals): written without the encoder."""
     if value == {}:
@@ -254,15 +252,15 @@ def _json_text(encode: Callable[[object], str], value: object) -> str:
 
 def _copy_replacing(connection: Any, table: str, columns: list[str], key: list[str], rows: Iterable[Row]) -> None:
     """COPY into a temporary table, then one INSERT ... ON CONFLICT (key) DO UPDATE from it."""
-    qn = connection.ops.quote_name
-    staging, listed = qn(f"new_{table}"), ", ".join(qn(column) for column in columns)
+    qn, staging = connection.ops.quote_name, f"new_{table}"
+    listed = ", ".join(qn(column) for column in columns)
     replaced = ", ".join(f"{qn(column)} = EXCLUDED.{qn(column)}" for column in columns if column not in key)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {listed} FROM {qn(table)} WITH NO DATA")
-        copy_rows(connection, f"new_{table}", columns, rows)
-        cursor.execute(f"INSERT INTO {qn(table)} ({listed}) SELECT {listed} FROM {staging} "
+        cursor.execute(f"CREATE TEMPORARY TABLE {qn(staging)} AS SELECT {listed} FROM {qn(table)} WITH NO DATA")
+        copy_rows(connection, staging, columns, rows)
+        cursor.execute(f"INSERT INTO {qn(table)} ({listed}) SELECT {listed} FROM {qn(staging)} "
                        f"ON CONFLICT ({', '.join(qn(column) for column in key)}) DO UPDATE SET {replaced}")
-        cursor.execute(f"DROP TABLE {staging}")
+        cursor.execute(f"DROP TABLE {qn(staging)}")
 
 
 def _convert(row: Row, converters: list[tuple[int, Callable[[Any], Any]]]) -> Row:
