@@ -12,7 +12,9 @@ queries, then for each store a new run version, the engine, and its statements w
 store reading its own inputs). It reports the wall time of the loop, the child's peak RSS, the number of SQL
 statements, and where the time went: read = `read_store_months` / `read_store_month` plus any metrics read
 during evaluation (`metrics.period_inputs*`), engine = `runs.evaluate_store` without the metrics it reads,
-write = `runs.write_statements`; the rest is the run rows (new version, status, progress). Between
+write = `runs.write_statements`; the rest is the run rows (new version, status, progress). On PostgreSQL, from
+the second batch on, reading happens in a thread while the batch before computes and writes (`runs._read_ahead`),
+so read + engine + write add up to more than the wall time. Between
 repetitions the parent deletes the runs the child made (not timed), so every repetition starts from the same
 database.
 
@@ -34,6 +36,7 @@ from common import emit, peak_rss_mb, peak_rss_of_children_mb, record, run_child
 def child(args: argparse.Namespace) -> None:
     setup_django(args.database_url)
     from django.db import connection
+    from django.db.backends.signals import connection_created
 
     from dealerkpi import metrics
     from dealerkpi.org.models import Store
@@ -85,6 +88,10 @@ def child(args: argparse.Namespace) -> None:
         metrics_only(args, stores, period, count, rss_before)
         return
     profiler = cProfile.Profile() if args.profile else None
+    connection.ensure_connection()
+    # a run reads its next batch on a second connection, in a thread (runs._read_ahead): count its statements too
+    connection_created.connect(lambda sender, connection, **kwargs: connection.execute_wrappers.append(count),
+                               weak=False)
     with connection.execute_wrapper(count):
         if profiler:
             profiler.enable()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import threading
 from decimal import Decimal
 
 import pytest
@@ -242,3 +243,35 @@ def test_worker_processes_give_each_store_the_runs_one_process_gives(generated: 
     for run in done:
         assert (run.status, run.number) == (Run.Status.DRAFT, 2), run.error
         assert statement_figures(run) == alone[run.store_id], run.store.code
+
+
+def connections_to_this_database() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)  # the reading thread's connection sees only what is committed
+def test_the_next_batch_is_read_on_a_second_connection_while_this_one_computes(
+        generated: list[Store], monkeypatch: pytest.MonkeyPatch) -> None:
+    june = Period(2025, 6)
+    alone = {store.pk: statement_figures(runs.compute(runs.new_run(store, june))) for store in generated}
+    read_by: list[str] = []
+    reading = runs.read_store_months
+
+    def read_recorded(stores: list[Store], period: Period) -> dict:
+        read_by.append(threading.current_thread().name)
+        return reading(stores, period)
+
+    monkeypatch.setattr(runs, "read_store_months", read_recorded)
+    postgres = connection.vendor == "postgresql"
+    before = connections_to_this_database() if postgres else 0
+    done = list(runs.compute_stores(generated, june, batch=1))
+    for run in done:
+        assert (run.status, run.number) == (Run.Status.DRAFT, 2), run.error
+        assert statement_figures(run) == alone[run.store_id], run.store.code
+    if postgres:
+        assert read_by == ["run-reader_0"] * 3
+        assert connections_to_this_database() == before, "the reading thread's connection is closed"
+    else:  # SQLite: one connection, in turn
+        assert read_by == ["MainThread"] * 3

@@ -12,7 +12,7 @@ import multiprocessing
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -452,20 +452,52 @@ def compute_stores(
     grouped query instead of ~25 queries a store), and their statements are written together, in one transaction
     and one bulk insert per table. Memory follows the batch, not the group. If reading or writing a batch fails,
     its stores are read or written one by one, so each failed run says why and the others are computed."""
-    with _commits_not_waited_for():
-        for start in range(0, len(stores), batch):
-            chunk = stores[start:start + batch]
+    chunks = [stores[start:start + batch] for start in range(0, len(stores), batch)]
+    with _commits_not_waited_for(), _read_ahead(chunks, period) as months:
+        for chunk, read in zip(chunks, months, strict=True):
             with _collector_paused():
-                chunk_runs = _compute_batch(chunk, period, user)
+                chunk_runs = _compute_batch(chunk, period, user, read)
             yield from chunk_runs
 
 
-def _compute_batch(stores: Sequence[Store], period: engine.Period, user: object) -> list[Run]:
-    _plan_again()
+def _read_batch(stores: Sequence[Store], period: engine.Period) -> dict[int, StoreMonth]:
+    """What the batch's runs read; none if that fails: each store's own run then records what is wrong with it."""
     try:
-        read = read_store_months(stores, period)
-    except Exception:  # each store's own run then records what is wrong with it
-        read = {}
+        return read_store_months(stores, period)
+    except Exception:
+        return {}
+
+
+@contextmanager
+def _read_ahead(chunks: list[Sequence[Store]], period: engine.Period) -> Iterator[Iterator[dict[int, StoreMonth]]]:
+    """What each batch reads, in order. On PostgreSQL, the next batch is read on a second connection, in a thread,
+    while this one computes and writes the batch before: the database works on one core while Python works on the
+    other, instead of each waiting for the other. One batch ahead at most, so memory still follows the batch. Not
+    when the caller holds a transaction open: another connection would not see what it has not committed."""
+    connection = connections[router.db_for_read(Run)]
+    if len(chunks) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield (_read_batch(chunk, period) for chunk in chunks)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="run-reader") as reader:
+        try:
+            yield _reads_in_turn(reader, chunks, period)
+        finally:
+            reader.submit(connections.close_all)  # the thread's own connection
+
+
+def _reads_in_turn(reader: ThreadPoolExecutor, chunks: list[Sequence[Store]],
+                   period: engine.Period) -> Iterator[dict[int, StoreMonth]]:
+    pending = reader.submit(_read_batch, chunks[0], period)
+    for following in chunks[1:]:
+        read = pending.result()
+        pending = reader.submit(_read_batch, following, period)
+        yield read
+    yield pending.result()
+
+
+def _compute_batch(stores: Sequence[Store], period: engine.Period, user: object,
+                   read: dict[int, StoreMonth]) -> list[Run]:
+    _plan_again()
     runs = new_runs(stores, period, user)
     evaluated = [_evaluate(run, read.get(run.store_id), _progress_kept(run)) for run in _claim(runs)]
     _write_together([evaluation for evaluation in evaluated if evaluation is not None])
