@@ -3,6 +3,7 @@ out by hand in the comments, not recomputed by the code under test."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dealerkpi import metrics
 from dealerkpi.crm.models import FollowUp, Lead, ShowroomVisit
-from dealerkpi.metrics.period import team_of_day
+from dealerkpi.metrics.period import SHANGHAI, local_day, team_of_day
 from dealerkpi.metrics.registry import SOURCES
 from dealerkpi.org.models import Team, TeamMembership
 from dealerkpi.people.models import AttendanceRecord, TrainingRecord
@@ -355,3 +356,27 @@ def test_with_two_memberships_in_force_the_one_that_started_last_gives_the_team(
         team=team_of_day("staff_id", OuterRef("day"))).values_list("minutes_late", "team")
     assert {minutes: team for minutes, team in one_by_one} == {
         1: world.teams["A"].pk, 10: world.teams["B"].pk, 100: world.teams["B"].pk, 1000: world.teams["A"].pk}
+
+
+@pytest.mark.django_db
+def test_a_timestamps_local_day_is_its_shanghai_day_at_midnight_and_under_the_summer_time_of_1990() -> None:
+    """local_day() in the database against Python's own conversion: a minute either side of Shanghai's midnight,
+    and a summer night of 1990, when Shanghai was UTC+9 (SQLite's fast path applies a fixed UTC+8 only from
+    1992 on)."""
+    world = organisation()
+    world.person("eve")
+    lead = world.lead("eve", at(10, 3))
+    moments = [
+        datetime.datetime(2025, 10, 5, 15, 59, 59, 999999, tzinfo=datetime.UTC),  # 23:59:59.999999 on the 5th
+        datetime.datetime(2025, 10, 5, 16, 0, tzinfo=datetime.UTC),  # midnight: the 6th
+        datetime.datetime(2025, 12, 31, 16, 30, tzinfo=datetime.UTC),  # 00:30 on New Year's Day
+        datetime.datetime(1990, 7, 1, 15, 30, tzinfo=datetime.UTC),  # 00:30 on 2 July under summer time (UTC+9)
+    ]
+    for moment in moments:
+        FollowUp.objects.create(store=world.store, lead=lead, staff=world.staff["eve"], at=moment,
+                                channel="phone", outcome="reached", grade_after="A")
+    found = dict(FollowUp.objects.filter(lead=lead).annotate(day=local_day("at")).values_list("at", "day"))
+    expected = [datetime.date(2025, 10, 5), datetime.date(2025, 10, 6), datetime.date(2026, 1, 1),
+                datetime.date(1990, 7, 2)]
+    assert [found[moment] for moment in moments] == expected
+    assert [moment.astimezone(SHANGHAI).date() for moment in moments] == expected

@@ -16,8 +16,10 @@ from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Expression, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from dealerkpi.org.models import Store, TeamMembership
@@ -150,9 +152,30 @@ class Frame:
         return {}
 
 
+class LocalDay(TruncDate):
+    """A timestamp's Shanghai calendar day (TruncDate in Shanghai time).
+
+    On SQLite, Django converts each timestamp with a Python function that SQLite calls once a row, which was a
+    third of a month-end run there. Shanghai has been UTC+8 all year since its last summer time ended in 1991,
+    so for later timestamps SQLite's own date() with that offset gives the same day; earlier ones still go
+    through Django's function."""
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper,
+                  **extra_context: object) -> tuple[str, list]:
+        timestamp, params = compiler.compile(self.lhs)
+        converted, converted_params = super().as_sql(compiler, connection, **extra_context)
+        # the seconds' fraction cut off: SQLite rounds it to the millisecond, and 23:59:59.9999 is not the next day
+        return (f"CASE WHEN {timestamp} >= %s THEN date(substr({timestamp}, 1, 19), '{SHANGHAI_OFFSET_SINCE_1992}') "
+                f"ELSE {converted} END", [*params, FIXED_OFFSET_SINCE, *params, *converted_params])
+
+
+SHANGHAI_OFFSET_SINCE_1992 = "+8 hours"
+FIXED_OFFSET_SINCE = "1992-01-01"  # as SQLite stores a UTC timestamp, compared as text
+
+
 def local_day(field: str | Expression) -> TruncDate:
     """The Shanghai calendar day of a timestamp field or expression."""
-    return TruncDate(F(field) if isinstance(field, str) else field, tzinfo=SHANGHAI)
+    return LocalDay(F(field) if isinstance(field, str) else field, tzinfo=SHANGHAI)
 
 
 def team_of_day(staff: str, day: Expression | datetime.date) -> Subquery:
