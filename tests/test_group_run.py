@@ -189,7 +189,7 @@ def run_writes(stores: list[Store], batch: int) -> tuple[int, int]:
     assert all(run.status == Run.Status.DRAFT for run in done)
     sql = [query["sql"] for query in captured]
     drafts = sum(1 for text in sql if text.startswith('UPDATE "pay_run" SET "status"') and '"computed_at"' in text)
-    figures = sum(1 for text in sql if text.startswith('INSERT INTO "pay_periodfigures"'))
+    figures = sum(1 for text in sql if 'INSERT INTO "pay_periodfigures"' in text)  # executemany: "n times: ..."
     return drafts, figures
 
 

@@ -25,11 +25,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
+from itertools import islice
 from typing import Any
 
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
-from django.db.models import JSONField, Max, Model
+from django.db.models import Field, JSONField, Max, Model
 
 Row = tuple[Any, ...]
 
@@ -180,18 +181,29 @@ class BulkWriter:
         copy_rows(self.connection, table.model._meta.db_table, table.db_columns, rows)
 
     def _executemany(self, table: Table, rows: list[Row]) -> None:
-        qn = self.connection.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            qn(table.model._meta.db_table),
-            ", ".join(qn(c) for c in table.db_columns),
-            ", ".join(["%s"] * len(table.db_columns)),
-        )
         converters = table.converters
         if converters:
             rows = [_convert(row, converters) for row in rows]
-        with self.connection.cursor() as cursor:
-            for start in range(0, len(rows), 10_000):
-                cursor.executemany(sql, rows[start : start + 10_000])
+        insert_many(self.connection, table.model._meta.db_table, table.db_columns, rows)
+
+
+def insert_many(connection: Any, table: str, columns: Sequence[str], rows: Iterable[Row],
+                key: Sequence[str] = ()) -> None:
+    """One prepared INSERT executed for every row (SQLite), 10,000 rows a call; values as the driver adapts them.
+    With `key` (the columns of a unique constraint), a row whose key is already there replaces that row's other
+    columns."""
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+           f"{_on_conflict_replace(qn, columns, key) if key else ''}")
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while chunk := list(islice(rows, 10_000)):
+            cursor.executemany(sql, chunk)
+
+
+def _on_conflict_replace(qn: Callable[[str], str], columns: Sequence[str], key: Sequence[str]) -> str:
+    replaced = ", ".join(f"{qn(column)} = EXCLUDED.{qn(column)}" for column in columns if column not in key)
+    return f" ON CONFLICT ({', '.join(qn(column) for column in key)}) DO UPDATE SET {replaced}"
 
 
 def copy_rows(connection: Any, table: str, db_columns: Sequence[str], rows: Iterable[Row]) -> None:
@@ -207,38 +219,39 @@ def copy_rows(connection: Any, table: str, db_columns: Sequence[str], rows: Iter
 FieldValues = dict[str, Any]  # a row to insert, by field attname
 
 
-def insert_field_values(model: type[Model], rows: list[FieldValues], batch_size: int,
-                        replacing: Sequence[str] = ()) -> None:
-    """Rows given as field values (every row the same fields): COPY on PostgreSQL, bulk_create elsewhere. With
-    ``replacing`` (the fields of a unique constraint), a row whose key is already there replaces that row's other
-    fields. COPY writes about ten times as many rows a second as bulk_create, whose INSERT ... UNNEST arrays psycopg
-    quotes value by value (a JSON value by a regular expression per character to escape), and builds no model
-    instance."""
+def insert_field_values(model: type[Model], rows: list[FieldValues], replacing: Sequence[str] = ()) -> None:
+    """Rows given as field values (every row the same fields): COPY on PostgreSQL, one prepared INSERT executed for
+    every row elsewhere (``insert_many``). With ``replacing`` (the fields of a unique constraint), a row whose key
+    is already there replaces that row's other fields. Neither builds a model instance nor prepares value by value
+    as bulk_create does: COPY writes about ten times as many rows a second as bulk_create's INSERT ... UNNEST arrays,
+    which psycopg quotes value by value (a JSON value by a regular expression per character to escape), and on
+    SQLite bulk_create's instances and per-value preparation were most of writing a run's statements."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     names = list(rows[0])
-    if connection.vendor != "postgresql":
-        conflicts: dict[str, Any] = {}
-        if replacing:
-            key = {model._meta.get_field(name).attname for name in replacing}
-            conflicts = {"update_conflicts": True, "unique_fields": list(replacing),
-                         "update_fields": [name for name in names if name not in key]}
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size, **conflicts)
-        return
     fields = [model._meta.get_field(name) for name in names]
     columns = [field.column for field in fields]
-    # JSON as text, which COPY's text format hands to the column as it is: no adapter object per value
-    encoders = [partial(_json_text, partial(json.dumps, cls=field.encoder)) if isinstance(field, JSONField) else None
-                for field in fields]
+    encoders = [_encoder(field, connection.vendor) for field in fields]
     values = (tuple(value if encode is None or value is None else encode(value)
                     for value, encode in zip((row[name] for name in names), encoders, strict=True))
               for row in rows)
-    if replacing:
-        key = [model._meta.get_field(name).column for name in replacing]
+    key = [model._meta.get_field(name).column for name in replacing]
+    if connection.vendor != "postgresql":
+        insert_many(connection, model._meta.db_table, columns, values, key)
+    elif key:
         _copy_replacing(connection, model._meta.db_table, columns, key, values)
     else:
         copy_rows(connection, model._meta.db_table, columns, values)
+
+
+def _encoder(field: Field, vendor: str) -> Callable[[Any], Any] | None:
+    """How a value of the field is written, where the driver's own adaptation is not what Django writes: JSON as
+    text (which COPY's text format hands to the column as it is, no adapter object per value), and on SQLite
+    timestamps, days and amounts as Django stores them there."""
+    if isinstance(field, JSONField):
+        return partial(_json_text, partial(json.dumps, cls=field.encoder))
+    return None if vendor == "postgresql" else _SQLITE_CONVERTERS.get(field.get_internal_type())
 
 
 def _json_text(encode: Callable[[object], str], value: object) -> str:
@@ -254,12 +267,11 @@ def _copy_replacing(connection: Any, table: str, columns: list[str], key: list[s
     """COPY into a temporary table, then one INSERT ... ON CONFLICT (key) DO UPDATE from it."""
     qn, staging = connection.ops.quote_name, f"new_{table}"
     listed = ", ".join(qn(column) for column in columns)
-    replaced = ", ".join(f"{qn(column)} = EXCLUDED.{qn(column)}" for column in columns if column not in key)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {qn(staging)} AS SELECT {listed} FROM {qn(table)} WITH NO DATA")
         copy_rows(connection, staging, columns, rows)
-        cursor.execute(f"INSERT INTO {qn(table)} ({listed}) SELECT {listed} FROM {qn(staging)} "
-                       f"ON CONFLICT ({', '.join(qn(column) for column in key)}) DO UPDATE SET {replaced}")
+        cursor.execute(f"INSERT INTO {qn(table)} ({listed}) SELECT {listed} FROM {qn(staging)}"
+                       f"{_on_conflict_replace(qn, columns, key)}")
         cursor.execute(f"DROP TABLE {qn(staging)}")
 
 

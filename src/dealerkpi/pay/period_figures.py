@@ -84,7 +84,7 @@ def _row(store_id: int, period: engine.Period, crediting: str, names: Iterable[s
 
 def _keep(rows: list[FieldValues]) -> None:
     """Insert the rows, or replace those of the same store, month and crediting: one bulk insert."""
-    insert_field_values(PeriodFigures, rows, batch_size=200, replacing=("store", "period", "crediting"))
+    insert_field_values(PeriodFigures, rows, replacing=("store", "period", "crediting"))
 
 
 # --- writing and reading -----------------------------------------------------------------------------------------

@@ -284,7 +284,7 @@ def _insert_statements(rows: list[FieldValues]) -> list[int]:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                        [table, len(rows)])
         ids = [pk for (pk,) in cursor.fetchall()]
-    insert_field_values(Statement, [{"id": pk, **row} for pk, row in zip(ids, rows, strict=True)], batch_size=500)
+    insert_field_values(Statement, [{"id": pk, **row} for pk, row in zip(ids, rows, strict=True)])
     return ids
 
 
@@ -318,8 +318,8 @@ def write_statements(evaluations: Sequence[Evaluation]) -> None:
     for statement_id, (_run, item) in zip(statement_ids, people, strict=True):
         indicators += indicator_rows(statement_id, item.result, indicator_metrics(item.version, metric_cache))
         lines += line_rows(statement_id, item)
-    insert_field_values(StatementIndicator, indicators, batch_size=1000)
-    insert_field_values(StatementLine, lines, batch_size=1000)
+    insert_field_values(StatementIndicator, indicators)
+    insert_field_values(StatementLine, lines)
     keep_figures(written[0].month.period, {
         e.run.store_id: (e.month.records, {crediting: metrics_wanted(e.month.plans, crediting)
                                            for crediting in e.month.records})
@@ -453,11 +453,9 @@ def compute_stores(
     and one bulk insert per table. Memory follows the batch, not the group. If reading or writing a batch fails,
     its stores are read or written one by one, so each failed run says why and the others are computed."""
     chunks = [stores[start:start + batch] for start in range(0, len(stores), batch)]
-    with _commits_not_waited_for(), _read_ahead(chunks, period) as months:
+    with _commits_not_waited_for(), _collector_paused(), _read_ahead(chunks, period) as months:
         for chunk, read in zip(chunks, months, strict=True):
-            with _collector_paused():
-                chunk_runs = _compute_batch(chunk, period, user, read)
-            yield from chunk_runs
+            yield from _compute_batch(chunk, period, user, read)
 
 
 def _read_batch(stores: Sequence[Store], period: engine.Period) -> dict[int, StoreMonth]:
@@ -506,11 +504,11 @@ def _compute_batch(stores: Sequence[Store], period: engine.Period, user: object,
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused for a batch of stores. A batch makes millions of small objects (its
-    records, people and lines) that live until its statements are written, and the collector went over all of them
-    in several full collections a batch, in vain: they are freed by their reference counts once the batch is done.
-    The little a batch leaves in reference cycles is collected once it is done, so memory still follows the
-    batch."""
+    """Python's cyclic garbage collector paused while the stores compute. A batch makes millions of small objects
+    (its records, people and lines) that live until its statements are written, while the next batch is read
+    beside it, and the collector went over all of them in several full collections a batch, in vain: they are freed
+    by their reference counts once the batch is done. The little the batches leave in reference cycles is
+    collected once the stores are done."""
     if not gc.isenabled():
         yield
         return
