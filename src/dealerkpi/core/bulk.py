@@ -247,10 +247,11 @@ def insert_field_values(model: type[Model], rows: list[FieldValues], replacing: 
 
 def _encoder(field: Field, vendor: str) -> Callable[[Any], Any] | None:
     """How a value of the field is written, where the driver's own adaptation is not what Django writes: JSON as
-    text (which COPY's text format hands to the column as it is, no adapter object per value), and on SQLite
-    timestamps, days and amounts as Django stores them there."""
-    if isinstance(field, JSONField):
-        return partial(_json_text, partial(json.dumps, cls=field.encoder))
+    text (which COPY's text format hands to the column as it is, no adapter object per value; the same value as
+    Django's json.dumps writes), and on SQLite timestamps, days and amounts as Django stores them there."""
+    if isinstance(field, JSONField):  # one encoder a field; Chinese text as it is, not escaped; no cycles to look for
+        encoder = (field.encoder or json.JSONEncoder)(ensure_ascii=False, check_circular=False)
+        return partial(_json_text, encoder.encode)
     return None if vendor == "postgresql" else _SQLITE_CONVERTERS.get(field.get_internal_type())
 
 
