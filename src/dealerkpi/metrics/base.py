@@ -17,6 +17,7 @@ from .period import team_of_day, team_of_day_join
 
 Key = tuple[int, int | None]  # (staff id, team id of the day or None)
 StoreKey = tuple[int, int, int | None]  # (store id of the records, staff id, team id of the day or None)
+ONE = Decimal(1)
 RATE_PLACES = Decimal("0.0001")
 # Sums of share (2 places) x amount (2 places) are exact at 4 places; SQLite computes them in floating point,
 # so its result is rounded back to 4 places before it is used.
@@ -121,7 +122,7 @@ def tidy(value: Decimal | int | float | None) -> Decimal:
         return ZERO
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     if number == number.to_integral_value():
-        return number.quantize(Decimal(1))
+        return number.quantize(ONE)
     return number.normalize()
 
 

@@ -16,11 +16,10 @@ from django.utils import timezone
 
 from dealerkpi.org.models import Store
 from dealerkpi.plans.engine import Credit, Deal, Period
-from dealerkpi.plans.engine.catalogue import DEAL_FIGURES
 
 from .base import tidy
 from .period import SHANGHAI, Crediting, Frame
-from .sales import deal_rows
+from .sales import FIGURE_COLUMNS, deal_rows
 
 
 def _deal(delivery_id: int, row: dict, credits: list[Credit]) -> Deal:
@@ -29,7 +28,7 @@ def _deal(delivery_id: int, row: dict, credits: list[Credit]) -> Deal:
         id=str(delivery_id),
         delivered_on=timezone.localtime(row["deal_credited_at"], SHANGHAI).date(),
         credits=tuple(credits),
-        figures={name: tidy(row[f"fig_{name}"]) for name in DEAL_FIGURES},
+        figures={name: tidy(row[column]) for name, column in FIGURE_COLUMNS},
         model_code=row["model_code"] or "",
         margin_class=row["margin_code"] or "",
         unwound_on=timezone.localtime(unwound, SHANGHAI).date() if unwound else None,

@@ -208,9 +208,12 @@ def deal_rows(frame: Frame) -> list[dict]:
             .order_by("delivery_id", "staff_id")
             .values("store_id", "delivery_id", "deal_credited_at", "deal_unwound_at", "deal_sign", "staff_id",
                     "share", "metric_team", "model_code", "margin_code", "lead_source", "repeat",
-                    *(f"fig_{name}" for name in DEAL_FIGURES))
+                    *(column for _, column in FIGURE_COLUMNS))
         )
     return frame.read["deals"]
+
+
+FIGURE_COLUMNS = tuple((name, f"fig_{name}") for name in DEAL_FIGURES)  # a deal row's column of each figure
 
 
 def deal_table(frame: Frame) -> Table:
@@ -223,13 +226,13 @@ def deal_table(frame: Frame) -> Table:
         group = (row["store_id"], row["staff_id"], row["metric_team"], row["model_code"], row["margin_code"],
                  row["lead_source"], row["repeat"], row["deal_sign"])
         summed, share = sums[group], row["share"]
-        for name in DEAL_FIGURES:
-            summed[name] += share * row[f"fig_{name}"]
+        for name, column in FIGURE_COLUMNS:
+            summed[name] += share * row[column]
     table = Table()
     for (store_id, staff_id, team, model_code, margin_code, lead_source, repeat, sign), summed in sums.items():
         key = (store_id, staff_id, team)
-        for name in DEAL_FIGURES:
-            table.add(key, name, sign * shared(summed[name]))
+        for name, total in summed.items():  # a zero adds up to the same as its shared() would
+            table.add(key, name, sign * shared(total) if total else ZERO)
         units = sign * shared(summed["units_delivered"])
         table.add(key, f"units_by_model:{model_code}", units)
         table.add(key, f"units_by_margin_class:{margin_code}", units)
