@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from django.core.management.color import no_style
@@ -232,10 +233,8 @@ def insert_field_values(model: type[Model], rows: list[FieldValues], replacing: 
     names = list(rows[0])
     fields = [model._meta.get_field(name) for name in names]
     columns = [field.column for field in fields]
-    encoders = [_encoder(field, connection.vendor) for field in fields]
-    values = (tuple(value if encode is None or value is None else encode(value)
-                    for value, encode in zip((row[name] for name in names), encoders, strict=True))
-              for row in rows)
+    encoders = [(i, encode) for i, field in enumerate(fields) if (encode := _encoder(field, connection.vendor))]
+    values = _encoded(rows, names, encoders)
     key = [model._meta.get_field(name).column for name in replacing]
     if connection.vendor != "postgresql":
         insert_many(connection, model._meta.db_table, columns, values, key)
@@ -243,6 +242,20 @@ def insert_field_values(model: type[Model], rows: list[FieldValues], replacing: 
         _copy_replacing(connection, model._meta.db_table, columns, key, values)
     else:
         copy_rows(connection, model._meta.db_table, columns, values)
+
+
+def _encoded(rows: list[FieldValues], names: list[str], encoders: list[tuple[int, Callable[[Any], Any]]]
+             ) -> Iterator[Row]:
+    """Each row's values in the order of `names`, those at the encoders' positions encoded (None stays None)."""
+    values_of = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    for row in rows:
+        values = values_of(row)
+        if encoders:
+            values = list(values)
+            for i, encode in encoders:
+                if values[i] is not None:
+                    values[i] = encode(values[i])
+        yield tuple(values)
 
 
 def _encoder(field: Field, vendor: str) -> Callable[[Any], Any] | None:
