@@ -152,6 +152,10 @@ class Frame:
         return {}
 
 
+SHANGHAI_UTC_OFFSET = "+8 hours"  # all year since 1992, as SQLite's date() takes it
+SHANGHAI_OFFSET_FIXED_SINCE = "1992-01-01"  # compared with a timestamp as SQLite stores it: UTC text
+
+
 class LocalDay(TruncDate):
     """A timestamp's Shanghai calendar day (TruncDate in Shanghai time).
 
@@ -165,12 +169,8 @@ class LocalDay(TruncDate):
         timestamp, params = compiler.compile(self.lhs)
         converted, converted_params = super().as_sql(compiler, connection, **extra_context)
         # the seconds' fraction cut off: SQLite rounds it to the millisecond, and 23:59:59.9999 is not the next day
-        return (f"CASE WHEN {timestamp} >= %s THEN date(substr({timestamp}, 1, 19), '{SHANGHAI_OFFSET_SINCE_1992}') "
-                f"ELSE {converted} END", [*params, FIXED_OFFSET_SINCE, *params, *converted_params])
-
-
-SHANGHAI_OFFSET_SINCE_1992 = "+8 hours"
-FIXED_OFFSET_SINCE = "1992-01-01"  # as SQLite stores a UTC timestamp, compared as text
+        return (f"CASE WHEN {timestamp} >= %s THEN date(substr({timestamp}, 1, 19), '{SHANGHAI_UTC_OFFSET}') "
+                f"ELSE {converted} END", [*params, SHANGHAI_OFFSET_FIXED_SINCE, *params, *converted_params])
 
 
 def local_day(field: str | Expression) -> TruncDate:

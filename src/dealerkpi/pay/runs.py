@@ -450,8 +450,10 @@ def compute_stores(
     """A new run of each store for the month (a group's month-end), each its own version, with the results it
     gets computed alone. `batch` stores at a time: what their runs read is read together (a store's share of each
     grouped query instead of ~25 queries a store), and their statements are written together, in one transaction
-    and one bulk insert per table. Memory follows the batch, not the group. If reading or writing a batch fails,
-    its stores are read or written one by one, so each failed run says why and the others are computed."""
+    and one bulk insert per table; on PostgreSQL the next batch is read meanwhile (``_read_ahead``). Memory follows
+    the batch, not the group. If reading or writing a batch fails, its stores are read or written one by one, so
+    each failed run says why and the others are computed. Python's cyclic collector is paused until the last run
+    is yielded (``_collector_paused``)."""
     chunks = [stores[start:start + batch] for start in range(0, len(stores), batch)]
     with _commits_not_waited_for(), _collector_paused(), _read_ahead(chunks, period) as months:
         for chunk, read in zip(chunks, months, strict=True):
@@ -471,7 +473,8 @@ def _read_ahead(chunks: list[Sequence[Store]], period: engine.Period) -> Iterato
     """What each batch reads, in order. On PostgreSQL, the next batch is read on a second connection, in a thread,
     while this one computes and writes the batch before: the database works on one core while Python works on the
     other, instead of each waiting for the other. One batch ahead at most, so memory still follows the batch. Not
-    when the caller holds a transaction open: another connection would not see what it has not committed."""
+    when the caller holds a transaction open: another connection would not see what it has not committed; not on
+    SQLite, where reading in a thread was no faster."""
     connection = connections[router.db_for_read(Run)]
     if len(chunks) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
         yield (_read_batch(chunk, period) for chunk in chunks)
