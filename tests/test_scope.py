@@ -6,8 +6,10 @@ from django.db.models import Model
 from django.test import TestCase
 
 from dealerkpi.core.registry import browse_entries
+from dealerkpi.core.scope import visible_to
 from dealerkpi.org.models import Staff, Store, Team, User
-from dealerkpi.org.scope import visible
+from dealerkpi.org.scope import viewer_for, visible
+from dealerkpi.sales.models import Order
 from tests.world import World, build_world
 
 STORE_VIEWERS = {
@@ -59,12 +61,24 @@ class ScopeMatrixTest(TestCase):
                     self.assertEqual(self._visible_pks(model, viewer), expected)
 
     def test_split_credit_partner_sees_the_shared_deal_but_not_the_others_other_deals(self) -> None:
-        from dealerkpi.sales.models import Order
-
         c2_orders = visible(Order, User.objects.get(username="c2"))
         consultants = set(c2_orders.values_list("consultant__name", flat=True))
         self.assertEqual(consultants, {"c1", "c2"})
         self.assertEqual(c2_orders.filter(consultant__name="c1").count(), 1, "only the shared order of c1")
+
+    def test_a_person_scope_takes_the_keys_from_the_records_asked_for(self) -> None:
+        """An order is c2's by its consultant or a credit (two owner paths): the records are those of the whole
+        scope that the filter asked for, and the filter is inside the keys' subquery too, so the database need not
+        list every order of the person first (SQLite did)."""
+        viewer = viewer_for(User.objects.get(username="c2"))
+        asked = Order.objects.filter(consultant__name="c1")
+        narrowed = visible_to(asked, viewer)
+        self.assertEqual(set(narrowed.values_list("pk", flat=True)),
+                         set(visible(Order, User.objects.get(username="c2")).filter(consultant__name="c1")
+                             .values_list("pk", flat=True)))
+        self.assertEqual(narrowed.count(), 1, "only the shared order of c1")
+        sql = str(narrowed.query)
+        self.assertEqual(sql.count('"name" = c1'), 2, sql)
 
     def test_staff_records(self) -> None:
         names = lambda user: set(visible(Staff, User.objects.get(username=user)).values_list("name", flat=True))  # noqa: E731

@@ -80,8 +80,9 @@ def _owner_filter(queryset: QuerySet, paths: tuple[str, ...], staff: object) -> 
         condition |= Q(**{f"{_id_lookup(path)}__{operator}": staff})
     if len(paths) == 1:
         return queryset.filter(condition)
-    # Several paths may cross to-many relations: filter by primary key so rows are not repeated.
-    return queryset.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
+    # Several paths may cross to-many relations: filter by primary key so rows are not repeated. The keys are taken
+    # from the records asked for, not from all the owner's: SQLite would otherwise list all of them first.
+    return queryset.filter(pk__in=queryset.order_by().filter(condition).values("pk"))
 
 
 def visible_to(queryset: QuerySet, viewer: Viewer, action: str = "view") -> QuerySet:
