@@ -187,6 +187,9 @@ def repeat_purchase() -> Exists:
     return Exists(earlier.exclude(order__reversal__kind=Reversal.Kind.UNWIND, order__reversal__at__lte=delivered_at))
 
 
+FIGURE_COLUMNS = tuple((name, f"fig_{name}") for name in DEAL_FIGURES)  # a deal row's column of each figure
+
+
 def deal_rows(frame: Frame) -> list[dict]:
     """Every credit row of the deals that count (or are unwound) in the period, one per deal and person credited,
     with the whole deal's figures (``fig_<name>``), the person's team of the delivery day, the deal's moments and
@@ -213,9 +216,6 @@ def deal_rows(frame: Frame) -> list[dict]:
     return frame.read["deals"]
 
 
-FIGURE_COLUMNS = tuple((name, f"fig_{name}") for name in DEAL_FIGURES)  # a deal row's column of each figure
-
-
 def deal_table(frame: Frame) -> Table:
     """Units, amounts and derivative figures per person and team of the delivery day, net of unwinds; units
     by model and by margin class; referral deliveries and repeat purchases. Summed from ``deal_rows``: share x
@@ -231,9 +231,11 @@ def deal_table(frame: Frame) -> Table:
     table = Table()
     for (store_id, staff_id, team, model_code, margin_code, lead_source, repeat, sign), summed in sums.items():
         key = (store_id, staff_id, team)
-        for name, total in summed.items():  # a zero adds up to the same as its shared() would
-            table.add(key, name, sign * shared(total) if total else ZERO)
-        units = sign * shared(summed["units_delivered"])
+        # a zero adds up to the same as its shared() would
+        credited = {name: sign * shared(total) if total else ZERO for name, total in summed.items()}
+        for name, amount in credited.items():
+            table.add(key, name, amount)
+        units = credited["units_delivered"]
         table.add(key, f"units_by_model:{model_code}", units)
         table.add(key, f"units_by_margin_class:{margin_code}", units)
         table.add(key, "referral_deliveries", units if lead_source == SourceChannel.REFERRAL else ZERO)
