@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import threading
 import time
 
 from common import emit, peak_rss_mb, peak_rss_of_children_mb, record, run_child, setup_django, spread
@@ -88,6 +89,7 @@ def child(args: argparse.Namespace) -> None:
         metrics_only(args, stores, period, count, rss_before)
         return
     profiler = cProfile.Profile() if args.profile else None
+    reader_profiler = profile_the_reading_thread() if args.profile else None
     connection.ensure_connection()
     # a run reads its next batch on a second connection, in a thread (runs._read_ahead): count its statements too
     connection_created.connect(lambda sender, connection, **kwargs: connection.execute_wrappers.append(count),
@@ -111,6 +113,8 @@ def child(args: argparse.Namespace) -> None:
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
+    if reader_profiler:
+        reader_profiler.dump_stats(f"{args.profile}.reader")
     # the metrics a batch reads are inside "read"; those a store reads while evaluating inside "engine"
     engine_alone = spent["engine"] - (spent["metrics"] if args.way == "per_store" else 0.0)
     read = spent["read"] + (spent["metrics"] if args.way == "per_store" else 0.0)
@@ -124,6 +128,26 @@ def child(args: argparse.Namespace) -> None:
         "gc_seconds": round(collecting["seconds"], 3), "gc_full_collections": collecting["full"],
         "workers": args.workers, "worker_peak_rss_mb": round(peak_rss_of_children_mb(), 1),
     })
+
+
+def profile_the_reading_thread() -> cProfile.Profile:
+    """A profiler of what the thread reading ahead does (cProfile sees one thread): runs._read_batch wrapped to
+    enable it there; in the main thread the main profiler already sees it."""
+    from dealerkpi.pay import runs
+
+    reader_profiler, read_batch = cProfile.Profile(), runs._read_batch
+
+    def read_batch_profiled(stores, period):  # noqa: ANN202
+        if threading.current_thread() is threading.main_thread():
+            return read_batch(stores, period)
+        reader_profiler.enable()
+        try:
+            return read_batch(stores, period)
+        finally:
+            reader_profiler.disable()
+
+    runs._read_batch = read_batch_profiled
+    return reader_profiler
 
 
 def metrics_only(args, stores, period, count, rss_before) -> None:
@@ -243,7 +267,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="runs: worker processes (as `dealerkpi run --workers N`); the read / engine / write "
                              "split is then not measured (it happens in the workers)")
-    parser.add_argument("--profile", default="", help="runs: one child, its cProfile stats written to this file")
+    parser.add_argument("--profile", default="",
+                        help="runs: one child, its cProfile stats written to this file (the thread reading ahead's "
+                             "to this file .reader)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -252,7 +278,8 @@ def main() -> None:
     if args.profile:
         base = max_run_id(args.database_url)
         print(run_child("run_bench.py", ["--database-url", args.database_url, "--period", args.period, "--profile",
-                                         args.profile, *(["--stores", str(args.stores)] if args.stores else [])]))
+                                         args.profile, "--batch", str(args.batch),
+                                         *(["--stores", str(args.stores)] if args.stores else [])]))
         delete_runs_after(base)
         return
     result = measure(args.database_url, args.period, args.stores, args.repeat, args.group, args.way, args.batch,

@@ -118,8 +118,10 @@ class Behind:
 
 def tidy(value: Decimal | int | float | None) -> Decimal:
     """An exact Decimal without trailing zeros or exponent (1029.140000 -> 1029.14, 3.00 -> 3)."""
-    if value is None:
+    if not value:  # none, or a zero of any form: the commonest figure of all
         return ZERO
+    if type(value) is int:  # a count: exact as it is
+        return Decimal(value)
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     if number == number.to_integral_value():
         return number.quantize(ONE)

@@ -95,6 +95,7 @@ def _shape(
 ) -> tuple[Row, ...]:
     """The figures of the records of these stores, for these members, as rows per person and team."""
     rows: dict[Key, dict[str, Decimal]] = defaultdict(dict)
+    totals: dict[str, dict[int, dict[str, Decimal]]] = {}  # each source's, summed once for all its ratios
     everyone = set(members)
     for table in tables.values():
         everyone.update(table.people_in(store_ids))
@@ -110,8 +111,11 @@ def _shape(
             for staff_id in everyone - has:
                 rows[_end_key(members.get(staff_id), staff_id)][name] = ZERO
         elif definition.kind == "ratio":
-            numerators = table.totals(store_ids)
-            denominators = tables[definition.per_source or definition.source].totals(store_ids)
+            for source in definition.sources:
+                if source not in totals:
+                    totals[source] = tables[source].totals(store_ids)
+            numerators = totals[definition.source]
+            denominators = totals[definition.per_source or definition.source]
             for staff_id, parts in denominators.items():
                 value = ratio(numerators.get(staff_id, {}).get(definition.part), parts.get(definition.per),
                               definition.scale)

@@ -166,14 +166,17 @@ def evaluate_store(
 
 
 def month_records(inputs: engine.PeriodInputs) -> dict[str, engine.MonthRecord]:
-    """Each person's metrics (summed over their teams' rows; a rate is on one row) and own targets, by metric."""
+    """Each person assessed's metrics (summed over their teams' rows; a rate is on one row) and own targets, by
+    metric. The store's other people are left out: their plan's inputs give theirs."""
+    assessed = {person.id for person in inputs.people}
     metrics: dict[str, dict[str, Decimal]] = defaultdict(dict)
     targets: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for row in inputs.actuals:
-        for name, value in row.metrics.items():
-            metrics[row.person][name] = metrics[row.person].get(name, ZERO) + value
+        if row.person in assessed:
+            for name, value in row.metrics.items():
+                metrics[row.person][name] = metrics[row.person].get(name, ZERO) + value
     for target in inputs.targets:
-        if target.person:
+        if target.person in assessed:
             targets[target.person].update(target.metrics)
     return {person: engine.MonthRecord(inputs.period, metrics.get(person, {}), targets.get(person, {}))
             for person in metrics.keys() | targets.keys()}

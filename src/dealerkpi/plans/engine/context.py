@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from dealerkpi.core.money import ZERO
 
@@ -18,6 +19,7 @@ from .schema import Expression, Plan
 from .trace import Item, Warning
 
 TARGET_KINDS = ("target", "team.target", "quarter.target", "year.target")
+_reference = cache(reference)  # a plan's few names, each classified once instead of once a person
 
 
 @dataclass
@@ -95,7 +97,7 @@ class Context:
         return sum(scores, ZERO) / len(scores)
 
     def lookup(self, name: str) -> Decimal:
-        found = reference(name, self.derived)
+        found = _reference(name, self.derived)
         value = self.figure(found)
         if value is not None:
             return value

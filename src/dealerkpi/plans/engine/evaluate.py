@@ -9,9 +9,11 @@ guaranteed minimum; the minimum wage; clawbacks; balances brought and carried fo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import DecimalException
+from typing import Any
 
 from dealerkpi.core.money import ZERO
 
@@ -33,13 +35,16 @@ from .inputs import Deal, History, PeriodInputs, Person, Rating, credit_errors
 from .pay import base_pay_line, bonus_line, earned_lines
 from .policy import EvaluationError, Skipped
 from .schema import Plan
-from .scoring import indicator_result, total_score, weighted
-from .trace import IndicatorResult, Item, PayoutLine, PersonResult
+from .scoring import describe, indicator_result, total_score, weighted
+from .trace import IndicatorResult, Item, PayoutLine, PersonResult, Wording
 from .validate import GraphNode, scorecard_order
+
+Described = Mapping[str, tuple[str, Wording]]  # each indicator's scoring rule in words, by indicator id
 
 
 def _scorecard(
-    plan: Plan, order: Sequence[GraphNode], context: Context, ratings: dict[str, Rating], stage: str | None
+    plan: Plan, order: Sequence[GraphNode], context: Context, ratings: Mapping[str, Rating], stage: str | None,
+    rules: Described,
 ) -> tuple[IndicatorResult, ...]:
     """Compute derived values, indicators and the total score in dependency order into the context."""
     weight_set = plan.weight_set(stage)
@@ -57,7 +62,7 @@ def _scorecard(
         elif node.kind == "indicator":
             indicator = plan.indicator(node.name)
             assert indicator is not None
-            result = indicator_result(indicator, context, ratings.get(node.name))
+            result = indicator_result(indicator, context, ratings.get(node.name), rules[node.name])
             results[node.name] = result
             context.computed.update(
                 {
@@ -79,9 +84,8 @@ def _pay(
     inputs: PeriodInputs,
     deals: PeriodDeals,
     notes: list[str],
-    result: PersonResult,
-) -> PersonResult:
-    """Earned lines and every adjustment, in order."""
+) -> dict[str, Any]:
+    """Earned lines and every adjustment, in order: the result's fields they give."""
     history = inputs.history.get(context.person.id, History())
     score = context.computed.get("total_score") or ZERO
     bonus, coefficient = bonus_line(plan, context, score, notes)
@@ -98,59 +102,50 @@ def _pay(
     lines += clawback_lines(inputs.deals, context.person.id, inputs.period, history, notes)
     balances, carried = balance_lines(history, lines)
     lines += balances
-    return replace(
-        result,
-        coefficient=coefficient,
-        gates=gates,
-        lines=tuple(lines),
-        carried_balance=carried,
-        draw_outstanding=outstanding,
-        paid_for_deals=paid,
-        notes=tuple(notes),
-    )
+    return {"coefficient": coefficient, "gates": gates, "lines": tuple(lines), "carried_balance": carried,
+            "draw_outstanding": outstanding, "paid_for_deals": paid}
 
 
-def evaluate_person(
-    plan: Plan,
-    order: Sequence[GraphNode],
-    figures: Figures,
-    inputs: PeriodInputs,
-    person: Person,
-    deals: PeriodDeals,
-) -> PersonResult:
+@dataclass(frozen=True)
+class _Prepared:
+    """What every person's evaluation under the plan shares, worked out once a period."""
+
+    order: Sequence[GraphNode]
+    figures: Figures
+    deals: PeriodDeals
+    rules: Described
+    added_back: tuple[Deal, ...]
+
+
+def evaluate_person(plan: Plan, prepared: _Prepared, inputs: PeriodInputs, person: Person,
+                    ratings: Mapping[str, Rating]) -> PersonResult:
     """One person's result; an error under the `error` policy is reported on the result, not raised."""
     weight_set = plan.weight_set(inputs.stage)
-    result = PersonResult(
-        person.id,
-        person.name,
-        person.team,
-        plan.id,
-        plan.version,
-        str(inputs.period),
-        stage=inputs.stage or "",
-        weight_set=weight_set.stage if weight_set else "",
-    )
-    context = Context(plan, figures, person, inputs.period)
-    ratings = {rating.indicator: rating for rating in inputs.ratings if rating.person == person.id}
+    context = Context(plan, prepared.figures, person, inputs.period)
     notes = [
         f"deal {deal.id} unwound on {deal.unwound_on}: its figures stay in this month's actuals (unwinds: "
         f"{plan.unwinds}); only the pay is clawed back"
-        for deal in added_back(plan, inputs)
+        for deal in prepared.added_back
         if any(credit.person == person.id for credit in deal.credits)
     ]
+    found: dict[str, Any] = {}
     try:
-        indicators = _scorecard(plan, order, context, ratings, inputs.stage)
-        derived = {name: context.computed[f"derived.{name}"] for name, _ in plan.derived}
-        result = replace(
-            result, indicators=indicators, derived=derived, total_score=context.computed.get("total_score")
+        indicators = _scorecard(plan, prepared.order, context, ratings, inputs.stage, prepared.rules)
+        found.update(
+            indicators=indicators,
+            derived={name: context.computed[f"derived.{name}"] for name, _ in plan.derived},
+            total_score=context.computed.get("total_score"),
         )
-        result = _pay(plan, context, inputs, deals, notes, result)
+        found.update(_pay(plan, context, inputs, prepared.deals, notes))
     except EvaluationError as error:
-        result = replace(result, error=str(error), notes=tuple(notes))
+        found["error"] = str(error)
     except DecimalException as error:  # a figure beyond what exact decimals hold, e.g. a product of huge inputs
-        problem = f"a figure of {person.id} is too large to compute ({type(error).__name__})"
-        result = replace(result, error=problem, notes=tuple(notes))
-    return replace(result, warnings=tuple(context.warnings))
+        found["error"] = f"a figure of {person.id} is too large to compute ({type(error).__name__})"
+    return PersonResult(
+        person.id, person.name, person.team, plan.id, plan.version, str(inputs.period), stage=inputs.stage or "",
+        weight_set=weight_set.stage if weight_set else "", notes=tuple(notes), warnings=tuple(context.warnings),
+        **found,
+    )
 
 
 def added_back(plan: Plan, inputs: PeriodInputs) -> tuple[Deal, ...]:
@@ -175,11 +170,19 @@ def evaluate_period(plan: Plan, inputs: PeriodInputs, metrics: Catalogue | None 
     problems = input_errors(inputs)
     if problems:
         raise EvaluationError("; ".join(problems))
-    order = scorecard_order(plan, plan.weight_set(inputs.stage))
-    figures = gather_figures(inputs, metrics or catalogue(), added_back(plan, inputs))
-    deals = deals_of_period(inputs.deals, inputs.period)
+    unwound = added_back(plan, inputs)
+    prepared = _Prepared(
+        order=scorecard_order(plan, plan.weight_set(inputs.stage)),
+        figures=gather_figures(inputs, metrics or catalogue(), unwound),
+        deals=deals_of_period(inputs.deals, inputs.period),
+        rules={indicator.id: describe(indicator) for indicator in plan.indicators},
+        added_back=unwound,
+    )
+    ratings: dict[str, dict[str, Rating]] = defaultdict(dict)
+    for rating in inputs.ratings:
+        ratings[rating.person][rating.indicator] = rating
     return tuple(
-        evaluate_person(plan, order, figures, inputs, person, deals)
+        evaluate_person(plan, prepared, inputs, person, ratings.get(person.id, {}))
         for person in inputs.people
         if person.role in ("", plan.role)
     )

@@ -200,8 +200,8 @@ def credited(deal: Deal, figure: str, by: str = "person") -> dict[str, Decimal]:
 
     The parts sum to the whole.
     """
-    if credit_errors(deal):
-        raise EvaluationError("; ".join(credit_errors(deal)))
+    if deal.credit_problems:
+        raise EvaluationError("; ".join(deal.credit_problems))
     parts: dict[str, Decimal] = {}
     whole = deal.figure(figure)
     for credit in deal.credits:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from dealerkpi.core.money import HUNDRED, ZERO
 
@@ -86,23 +87,21 @@ def _actual(indicator: Indicator, context: Context) -> tuple[Decimal, dict[str, 
     return value, {name: value}
 
 
-def _manual_result(
-    indicator: Indicator, base: IndicatorResult, rating: Rating | None, context: Context
-) -> IndicatorResult:
+def _manual_result(indicator: Indicator, rating: Rating | None, context: Context) -> dict[str, Any]:
     if rating is None and indicator.scoring.default is not None:
         rating = Rating(context.person.id, indicator.id, indicator.scoring.default)
-        return replace(base, actual=rating.value, score=manual_score(indicator.scoring, rating),
-                       note="not rated: the plan's default rating")
+        return {"actual": rating.value, "score": manual_score(indicator.scoring, rating),
+                "note": "not rated: the plan's default rating"}
     if rating is None:
         value = context.stand_in(
             "missing_rating", f"rating.{indicator.id}", f"no rating of {indicator.id} for {context.person.id}"
         )
-        return replace(base, actual=value, score=value, note="no rating given")
+        return {"actual": value, "score": value, "note": "no rating given"}
     note = rating.comment + (f" ({rating.rated_by})" if rating.rated_by else "")
-    return replace(base, actual=rating.value, score=manual_score(indicator.scoring, rating), note=note)
+    return {"actual": rating.value, "score": manual_score(indicator.scoring, rating), "note": note}
 
 
-def _scored(indicator: Indicator, base: IndicatorResult, context: Context) -> IndicatorResult:
+def _scored(indicator: Indicator, context: Context) -> dict[str, Any]:
     actual, inputs = _actual(indicator, context)
     target, achieved = None, None
     if indicator.target is not None:
@@ -123,20 +122,24 @@ def _scored(indicator: Indicator, base: IndicatorResult, context: Context) -> In
             score = pass_fail_score(scoring, held != ZERO)
         case Deductions():
             score = deduction_score(scoring, actual)
-    return replace(base, actual=actual, target=target, achievement=achieved, score=score, inputs=inputs)
+    return {"actual": actual, "target": target, "achievement": achieved, "score": score, "inputs": inputs}
 
 
-def indicator_result(indicator: Indicator, context: Context, rating: Rating | None) -> IndicatorResult:
-    """Score one indicator; under the `skip` policy a missing figure skips it, with the reason noted."""
-    rule, said = describe(indicator)
-    base = IndicatorResult(indicator.id, indicator.label, rule, rule_wording=said)
+def indicator_result(
+    indicator: Indicator, context: Context, rating: Rating | None, described: tuple[str, Wording]
+) -> IndicatorResult:
+    """Score one indicator; under the `skip` policy a missing figure skips it, with the reason noted.
+    `described`: its scoring rule in words (`describe`), worked out once for everyone the plan assesses."""
+    rule, said = described
     try:
         with context.evaluating(Item("indicator", indicator.id, indicator.label)):
             if isinstance(indicator.scoring, Manual):
-                return _manual_result(indicator, base, rating, context)
-            return _scored(indicator, base, context)
+                found = _manual_result(indicator, rating, context)
+            else:
+                found = _scored(indicator, context)
     except Skipped as skipped:
-        return replace(base, skipped=True, note=f"skipped: {skipped}")
+        found = {"skipped": True, "note": f"skipped: {skipped}"}
+    return IndicatorResult(indicator.id, indicator.label, rule, rule_wording=said, **found)
 
 
 def weighted(results: Sequence[IndicatorResult], weight_set: WeightSet | None) -> tuple[IndicatorResult, ...]:
