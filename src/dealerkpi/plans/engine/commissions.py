@@ -59,11 +59,12 @@ def attribute(
 ) -> tuple[DealShare, ...]:
     """Each deal's share, taking the deals in order from the period-to-date position `start`."""
     shares = []
-    position = start
+    position, earned = start, earned_to(start, steps, method)
     for deal, quantity in quantities:
         end = position + quantity
-        shares.append(DealShare(deal, quantity, earned_to(end, steps, method) - earned_to(position, steps, method)))
-        position = end
+        earned_by_end = earned_to(end, steps, method)
+        shares.append(DealShare(deal, quantity, earned_by_end - earned))
+        position, earned = end, earned_by_end
     return tuple(shares)
 
 
