@@ -9,9 +9,9 @@ exactly on the lines shown; what each deal was paid is kept in whole fen, so a c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from dealerkpi.core.money import FEN, ZERO, fen
+from dealerkpi.core.money import ZERO, fen
 
 from . import expr
 from .context import Context
@@ -266,7 +266,7 @@ def in_fen(amounts: Sequence[Decimal], total: Decimal) -> list[Decimal]:
     parts, running, rounded = [], ZERO, ZERO
     for amount in amounts:
         running += amount
-        now = running.quantize(FEN, rounding=ROUND_HALF_UP)  # fen(), inline: a month-end rounds millions of parts
+        now = fen(running)
         parts.append(now - rounded)
         rounded = now
     if parts:

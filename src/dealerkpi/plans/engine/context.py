@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
 
 from dealerkpi.core.money import ZERO
 
@@ -19,7 +19,8 @@ from .schema import Expression, Plan
 from .trace import Item, Warning
 
 TARGET_KINDS = ("target", "team.target", "quarter.target", "year.target")
-_reference = cache(reference)  # a plan's few names, each classified once instead of once a person
+# a plan's few names, each classified once instead of once a person; bounded, as a long-lived process sees many drafts
+_reference = lru_cache(maxsize=4096)(reference)
 
 
 @dataclass
