@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.urls import reverse
+from django.utils import translation
 
 from dealerkpi.conduct.models import Fault
 from dealerkpi.core.registry import MenuItem, menu_items, register_menu
@@ -107,6 +108,24 @@ def test_the_menu_follows_the_role(client, world: World) -> None:
             reverse("draft-list")} <= ho  # head office approves the group's plans
     assert not {reverse("desk-today"), reverse("lead-new")} & ho
     assert reverse("draft-list") in m1 and reverse("draft-list") not in c1
+
+
+def test_the_menu_is_in_the_reader_s_language(client, world: World) -> None:
+    """The menu is rendered once for each set of entries and language (web.context.menu_html): a reader who
+    switches language gets the menu in the new one, and the same menu as before when switching back."""
+    def menu(language: str) -> str:
+        client.cookies["django_language"] = language
+        page = client.get(reverse("home")).content.decode()
+        start = page.index('id="menu"')
+        return page[start:page.index("</nav>", start)]
+
+    client.force_login(user("m1"))
+    chinese, english = menu("zh-hans"), menu("en")
+    with translation.override("zh-hans"):
+        heading = str(translation.gettext("Sales desk"))
+    assert heading != "Sales desk" and heading in chinese and "Sales desk" not in chinese
+    assert "Sales desk" in english and heading not in english
+    assert menu("zh-hans") == chinese
 
 
 def test_no_menu_for_a_login_without_a_staff_member(client, world: World) -> None:
