@@ -273,7 +273,7 @@ def adjust(run: Run, form: AdjustmentForm, actor: Staff | None) -> bool:
 @login_required
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
-    statement = get_object_or_404(visible_statements(viewer).select_related("plan_version__plan").prefetch_related(
+    statement = get_object_or_404(visible_statements(viewer).select_related("run__store").prefetch_related(
         "lines", "indicators"), pk=pk)
     form = QueryForm(request.POST or None)
     if request.method == "POST":
