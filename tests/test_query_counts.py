@@ -80,13 +80,3 @@ def test_a_statement_page_does_not_grow_with_its_lines(world: World, client) -> 
             client.get(reverse("statement-detail", args=[statement.pk]))
         counts[statement.lines.count()] = len(captured)
     assert len(set(counts.values())) == 1, counts
-
-
-def test_a_signed_in_request_reads_its_user_staff_member_and_store_in_one_query(world: World, client) -> None:
-    """Every page names the reader, their role and store (org.auth.StaffBackend): the session, then one query."""
-    client.login(username="c1", password=PASSWORD)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(reverse("session")).status_code == 200
-    tables = [query["sql"].split(" FROM ")[1].split()[0] for query in captured.captured_queries]
-    assert tables == ['"django_session"', '"org_user"'], tables
-    assert '"org_store"' in captured.captured_queries[1]["sql"]

@@ -211,7 +211,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
-    "dealerkpi.org.auth.StaffBackend",  # logins (Django's ModelBackend)
+    "django.contrib.auth.backends.ModelBackend",  # logins
     "rules.permissions.ObjectPermissionBackend",  # permissions: each app's rules.py (see org.rules)
 ]
 LOGIN_URL = "login"
