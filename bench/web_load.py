@@ -19,7 +19,8 @@ Latency is request sent -> body read. The load generator stops by itself; the se
 pid).
 
 Pages, in this order in every round: the baseline, a trivial authenticated view (`/session/`: the session check,
-the signed-in user's name as JSON, as the consultant), the consultant's today page (`/desk/`, desk-today), a
+the signed-in user's name as JSON, as the consultant), the shell: the consultant's list of statements
+(`/pay/statements/`: the layout and the menu every page has, around one short list), the consultant's today page (`/desk/`, desk-today), a
 statement (`/pay/statements/<id>/`), the store's monthly sales analysis for `--period`
 (`/reports/monthly/?store=<id>&month=<period>`, as its sales manager), the run page (`/pay/runs/<id>/`), the daily
 report (`/reports/daily/`, as the sales manager: the store's report of today) and the home page (`/`) of the
@@ -43,6 +44,7 @@ from common import PYTHON, ROOT, emit, record, run_child, setup_django
 
 HOST = "127.0.0.1"  # loopback only
 BASELINE = "baseline (session check)"
+SHELL = "shell (my statements)"  # the layout and menu every page has, around one short list
 HOMES = ("consultant", "manager", "general manager", "head office")
 
 
@@ -109,6 +111,7 @@ def setup(args: argparse.Namespace) -> dict:
         cookies[key] = client.cookies["sessionid"].value
     pages = [
         {"name": BASELINE, "path": "/session/", "session": cookies["consultant"]},
+        {"name": SHELL, "path": "/pay/statements/", "session": cookies["consultant"]},
         {"name": "today (consultant)", "path": "/desk/", "session": cookies["consultant"]},
         {"name": "statement", "path": f"/pay/statements/{statement.pk}/", "session": cookies["manager"]},
         {"name": "monthly analysis", "path": f"/reports/monthly/?store={store.pk}&month={args.period}",
