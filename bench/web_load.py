@@ -20,8 +20,8 @@ pid).
 
 Pages, in this order in every round: the baseline, a trivial authenticated view (`/session/`: the session check,
 the signed-in user's name as JSON, as the consultant), the shell: the consultant's list of statements
-(`/pay/statements/`: the layout and the menu every page has, around one short list), the consultant's today page (`/desk/`, desk-today), a
-statement (`/pay/statements/<id>/`), the store's monthly sales analysis for `--period`
+(`/pay/statements/`: the layout and the menu every page has, around one short list), the consultant's today
+page (`/desk/`, desk-today), a statement (`/pay/statements/<id>/`), the store's monthly sales analysis for `--period`
 (`/reports/monthly/?store=<id>&month=<period>`, as its sales manager), the run page (`/pay/runs/<id>/`), the daily
 report (`/reports/daily/`, as the sales manager: the store's report of today) and the home page (`/`) of the
 consultant, the sales manager, the general manager and head office. `--only` measures some of them (by name, the
