@@ -34,7 +34,7 @@ from .figures import Figures, gather_figures
 from .inputs import Deal, History, PeriodInputs, Person, Rating, credit_errors
 from .pay import base_pay_line, bonus_line, earned_lines
 from .policy import EvaluationError, Skipped
-from .schema import Plan
+from .schema import Plan, WeightSet
 from .scoring import describe, indicator_result, total_score, weighted
 from .trace import IndicatorResult, Item, PayoutLine, PersonResult, Wording
 from .validate import GraphNode, scorecard_order
@@ -43,16 +43,15 @@ Described = Mapping[str, tuple[str, Wording]]  # each indicator's scoring rule i
 
 
 def _scorecard(
-    plan: Plan, order: Sequence[GraphNode], context: Context, ratings: Mapping[str, Rating], stage: str | None,
-    rules: Described,
+    plan: Plan, prepared: _Prepared, context: Context, ratings: Mapping[str, Rating], stage: str | None
 ) -> tuple[IndicatorResult, ...]:
     """Compute derived values, indicators and the total score in dependency order into the context."""
-    weight_set = plan.weight_set(stage)
+    weight_set = prepared.weight_set
     if plan.weight_sets and weight_set is None:
         sets = ", ".join(known.stage for known in plan.weight_sets)
         raise EvaluationError(f"no weight set for stage {stage!r} and no default set (the plan weights {sets})")
     results: dict[str, IndicatorResult] = {}
-    for node in order:
+    for node in prepared.order:
         if node.kind == "derived":
             try:
                 with context.evaluating(Item("derived", node.name, node.name)):
@@ -62,7 +61,7 @@ def _scorecard(
         elif node.kind == "indicator":
             indicator = plan.indicator(node.name)
             assert indicator is not None
-            result = indicator_result(indicator, context, ratings.get(node.name), rules[node.name])
+            result = indicator_result(indicator, context, ratings.get(node.name), prepared.rules[node.name])
             results[node.name] = result
             context.computed.update(
                 {
@@ -110,6 +109,7 @@ def _pay(
 class _Prepared:
     """What every person's evaluation under the plan shares, worked out once a period."""
 
+    weight_set: WeightSet | None  # the plan's for the store's stage, else its default; None: it has neither
     order: Sequence[GraphNode]
     figures: Figures
     deals: PeriodDeals
@@ -120,7 +120,7 @@ class _Prepared:
 def evaluate_person(plan: Plan, prepared: _Prepared, inputs: PeriodInputs, person: Person,
                     ratings: Mapping[str, Rating]) -> PersonResult:
     """One person's result; an error under the `error` policy is reported on the result, not raised."""
-    weight_set = plan.weight_set(inputs.stage)
+    weight_set = prepared.weight_set
     context = Context(plan, prepared.figures, person, inputs.period)
     notes = [
         f"deal {deal.id} unwound on {deal.unwound_on}: its figures stay in this month's actuals (unwinds: "
@@ -130,7 +130,7 @@ def evaluate_person(plan: Plan, prepared: _Prepared, inputs: PeriodInputs, perso
     ]
     found: dict[str, Any] = {}
     try:
-        indicators = _scorecard(plan, prepared.order, context, ratings, inputs.stage, prepared.rules)
+        indicators = _scorecard(plan, prepared, context, ratings, inputs.stage)
         found.update(
             indicators=indicators,
             derived={name: context.computed[f"derived.{name}"] for name, _ in plan.derived},
@@ -170,9 +170,10 @@ def evaluate_period(plan: Plan, inputs: PeriodInputs, metrics: Catalogue | None 
     problems = input_errors(inputs)
     if problems:
         raise EvaluationError("; ".join(problems))
-    unwound = added_back(plan, inputs)
+    unwound, weight_set = added_back(plan, inputs), plan.weight_set(inputs.stage)
     prepared = _Prepared(
-        order=scorecard_order(plan, plan.weight_set(inputs.stage)),
+        weight_set=weight_set,
+        order=scorecard_order(plan, weight_set),
         figures=gather_figures(inputs, metrics or catalogue(), unwound),
         deals=deals_of_period(inputs.deals, inputs.period),
         rules={indicator.id: describe(indicator) for indicator in plan.indicators},
