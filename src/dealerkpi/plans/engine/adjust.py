@@ -283,11 +283,20 @@ def paid_for_deals(earned: Sequence[PayoutLine], adjusted: Sequence[PayoutLine])
     for category in dict.fromkeys(line.category for line in earned if line.deals):
         parts = [part for line in earned if line.category == category for part in _shared(line)]
         before, after = sum((amount for _, amount in parts), ZERO), _sum(adjusted, (category,))
-        scale, total = (after / before, after) if before != ZERO else (ZERO, ZERO)
-        for (deal, _), amount in zip(parts, in_fen([amount * scale for _, amount in parts], total), strict=True):
+        for deal, amount in parts if after == before != ZERO else _scaled(parts, before, after):
             if deal is not None:
                 paid[deal] = paid.get(deal, ZERO) + amount
     return paid
+
+
+def _scaled(parts: list[tuple[str | None, Decimal]], before: Decimal, after: Decimal
+            ) -> list[tuple[str | None, Decimal]]:
+    """The parts (whole fen, adding up to `before`) scaled to add up to `after`, in whole fen; all nothing when
+    `before` is nothing. Not called when nothing was cut (`after == before`, not nothing): scaled by 1, the parts
+    would come back as they are, one rounding a part later."""
+    scale, total = (after / before, after) if before != ZERO else (ZERO, ZERO)
+    shares = in_fen([amount * scale for _, amount in parts], total)
+    return [(deal, share) for (deal, _), share in zip(parts, shares, strict=True)]
 
 
 def _shared(line: PayoutLine) -> list[tuple[str | None, Decimal]]:
