@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 from dealerkpi import metrics
 from dealerkpi.crm.models import Customer, Lead, ShowroomVisit
 from dealerkpi.crm.models import TestDrive as Drive
+from dealerkpi.metrics import now
 from dealerkpi.metrics.period import midnight
 from dealerkpi.org.models import Staff, Store
 from dealerkpi.people.models import TrainingRecord
@@ -219,6 +221,19 @@ def test_head_office_home_shows_each_stores_month(world: World) -> None:
         assert [number(cell) for cell in cells[:5]] == [expected.total(figure) for figure in FIGURES]
         assert number(cells[5]) == now.total("overdue_cards")
     assert number(rows["S1店"][4]) == 1, "both halves of the shared car; the unwound one nets nothing"
+
+
+def test_the_open_card_figures_count_their_records(world: World) -> None:
+    """The open A-card figures are counted together in one query: each must still be the count of its records."""
+    stores = [world.stores["S1"].pk, world.stores["S2"].pk]
+    Lead.objects.filter(pk=Lead.objects.filter(status=Lead.Status.OPEN, store_id=stores[0]).order_by("pk")
+                        .values("pk")[:1]).update(next_follow_up_on=today())  # one due today, whatever else is
+    names = list(now.OF_OPEN_CARDS)
+    found = metrics.standing(names, stores, today())
+    for name in names:
+        expected = Counter(now.records(name, stores, today()).values_list("store_id", "owner_id"))
+        assert found.counts[name] == dict(expected), name
+    assert found.total("open_cards") > found.total("overdue_cards") > 0 and found.total("cards_due") > 0
 
 
 def test_a_consultants_day_is_the_standing_figures(world: World) -> None:

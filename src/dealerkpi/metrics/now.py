@@ -1,5 +1,6 @@
 """Figures as of a moment: what stands open on a day (A-cards due or overdue, deliveries scheduled, stock on
-hand), counted per store and person in one grouped query each. The period figures are in compute().
+hand), counted per store and person in one grouped query each (the open A-card figures in one together). The
+period figures are in compute().
 
     standing(["overdue_cards", "open_cards"], store_ids, today).of(staff_id, "overdue_cards")
 """
@@ -28,14 +29,28 @@ def open_cards(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Lead]:
     return Lead.objects.filter(store_id__in=store_ids, status=Lead.Status.OPEN)
 
 
+def _overdue(day: datetime.date) -> Q:
+    return Q(next_follow_up_on__lt=day)
+
+
+def _due(day: datetime.date) -> Q:
+    return Q(next_follow_up_on=day)
+
+
 def overdue_cards(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Lead]:
     """Open A-cards whose next follow-up was due before `day`."""
-    return open_cards(store_ids, day).filter(next_follow_up_on__lt=day)
+    return open_cards(store_ids, day).filter(_overdue(day))
 
 
 def cards_due(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Lead]:
     """Open A-cards whose next follow-up is due on `day`."""
-    return open_cards(store_ids, day).filter(next_follow_up_on=day)
+    return open_cards(store_ids, day).filter(_due(day))
+
+
+# the figures that are open A-cards of a kind (None: all of them), counted together in one query
+OF_OPEN_CARDS: dict[str, Callable[[datetime.date], Q] | None] = {
+    "open_cards": None, "overdue_cards": _overdue, "cards_due": _due,
+}
 
 
 def follow_ups_logged(store_ids: Sequence[int], day: datetime.date) -> QuerySet[FollowUp]:
@@ -121,14 +136,30 @@ def records(name: str, store_ids: Sequence[int], day: datetime.date) -> QuerySet
     return STANDING[name][0](store_ids, day)
 
 
-def _counted(found: QuerySet, person: str | None) -> dict[tuple[int, int | None], int]:
+Counts = dict[tuple[int, int | None], int]
+
+
+def _counted(found: QuerySet, person: str | None) -> Counts:
     keys = ("store_id", person) if person else ("store_id",)
     rows = found.order_by().values(*keys).annotate(n=Count("pk"))
     return {(row["store_id"], row[person] if person else None): row["n"] for row in rows}
 
 
+def _cards_counted(names: Sequence[str], store_ids: Sequence[int], day: datetime.date) -> dict[str, Counts]:
+    """Open A-card figures (OF_OPEN_CARDS) in one grouped query: each a count of the open cards in its condition,
+    as its records (`records`) are the open cards filtered by it."""
+    counts = {name: Count("pk", filter=None if (kind := OF_OPEN_CARDS[name]) is None else kind(day))
+              for name in names}
+    owner = STANDING["open_cards"][1]
+    rows = open_cards(store_ids, day).order_by().values("store_id", owner).annotate(**counts)
+    return {name: {(row["store_id"], row[owner]): row[name] for row in rows if row[name]} for name in names}
+
+
 def standing(names: Iterable[str], store_ids: Sequence[int], day: datetime.date) -> Standing:
-    """The named figures as they stand on `day`, one grouped query each."""
-    return Standing(day, {
-        name: _counted(records(name, store_ids, day), STANDING[name][1]) for name in dict.fromkeys(names)
-    })
+    """The named figures as they stand on `day`: the open A-card figures in one grouped query, each other in one."""
+    wanted = list(dict.fromkeys(names))
+    cards = [name for name in wanted if name in OF_OPEN_CARDS]
+    counts = _cards_counted(cards, store_ids, day) if cards else {}
+    counts.update({name: _counted(records(name, store_ids, day), STANDING[name][1])
+                   for name in wanted if name not in OF_OPEN_CARDS})
+    return Standing(day, {name: counts[name] for name in wanted})
