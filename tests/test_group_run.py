@@ -252,7 +252,7 @@ def connections_to_this_database() -> int:
 
 
 @pytest.mark.django_db(transaction=True)  # the reading thread's connection sees only what is committed
-def test_the_next_batch_is_read_on_a_second_connection_while_this_one_computes(
+def test_the_next_batches_are_read_on_other_connections_while_this_one_computes(
         generated: list[Store], monkeypatch: pytest.MonkeyPatch) -> None:
     june = Period(2025, 6)
     alone = {store.pk: statement_figures(runs.compute(runs.new_run(store, june))) for store in generated}
@@ -271,7 +271,7 @@ def test_the_next_batch_is_read_on_a_second_connection_while_this_one_computes(
         assert (run.status, run.number) == (Run.Status.DRAFT, 2), run.error
         assert statement_figures(run) == alone[run.store_id], run.store.code
     if postgres:
-        assert read_by == ["run-reader_0"] * 3
-        assert connections_to_this_database() == before, "the reading thread's connection is closed"
+        assert len(read_by) == 3 and set(read_by) <= {"run-reader_0", "run-reader_1"}, read_by
+        assert connections_to_this_database() == before, "the reading threads' connections are closed"
     else:  # SQLite: one connection, in turn
         assert read_by == ["MainThread"] * 3

@@ -9,8 +9,9 @@ from __future__ import annotations
 import gc
 import itertools
 import multiprocessing
+import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -453,8 +454,8 @@ def compute_stores(
     """A new run of each store for the month (a group's month-end), each its own version, with the results it
     gets computed alone. `batch` stores at a time: what their runs read is read together (a store's share of each
     grouped query instead of ~25 queries a store), and their statements are written together, in one transaction
-    and one bulk insert per table; on PostgreSQL the next batch is read meanwhile (``_read_ahead``). Memory follows
-    the batch, not the group. If reading or writing a batch fails, its stores are read or written one by one, so
+    and one bulk insert per table; on PostgreSQL the next two batches are read meanwhile (``_read_ahead``). Memory
+    follows the batch, not the group. If reading or writing a batch fails, its stores are read or written one by one, so
     each failed run says why and the others are computed. Python's cyclic collector is paused until the last run
     is yielded (``_collector_paused``)."""
     chunks = [stores[start:start + batch] for start in range(0, len(stores), batch)]
@@ -471,32 +472,44 @@ def _read_batch(stores: Sequence[Store], period: engine.Period) -> dict[int, Sto
         return {}
 
 
+READERS = 2  # batches read ahead at once, each on its own connection and thread
+
+
 @contextmanager
 def _read_ahead(chunks: list[Sequence[Store]], period: engine.Period) -> Iterator[Iterator[dict[int, StoreMonth]]]:
-    """What each batch reads, in order. On PostgreSQL, the next batch is read on a second connection, in a thread,
-    while this one computes and writes the batch before: the database works on one core while Python works on the
-    other, instead of each waiting for the other. One batch ahead at most, so memory still follows the batch. Not
+    """What each batch reads, in order. On PostgreSQL, the next two batches are read meanwhile, each on a connection
+    of its own in a thread, while this one computes and writes the batch before: the database works while Python
+    does, instead of each waiting for the other, and while one reading thread turns rows into figures (holding
+    Python's lock) the other's statements run. Two batches ahead at most, so memory still follows the batch. Not
     when the caller holds a transaction open: another connection would not see what it has not committed; not on
     SQLite, where reading in a thread was no faster."""
     connection = connections[router.db_for_read(Run)]
     if len(chunks) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
         yield (_read_batch(chunk, period) for chunk in chunks)
         return
-    with ThreadPoolExecutor(1, thread_name_prefix="run-reader") as reader:
+    with ThreadPoolExecutor(READERS, thread_name_prefix="run-reader") as reader:
         try:
             yield _reads_in_turn(reader, chunks, period)
         finally:
-            reader.submit(connections.close_all)  # the thread's own connection
+            everyone = threading.Barrier(READERS)  # each thread takes one of these, so each closes its own
+            for _ in range(READERS):
+                reader.submit(_close_connection_when_all_here, everyone)
+
+
+def _close_connection_when_all_here(everyone: threading.Barrier) -> None:
+    everyone.wait()
+    connections.close_all()  # this thread's own connections
 
 
 def _reads_in_turn(reader: ThreadPoolExecutor, chunks: list[Sequence[Store]],
                    period: engine.Period) -> Iterator[dict[int, StoreMonth]]:
-    pending = reader.submit(_read_batch, chunks[0], period)
-    for following in chunks[1:]:
-        read = pending.result()
-        pending = reader.submit(_read_batch, following, period)
+    pending = deque(reader.submit(_read_batch, chunk, period) for chunk in chunks[:READERS])
+    for following in chunks[READERS:]:
+        read = pending.popleft().result()
+        pending.append(reader.submit(_read_batch, following, period))
         yield read
-    yield pending.result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _compute_batch(stores: Sequence[Store], period: engine.Period, user: object,
