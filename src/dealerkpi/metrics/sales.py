@@ -8,6 +8,7 @@ credit rows are read once (``deal_rows``), for the figures and for the engine's 
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -150,19 +152,17 @@ def with_figures(queryset: QuerySet) -> QuerySet:
     return queryset.annotate(**figures)
 
 
-def delivered_since(frame: Frame) -> Coalesce:
+def delivered_since(frame: Frame) -> datetime.datetime:
     """The earliest delivery whose deal can count or be unwound in the period: the period's start, or the delivery
     of an order unwound in it (or, when deals count at full payment, paid in it) if earlier. The deal queries then
-    read a range of the (store, delivery time) index rather than a store's whole history. An expression the deal
-    query computes once (a sub-select of one value), not a statement of its own."""
+    read a range of the (store, delivery time) index rather than a store's whole history."""
     moments = Q(order_id__in=Reversal.objects.filter(store_id__in=frame.store_ids, kind=Reversal.Kind.UNWIND)
                 .filter(frame.during("at")).values("order_id"))
     if frame.crediting == Crediting.PAID:
         paid = Payment.objects.filter(store_id__in=frame.store_ids).filter(frame.during("paid_at"))
         moments |= Q(order_id__in=paid.values("order_id"))
     earlier = Delivery.objects.filter(store_id__in=frame.store_ids, delivered_at__lt=frame.start).filter(moments)
-    first = earlier.order_by("delivered_at").values("delivered_at")[:1]
-    return Coalesce(Subquery(first), Value(frame.start, output_field=DateTimeField()))
+    return earlier.aggregate(first=Min("delivered_at"))["first"] or frame.start
 
 
 def counted_credits(frame: Frame) -> QuerySet[OrderCredit]:

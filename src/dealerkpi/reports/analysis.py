@@ -1,6 +1,6 @@
 """The monthly sales analysis (月度销售分析): a store's month from its records, set-based.
 
-    tally(store_ids, period, today)         -> {store id: Tally}   14 queries, whatever the number of stores,
+    tally(store_ids, period, today)         -> {store id: Tally}   15 queries, whatever the number of stores,
                                                                     consultants or models
     month_analysis(store, period, today)    -> MonthAnalysis      the month, the previous month and the same month
                                                                     last year (a month with a final bonus run as
