@@ -29,6 +29,10 @@ def open_cards(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Lead]:
     return Lead.objects.filter(store_id__in=store_ids, status=Lead.Status.OPEN)
 
 
+def _any(day: datetime.date) -> Q:
+    return Q()
+
+
 def _overdue(day: datetime.date) -> Q:
     return Q(next_follow_up_on__lt=day)
 
@@ -47,9 +51,9 @@ def cards_due(store_ids: Sequence[int], day: datetime.date) -> QuerySet[Lead]:
     return open_cards(store_ids, day).filter(_due(day))
 
 
-# the figures that are open A-cards of a kind (None: all of them), counted together in one query
-OF_OPEN_CARDS: dict[str, Callable[[datetime.date], Q] | None] = {
-    "open_cards": None, "overdue_cards": _overdue, "cards_due": _due,
+# the figures that are open A-cards of a kind, by the condition on a day, counted together in one query
+OF_OPEN_CARDS: dict[str, Callable[[datetime.date], Q]] = {
+    "open_cards": _any, "overdue_cards": _overdue, "cards_due": _due,
 }
 
 
@@ -148,8 +152,7 @@ def _counted(found: QuerySet, person: str | None) -> Counts:
 def _cards_counted(names: Sequence[str], store_ids: Sequence[int], day: datetime.date) -> dict[str, Counts]:
     """Open A-card figures (OF_OPEN_CARDS) in one grouped query: each a count of the open cards in its condition,
     as its records (`records`) are the open cards filtered by it."""
-    counts = {name: Count("pk", filter=None if (kind := OF_OPEN_CARDS[name]) is None else kind(day))
-              for name in names}
+    counts = {name: Count("pk", filter=OF_OPEN_CARDS[name](day)) for name in names}  # Q(): no filter
     owner = STANDING["open_cards"][1]
     rows = open_cards(store_ids, day).order_by().values("store_id", owner).annotate(**counts)
     return {name: {(row["store_id"], row[owner]): row[name] for row in rows if row[name]} for name in names}
