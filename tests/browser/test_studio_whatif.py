@@ -32,7 +32,9 @@ def test_the_sales_manager_sees_the_draft_on_the_stores_last_year(page, tmp_path
     assert page.inner_text("[data-testid=total-old]") == shown(expected.old)
     assert page.inner_text("[data-testid=total-new]") == shown(expected.new)
     assert page.inner_text("[data-testid=total-change]") == "+" + shown(expected.change)
-    assert page.locator("#whatif-months-chart canvas").count() == 1, "the chart is drawn"
+    # The totals are parsed before the scripts at the page's end have run: wait for ECharts to draw.
+    page.wait_for_selector("#whatif-months-chart canvas")
+    assert page.locator("#whatif-months-chart canvas").count() == 1, "the chart is drawn once"
     assert page.locator("[data-testid=whatif-months] tbody tr").count() == 12
     assert "c3" in page.inner_text("[data-testid=gainers]")
     screenshot(page, "studio-whatif")
