@@ -29,6 +29,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models import Field, JSONField, Max, Model
@@ -261,20 +262,22 @@ def _encoded(rows: list[FieldValues], names: list[str], encoders: list[tuple[int
 def _encoder(field: Field, vendor: str) -> Callable[[Any], Any] | None:
     """How a value of the field is written, where the driver's own adaptation is not what Django writes: JSON as
     text (which COPY's text format hands to the column as it is, no adapter object per value; the same value as
-    Django's json.dumps writes), and on SQLite timestamps, days and amounts as Django stores them there."""
-    if isinstance(field, JSONField):  # one encoder a field; Chinese text as it is, not escaped; no cycles to look for
-        encoder = (field.encoder or json.JSONEncoder)(ensure_ascii=False, check_circular=False)
-        return partial(_json_text, encoder.encode)
+    Django's json.dumps writes, without its spaces), and on SQLite timestamps, days and amounts as Django stores
+    them there."""
+    if isinstance(field, JSONField):
+        return partial(_json_text, (field.encoder or json.JSONEncoder)().default)
     return None if vendor == "postgresql" else _SQLITE_CONVERTERS.get(field.get_internal_type())
 
 
-def _json_text(encode: Callable[[object], str], value: object) -> str:
-    """Most of a run's JSON values are empty (a line's inputs, values and deals): written without the encoder."""
-    if value == {}:
-        return "{}"
-    if value == []:
-        return "[]"
-    return encode(value)
+# What orjson writes as json.dumps would, but for the spaces: keys that are not text written as text; days, times
+# and dataclasses handed to the field's encoder, which writes them its own way or refuses them, as json.dumps does.
+_AS_JSON_DUMPS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _json_text(default: Callable[[Any], Any], value: object) -> str:
+    """A JSON value as text, compact, Chinese as it is. orjson, not json.dumps: a run writes hundreds of thousands
+    of JSON values (the deals behind each line), and json.dumps took about a tenth of the run's Python time."""
+    return orjson.dumps(value, default=default, option=_AS_JSON_DUMPS).decode()
 
 
 def _copy_replacing(connection: Any, table: str, columns: list[str], key: list[str], rows: Iterable[Row]) -> None:
