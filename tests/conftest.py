@@ -32,3 +32,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {path: position for position, path in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept_from_another_test() -> None:
+    """What the process keeps between requests (settings.CACHES) starts empty in each test: an SQLite test database
+    gives the next test's rows the ids a rolled-back one had."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -213,6 +214,31 @@ def test_each_line_says_its_figures_and_comes_to_its_amount(statement: Statement
     assert condition in said["under_60"] and "Commission × 0" in said["under_60"]
     assert "the whole total at 0 yuan per car" in said["volume_award"], "the tier reached, in the plan's bands"
     assert "below 3 cars" in said["volume_award"] or "0–3 cars" in said["volume_award"]
+
+
+@pytest.mark.django_db
+def test_a_statement_is_put_in_words_once_for_each_language_and_reader(statement: Statement, client) -> None:
+    """The statement's body (scorecard, gates, pay lines) is rendered once and kept (pay.views.statement_body): read
+    again, it is the same in fewer queries; kept apart for each language and for who may question a line."""
+    url = reverse("statement-detail", args=[statement.pk])
+
+    def read(username: str, language: str) -> tuple[str, int]:
+        client.login(username=username, password=PASSWORD)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode(), len(captured)
+
+    first, first_queries = read("c1", "en")
+    again, again_queries = read("c1", "en")
+    assert rows(again) == rows(first) and again_queries <= first_queries - 2, (first_queries, again_queries)
+    assert "data-query-line" in first, "the consultant may question each line"
+    chinese, _queries = read("c1", "zh-hans")
+    assert rows(chinese) != rows(first) and "交车台数" in visible(chinese)
+    managers, _queries = read("m1", "en")
+    assert "data-query-line" not in managers, "the sales manager answers questions, asks none"
+    assert [row.removesuffix(" Question this") for row in rows(first)] == rows(managers)
 
 
 @pytest.mark.django_db

@@ -184,6 +184,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # costs more than it saves (a run's metrics for 100 stores of the L data: 5.3 s without, 7.6 to 11.9 s with).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
+# Caches live in each process's memory (no Redis needed). "statements": a statement's page body rendered once
+# (pay.views.statement_body; a statement never changes once written), at most 500 kept, each for 10 minutes so a
+# vehicle model renamed in the catalogue shows on its statements within that time.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "statements": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "statements",
+                   "TIMEOUT": 600, "OPTIONS": {"MAX_ENTRIES": 500}},
+}
+
 # Background jobs (bonus runs): Huey on an SQLite file under var/ by default, Redis in production
 # (DEALERKPI_TASKS_REDIS_URL=redis://127.0.0.1:6379/0). DEALERKPI_TASKS_IMMEDIATE=1 runs jobs in the request.
 _TASKS_REDIS = os.environ.get("DEALERKPI_TASKS_REDIS_URL")

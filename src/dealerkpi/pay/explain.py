@@ -630,9 +630,14 @@ class Wordbook:
             gates=[_gate(gate, plan, namer, known) for gate in statement.gates or []],
             indicators=[_indicator(row, plan, namer, speaker, statement) for row in statement.indicators.all()],
             warnings=[worded_warning(warning, namer.words_of) for warning in statement.warnings],
-            weight_set=words.weight_set_words(statement.weight_set),
-            stage=words.stage_words(statement.stage) if statement.stage else "",
+            **plan_stage_words(statement),
         )
+
+
+def plan_stage_words(statement: Statement) -> dict[str, str]:
+    """The statement's weight set and lifecycle stage in words (its page's heading says them)."""
+    return {"weight_set": words.weight_set_words(statement.weight_set),
+            "stage": words.stage_words(statement.stage) if statement.stage else ""}
 
 
 def _plan_of(statement: Statement) -> engine.Plan | None:

@@ -7,14 +7,17 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dealerkpi import metrics
@@ -26,7 +29,7 @@ from dealerkpi.org.models import Staff, Store
 from dealerkpi.org.scope import viewer_of
 from dealerkpi.pay import runs, workflow
 from dealerkpi.pay.earnings import earnings_to_date
-from dealerkpi.pay.explain import Wordbook
+from dealerkpi.pay.explain import Wordbook, plan_stage_words
 from dealerkpi.pay.forms import AdjustmentForm, AnswerForm, NewRunForm, QueryForm, RatingForm, Scale, Scales
 from dealerkpi.pay.inputs import engine_plan_of, plans_in_force_by_store
 from dealerkpi.pay.models import (
@@ -273,11 +276,11 @@ def adjust(run: Run, form: AdjustmentForm, actor: Staff | None) -> bool:
 @login_required
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
-    statement = get_object_or_404(visible_statements(viewer).select_related("run__store").prefetch_related(
-        "lines", "indicators"), pk=pk)
+    statement = get_object_or_404(visible_statements(viewer).select_related("run__store"), pk=pk)
     form = QueryForm(request.POST or None)
+    may_query = request.user.has_perm("pay.query_statement", statement)
     if request.method == "POST":
-        if not request.user.has_perm("pay.query_statement", statement):
+        if not may_query:
             raise PermissionDenied
         if form.is_valid():
             query = form.save(commit=False)
@@ -287,17 +290,35 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             query.save()
             messages.success(request, _("Your question was sent to the sales manager."))
             return redirect("statement-detail", pk=statement.pk)
-    shown = Wordbook([statement]).statement(statement)
-    labels = {shown_line.line.pk: shown_line.label for shown_line in shown.lines}
     queries = list(statement.queries.select_related("raised_by", "answered_by", "line", "indicator"))
-    for query in queries:
-        query.line_label = labels.get(query.line_id, "")
+    if any(query.line_id for query in queries):
+        labels = {shown_line.line.pk: shown_line.label for shown_line in Wordbook([statement]).statement(
+            statement).lines}
+        for query in queries:
+            query.line_label = labels.get(query.line_id, "")
     confirmation = PlanConfirmation.objects.filter(plan_version_id=statement.plan_version_id,
                                                    staff_id=statement.staff_id).first()
     return render(request, "pay/statement_detail.html", {
-        "statement": statement, "shown": shown, "queries": queries, "confirmation": confirmation,
-        "form": form, "may_query": request.user.has_perm("pay.query_statement", statement),
+        "statement": statement, "body": statement_body(statement, may_query), "shown": plan_stage_words(statement),
+        "queries": queries, "confirmation": confirmation, "form": form, "may_query": may_query,
     })
+
+
+def statement_body(statement: Statement, may_query: bool) -> str:
+    """The statement's warnings, scorecard, gates and pay lines as its page shows them, in the reader's language.
+
+    A statement never changes once its run wrote it (computing again writes a new version of the run), so these
+    are put in words and rendered once and kept (``settings.CACHES["statements"]``, in each process): they are
+    most of the page's work. Only a vehicle model renamed since shows late, by at most the cache's timeout."""
+    key = (f"statement:{statement.pk}:{statement.run.created_at.timestamp()}:{get_language()}:"
+           f"{'query' if may_query else 'read'}")
+    body = caches["statements"].get(key)
+    if body is None:
+        prefetch_related_objects([statement], "lines", "indicators")
+        body = render_to_string("pay/_statement_body.html", {
+            "statement": statement, "shown": Wordbook([statement]).statement(statement), "may_query": may_query})
+        caches["statements"].set(key, body)
+    return mark_safe(body)  # noqa: S308 (rendered above by our template, kept as rendered)
 
 
 def _chosen(request: HttpRequest, name: str) -> int:
