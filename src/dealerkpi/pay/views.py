@@ -82,8 +82,13 @@ def start_run(request: HttpRequest, store: Store, period: object) -> Run:
     return run
 
 
+# What a run's page does not show of its statements: read for each person, they were most of the page's work.
+NOT_ON_THE_RUN_PAGE = ("paid_for_deals", "actuals", "targets", "month_metrics", "month_targets", "gates", "notes",
+                       "plan_version__document")
+
+
 def _summary(run: Run, viewer: Viewer) -> QuerySet[Statement]:
-    return visible_statements(viewer).filter(run=run).annotate(
+    return visible_statements(viewer).filter(run=run).defer(*NOT_ON_THE_RUN_PAGE).annotate(
         open_queries=Count("queries", filter=Q(queries__status=StatementQuery.Status.OPEN))
     ).order_by("-total")
 
