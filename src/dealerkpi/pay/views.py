@@ -304,7 +304,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     confirmation = PlanConfirmation.objects.filter(plan_version_id=statement.plan_version_id,
                                                    staff_id=statement.staff_id).first()
     return render(request, "pay/statement_detail.html", {
-        "statement": statement, "body": statement_body(statement, may_query), "shown": plan_stage_words(statement),
+        "statement": statement, "body": statement_body(statement, may_query), "heading": plan_stage_words(statement),
         "queries": queries, "confirmation": confirmation, "form": form, "may_query": may_query,
     })
 
