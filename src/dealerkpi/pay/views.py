@@ -82,13 +82,14 @@ def start_run(request: HttpRequest, store: Store, period: object) -> Run:
     return run
 
 
-# What a run's page does not show of its statements: read for each person, they were most of the page's work.
-NOT_ON_THE_RUN_PAGE = ("paid_for_deals", "actuals", "targets", "month_metrics", "month_targets", "gates", "notes",
-                       "plan_version__document")
+# What a run's page shows of its statements: read whole for each person, they were most of the page's work.
+ON_THE_RUN_PAGE = ("run_id", "staff_id", "total", "total_score", "warnings", "error", "staff__name", "team__name",
+                   "plan_version__plan__role")
 
 
 def _summary(run: Run, viewer: Viewer) -> QuerySet[Statement]:
-    return visible_statements(viewer).filter(run=run).defer(*NOT_ON_THE_RUN_PAGE).annotate(
+    shown = visible_statements(viewer).select_related(None).select_related("staff", "team", "plan_version__plan")
+    return shown.filter(run=run).only(*ON_THE_RUN_PAGE).annotate(
         open_queries=Count("queries", filter=Q(queries__status=StatementQuery.Status.OPEN))
     ).order_by("-total")
 
