@@ -1,14 +1,16 @@
 """Where one page's time goes: one request at a time (no load), production settings, the web benchmark's pages.
 
     .venv/bin/python bench/page_profile.py --database-url postgres://postgres@127.0.0.1:5432/dealerkpi_bench_m \
-        --period 2026-10 [--only NAME,NAME] [--repeat 5] [--statements 8] [--profile DIR]
+        --period 2026-10 [--only NAME,NAME] [--repeat 5] [--statements 8] [--profile DIR] [--cold]
 
 The pages and logins are bench/web_load.py's (its set-up, run first: a run of the month, the compared months
 approved). Each page is requested once to warm up, then `--repeat` times; for each it prints the median time, the
 number of SQL statements a request runs and the time they take in the database driver (the rest is Python: the
 ORM building statements, shaping rows, templates), and the `--statements` slowest statements of the last request.
 The medians are appended to bench/results/ as every benchmark's are. `--profile DIR` writes each page's requests
-under cProfile to DIR/<page>.prof (the medians are then the profiler's, slower).
+under cProfile to DIR/<page>.prof (the medians are then the profiler's, slower). `--cold` empties what the process
+keeps between requests (Django's caches: a statement's body, pay.views.statement_body) before each request: each
+page as its first reader in a web process gets it.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ class StatementClock:
             self.timings.append((time.perf_counter() - started, sql))
 
 
-def profile(page: dict, repeat: int, statements: int, profiles: Path | None) -> dict:
+def profile(page: dict, repeat: int, statements: int, profiles: Path | None, cold: bool) -> dict:
+    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
 
@@ -50,6 +53,9 @@ def profile(page: dict, repeat: int, statements: int, profiles: Path | None) -> 
     clock = StatementClock()
     profiler = cProfile.Profile() if profiles else None
     for _ in range(repeat):
+        if cold:
+            for cache in caches.all():
+                cache.clear()
         clock = StatementClock()
         with connection.execute_wrapper(clock):
             started = time.perf_counter()
@@ -81,13 +87,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--statements", type=int, default=8)
     parser.add_argument("--profile", type=Path, help="a directory: each page's requests under cProfile, a file a page")
+    parser.add_argument("--cold", action="store_true", help="empty Django's caches before each request")
     args = parser.parse_args()
 
     plan = web_load.setup(args)
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-    pages = [profile(page, args.repeat, args.statements, args.profile) for page in plan["pages"]]
-    record("page_profile", {"database": args.database_url, "repeat": args.repeat, "pages": pages})
+    pages = [profile(page, args.repeat, args.statements, args.profile, args.cold) for page in plan["pages"]]
+    record("page_profile", {"database": args.database_url, "repeat": args.repeat, "cold": args.cold, "pages": pages})
 
 
 if __name__ == "__main__":
