@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
@@ -184,6 +185,38 @@ def test_consultants_see_their_statement_once_submitted_and_only_theirs(world: W
     assert names == {"c1", "c2"}
     client.login(username="m2", password=PASSWORD)
     assert client.get(reverse("run-detail", args=[run.pk])).status_code == 404
+
+
+def test_the_run_page_keeps_its_statements_table_until_a_query_or_the_reader_changes_it(world: World,
+                                                                                         client) -> None:
+    """The run page's statements, charts and warnings are rendered once and kept (pay.views.run_page_parts): read
+    again, the same table in fewer queries; a supervisor after the manager still sees only their team; a query
+    raised since shows at once; each language has its own."""
+    run = compute(world)
+    workflow.submit(run, viewer_for(world.users["m1"]), world.users["m1"])
+    url = reverse("run-detail", args=[run.pk])
+
+    def table_as(username: str) -> tuple[str, int]:
+        client.login(username=username, password=PASSWORD)
+        with CaptureQueriesContext(connection) as captured:
+            content = client.get(url).content.decode()
+        start = content.index('data-testid="statements"')
+        return content[start:content.index("</table>", start)], len(captured)
+
+    first, first_queries = table_as("m1")
+    again, again_queries = table_as("m1")
+    assert again == first and again_queries < first_queries, (first_queries, again_queries)
+    assert ">c3</a>" in first and '<span class="warn">' not in first
+    supervisors, _queries = table_as("sup1")
+    assert ">c1</a>" in supervisors and ">c3</a>" not in supervisors, "c3 is in the other team"
+    statement = Statement.objects.get(run=run, staff=world.staff["c3"])
+    client.login(username="c3", password=PASSWORD)
+    client.post(reverse("statement-detail", args=[statement.pk]), {"question": "这个月的提成怎么算的？"})
+    raised, _queries = table_as("m1")
+    assert '<span class="warn">1</span>' in raised
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english, _queries = table_as("m1")
+    assert "总得分" in raised and "Total score" in english
 
 
 def test_a_figure_links_to_the_records_behind_it(world: World, client) -> None:

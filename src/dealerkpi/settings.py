@@ -184,9 +184,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # costs more than it saves (a run's metrics for 100 stores of the L data: 5.3 s without, 7.6 to 11.9 s with).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
-# Caches live in each process's memory (no Redis needed). "statements": a statement's page body rendered once
-# (pay.views.statement_body; a statement never changes once written), at most 500 kept, each for 10 minutes so a
-# vehicle model renamed in the catalogue shows on its statements within that time.
+# Caches live in each process's memory (no Redis needed). "statements": what pages render from statements, which
+# never change once written: a statement's page body and the run page's statements (pay.views.statement_body,
+# run_page_parts), at most 500 kept, each for 10 minutes so a person, team, spiff or vehicle model renamed shows
+# there within that time.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "statements": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "statements",

@@ -3,6 +3,7 @@ approve, lock; statements that explain every figure; queries on statement lines.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django.contrib import messages
@@ -114,16 +115,35 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run, viewer = _run_for(request, pk)
     _given_up_if_stalled(run)
     statements = list(_summary(run, viewer))
-    _mark_changes(run, statements)
-    blocked = sum(statement.blocked for statement in statements)
     return render(request, "pay/run_detail.html", {
-        "run": run, "statements": statements, "chart": ranking_chart(statements),
-        "open_queries": workflow.open_queries(run),
-        "busy": run.is_busy,
-        "warnings": [(statement, shown) for statement in statements for shown in statement.shown_warnings],
-        "blocked": workflow.blocked_message(blocked) if blocked else "",
-        "spiffs": _spiffs_paid(run, viewer),
+        "run": run, "statements": statements, "parts": run_page_parts(run, viewer, statements),
+        "open_queries": workflow.open_queries(run), "busy": run.is_busy,
     })
+
+
+def run_page_parts(run: Run, viewer: Viewer, statements: list[Statement]) -> dict[str, str]:
+    """The parts of the run page that follow from the statements it shows: their warnings, the spiffs they were
+    paid, the ranking charts and the table of statements, in the reader's language.
+
+    Statements never change once written, so these are rendered once for each run, language and set of statements
+    shown with their open queries, and kept (``settings.CACHES["statements"]``, in each process): a reader shown
+    other statements, or a query raised or answered, has them rendered anew. A person, team or spiff renamed since
+    shows late, by at most the cache's timeout."""
+    shown = repr([(statement.pk, statement.open_queries) for statement in statements]).encode()
+    key = (f"run:{run.pk}:{run.created_at.timestamp()}:{get_language()}:"
+           f"{hashlib.blake2b(shown, digest_size=16).hexdigest()}")
+    parts = caches["statements"].get(key)
+    if parts is None:
+        _mark_changes(run, statements)
+        blocked = sum(statement.blocked for statement in statements)
+        context = {
+            "run": run, "statements": statements, "chart": ranking_chart(statements),
+            "warnings": [(statement, said) for statement in statements for said in statement.shown_warnings],
+            "blocked": workflow.blocked_message(blocked) if blocked else "", "spiffs": _spiffs_paid(run, viewer),
+        }
+        parts = {part: render_to_string(f"pay/_run_{part}.html", context) for part in ("warnings", "statements")}
+        caches["statements"].set(key, parts)
+    return {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308 (rendered above, kept as rendered)
 
 
 def _spiffs_paid(run: Run, viewer: Viewer) -> list[dict[str, object]]:
