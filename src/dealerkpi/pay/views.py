@@ -132,18 +132,19 @@ def run_page_parts(run: Run, viewer: Viewer, statements: list[Statement]) -> dic
     shown = repr([(statement.pk, statement.open_queries) for statement in statements]).encode()
     key = (f"run:{run.pk}:{run.created_at.timestamp()}:{get_language()}:"
            f"{hashlib.blake2b(shown, digest_size=16).hexdigest()}")
-    parts = caches["statements"].get(key)
-    if parts is None:
-        _mark_changes(run, statements)
-        blocked = sum(statement.blocked for statement in statements)
-        context = {
-            "run": run, "statements": statements, "chart": ranking_chart(statements),
-            "warnings": [(statement, said) for statement in statements for said in statement.shown_warnings],
-            "blocked": workflow.blocked_message(blocked) if blocked else "", "spiffs": _spiffs_paid(run, viewer),
-        }
-        parts = {part: render_to_string(f"pay/_run_{part}.html", context) for part in ("warnings", "statements")}
-        caches["statements"].set(key, parts)
-    return {part: mark_safe(html) for part, html in parts.items()}  # our templates rendered them above
+    parts = caches["statements"].get_or_set(key, lambda: _render_run_parts(run, viewer, statements))
+    return {part: mark_safe(html) for part, html in parts.items()}  # our templates rendered them
+
+
+def _render_run_parts(run: Run, viewer: Viewer, statements: list[Statement]) -> dict[str, str]:
+    _mark_changes(run, statements)
+    blocked = sum(statement.blocked for statement in statements)
+    context = {
+        "run": run, "statements": statements, "chart": ranking_chart(statements),
+        "warnings": [(statement, said) for statement in statements for said in statement.shown_warnings],
+        "blocked": workflow.blocked_message(blocked) if blocked else "", "spiffs": _spiffs_paid(run, viewer),
+    }
+    return {part: render_to_string(f"pay/_run_{part}.html", context) for part in ("warnings", "statements")}
 
 
 def _spiffs_paid(run: Run, viewer: Viewer) -> list[dict[str, object]]:
@@ -338,13 +339,14 @@ def statement_body(statement: Statement, may_query: bool) -> str:
     most of the page's work. Only a vehicle model renamed since shows late, by at most the cache's timeout."""
     key = (f"statement:{statement.pk}:{statement.run.created_at.timestamp()}:{get_language()}:"
            f"{'query' if may_query else 'read'}")
-    body = caches["statements"].get(key)
-    if body is None:
-        prefetch_related_objects([statement], "lines", "indicators")
-        body = render_to_string("pay/_statement_body.html", {
-            "statement": statement, "shown": Wordbook([statement]).statement(statement), "may_query": may_query})
-        caches["statements"].set(key, body)
-    return mark_safe(body)  # our template rendered it above
+    body = caches["statements"].get_or_set(key, lambda: _render_statement_body(statement, may_query))
+    return mark_safe(body)  # our template rendered it
+
+
+def _render_statement_body(statement: Statement, may_query: bool) -> str:
+    prefetch_related_objects([statement], "lines", "indicators")
+    return render_to_string("pay/_statement_body.html", {
+        "statement": statement, "shown": Wordbook([statement]).statement(statement), "may_query": may_query})
 
 
 def _chosen(request: HttpRequest, name: str) -> int:
